@@ -1,0 +1,729 @@
+package io.tributary.core;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.core.concurrent.Retry;
+import io.tributary.core.concurrent.TaskGroup;
+import io.tributary.core.state.State;
+import io.tributary.types.CancelledException;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Json;
+import io.tributary.types.NonRetriableException;
+import io.tributary.types.OpType;
+import io.tributary.types.Schema;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.MetadataState;
+import io.tributary.writer.WriteMode;
+import io.tributary.writer.WriterOptions;
+import io.tributary.writer.WriterPool;
+import io.tributary.writer.WriterThread;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The orchestrator (OLake's {@code AbstractDriver}): turns a {@link DriverInterface} into discovery, chunked
+ * parallel backfill with resume, incremental sync on a primary and secondary cursor, and CDC in sequential,
+ * parallel or concurrent mode, writing through a {@link WriterPool} and keeping progress in {@link State}.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>A chunk leaves state only after its writer committed; its writer commits under a deterministic thread ID
+ *       with the chunk as metadata state, so a run killed at any point and resumed re-reads no committed chunk
+ *       and loses none (a crash between the destination commit and the state save is detected through
+ *       {@link WriterThread#previousState()}).</li>
+ *   <li>Cursors and CDC positions are saved only after the writers committed the rows before them.</li>
+ *   <li>No thread outlives {@link #read}: every task runs on an executor owned by the call and shut down before
+ *       it returns or throws. The first non-retriable failure cancels every other task.</li>
+ * </ul>
+ */
+public class AbstractDriver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractDriver.class);
+    /** Stream-state key of the ID of the planned backfill (part of each chunk's writer thread ID). */
+    static final String BACKFILL_ID = "backfill_id";
+
+    /**
+     * Orchestrator options.
+     *
+     * @param retryInitialBackoff first sleep before a retry (doubles each time)
+     * @param retryMaxBackoff longest sleep between retries
+     * @param threadFactory makes the orchestrator's threads (embedders may pass their own)
+     * @param listener progress callbacks
+     */
+    public record Options(Duration retryInitialBackoff, Duration retryMaxBackoff, ThreadFactory threadFactory,
+            SyncListener listener) {
+        public Options {
+            requireNonNull(retryInitialBackoff, "retryInitialBackoff is null");
+            requireNonNull(retryMaxBackoff, "retryMaxBackoff is null");
+            requireNonNull(threadFactory, "threadFactory is null");
+            requireNonNull(listener, "listener is null");
+        }
+
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(1), Duration.ofSeconds(60),
+                    WriterPool.daemonThreads("tributary-sync"), SyncListener.NONE);
+        }
+
+        public Options withRetryBackoff(Duration initial, Duration max) {
+            return new Options(initial, max, threadFactory, listener);
+        }
+
+        public Options withListener(SyncListener l) {
+            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, l);
+        }
+
+        public Options withThreadFactory(ThreadFactory f) {
+            return new Options(retryInitialBackoff, retryMaxBackoff, f, listener);
+        }
+    }
+
+    private final DriverInterface driver;
+    private final State state;
+    private final Options options;
+
+    public AbstractDriver(DriverInterface driver, State state, Options options) {
+        this.driver = requireNonNull(driver, "driver is null");
+        this.state = requireNonNull(state, "state is null");
+        this.options = requireNonNull(options, "options is null");
+        driver.setupState(state);
+    }
+
+    public AbstractDriver(DriverInterface driver, State state) {
+        this(driver, state, Options.defaults());
+    }
+
+    public DriverInterface driver() {
+        return driver;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String type() {
+        return driver.type();
+    }
+
+    public JsonNode spec() {
+        return driver.spec();
+    }
+
+    public DriverConfig getConfigRef() {
+        return driver.config();
+    }
+
+    /** Checks connectivity, permissions and settings ({@link DriverInterface#setup()}). */
+    public void setup() {
+        driver.setup();
+    }
+
+    // ------------------------------------------------------------------ discover
+
+    /**
+     * Discovers every stream: {@code produceSchema} for each name, at most {@code maxThreads} at once, then picks
+     * each stream's default sync mode (cdc → incremental → strict_cdc → full_refresh, by what the stream supports
+     * and the driver has configured) and a deterministic default cursor (the first cursor-capable column by
+     * name, the primary key's first column when it can be a cursor). Sorted by stream ID.
+     */
+    public List<Stream> discover(int maxThreads) {
+        List<StreamId> names = driver.getStreamNames();
+        Map<StreamId, Stream> found = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newCachedThreadPool(options.threadFactory());
+        try (TaskGroup g = new TaskGroup("discover", pool, new Semaphore(Math.max(1, maxThreads)))) {
+            Retry retry = retry();
+            for (StreamId id : names) {
+                g.submit("discover " + id, () -> retry.run("discover " + id,
+                        () -> found.put(id, defaults(driver.produceSchema(id)))));
+            }
+            g.await();
+        } finally {
+            shutdown(pool);
+        }
+        List<Stream> out = new ArrayList<>(found.values());
+        out.sort(Comparator.comparing(Stream::id));
+        LOG.info("discovered {} streams", out.size());
+        return out;
+    }
+
+    private Stream defaults(Stream s) {
+        Set<SyncMode> modes = EnumSet.noneOf(SyncMode.class);
+        modes.addAll(s.supportedSyncModes());
+        if (!driver.cdcSupported()) {
+            modes.remove(SyncMode.CDC);
+            modes.remove(SyncMode.STRICT_CDC);
+        }
+        if (modes.isEmpty()) {
+            modes.add(SyncMode.FULL_REFRESH);
+        }
+        SyncMode mode;
+        if (modes.contains(SyncMode.CDC)) {
+            mode = SyncMode.CDC;
+        } else if (modes.contains(SyncMode.INCREMENTAL) && !s.cursorFields().isEmpty()) {
+            mode = SyncMode.INCREMENTAL;
+        } else if (modes.contains(SyncMode.STRICT_CDC)) {
+            mode = SyncMode.STRICT_CDC;
+        } else {
+            mode = SyncMode.FULL_REFRESH;
+        }
+        Optional<String> cursor = s.cursorField();
+        if (cursor.isEmpty() && !s.cursorFields().isEmpty()) {
+            String pk0 = s.primaryKey().isEmpty() ? null : s.primaryKey().get(0);
+            cursor = Optional.of(pk0 != null && s.cursorFields().contains(pk0) ? pk0
+                    : s.cursorFields().stream().sorted().findFirst().orElseThrow());
+        }
+        return s.withSupportedSyncModes(modes).withSyncMode(mode).withCursorField(cursor);
+    }
+
+    // ------------------------------------------------------------------ read
+
+    /**
+     * Syncs the streams: full refresh, incremental and CDC streams run concurrently, each group as its sync mode
+     * says. Returns when everything is committed; throws the first non-retriable failure after cancelling the
+     * rest. No thread started here outlives this call.
+     */
+    public void read(WriterPool pool, List<ConfiguredStream> streams) {
+        requireNonNull(pool, "pool is null");
+        List<ConfiguredStream> full = new ArrayList<>();
+        List<ConfiguredStream> inc = new ArrayList<>();
+        List<ConfiguredStream> cdc = new ArrayList<>();
+        for (ConfiguredStream s : streams) {
+            s.validate();
+            switch (s.syncMode()) {
+                case FULL_REFRESH -> full.add(s);
+                case INCREMENTAL -> inc.add(s);
+                case CDC, STRICT_CDC -> cdc.add(s);
+            }
+        }
+        if (!cdc.isEmpty() && !driver.cdcSupported()) {
+            throw new ConfigException("streams " + cdc.stream().map(ConfiguredStream::id).toList()
+                    + " are set to sync_mode cdc but the source config does not enable CDC (update_method)");
+        }
+        try (Run run = new Run(pool)) {
+            TaskGroup g = run.group("sync", false);
+            if (!full.isEmpty()) {
+                g.submit("full refresh", () -> fullRefresh(run, full));
+            }
+            if (!inc.isEmpty()) {
+                g.submit("incremental", () -> incremental(run, inc));
+            }
+            if (!cdc.isEmpty()) {
+                g.submit("cdc", () -> runChangeStream(run, cdc));
+            }
+            g.await();
+        }
+    }
+
+    /** Runs a full refresh of the streams (backfill only). A stream whose last full refresh finished starts over. */
+    public void fullRefresh(WriterPool pool, List<ConfiguredStream> streams) {
+        try (Run run = new Run(pool)) {
+            fullRefresh(run, streams);
+        }
+    }
+
+    /** Runs incremental syncs of the streams. */
+    public void incremental(WriterPool pool, List<ConfiguredStream> streams) {
+        try (Run run = new Run(pool)) {
+            incremental(run, streams);
+        }
+    }
+
+    /**
+     * Runs CDC for the streams: {@code preCDC}, the backfill of every {@code cdc} stream whose backfill has not
+     * finished ({@code strict_cdc} streams skip it), then change streaming in the driver's
+     * {@link ChangeStreamMode}: sequential (one change stream for all, after every backfill), parallel (one per
+     * stream, after every backfill) or concurrent (one per stream, right after its own backfill).
+     */
+    public void runChangeStream(WriterPool pool, List<ConfiguredStream> streams) {
+        try (Run run = new Run(pool)) {
+            runChangeStream(run, streams);
+        }
+    }
+
+    /** Forgets the state of these streams (chunks, cursors, backfill completion) and returns the state. */
+    public State clearState(Collection<StreamId> streams) {
+        state.clear(streams);
+        return state;
+    }
+
+    // ------------------------------------------------------------------ cursor values
+
+    /** The text form a cursor value is saved in (OLake's {@code FormatCursorValue}). */
+    public static JsonNode formatCursorValue(Object cursorValue) {
+        return CursorFormat.format(cursorValue);
+    }
+
+    /** A saved cursor value typed again by its column's type (OLake's {@code ReformatCursorValue}). */
+    public static Object reformatCursorValue(String cursorField, JsonNode cursorValue, Stream stream) {
+        return CursorFormat.reformat(cursorField, cursorValue, stream.schema());
+    }
+
+    /** The saved cursor values of an incremental stream, typed. */
+    public CursorValues savedCursor(ConfiguredStream s) {
+        Object p = s.primaryCursor().flatMap(c -> state.streamValue(s.id(), c))
+                .map(v -> reformatCursorValue(s.primaryCursor().get(), v, s.stream())).orElse(null);
+        Object q = s.secondaryCursor().flatMap(c -> state.streamValue(s.id(), c))
+                .map(v -> reformatCursorValue(s.secondaryCursor().get(), v, s.stream())).orElse(null);
+        return new CursorValues(p, q);
+    }
+
+    private void saveCursor(ConfiguredStream s, CursorValues v) {
+        Map<String, JsonNode> values = new LinkedHashMap<>();
+        s.primaryCursor().ifPresent(c -> values.put(c, formatCursorValue(v.primary())));
+        s.secondaryCursor().ifPresent(c -> values.put(c, formatCursorValue(v.secondary())));
+        state.setStreamValues(s.id(), values);
+    }
+
+    private static ObjectNode cursorPayload(ConfiguredStream s, CursorValues v) {
+        ObjectNode n = Json.object();
+        s.primaryCursor().ifPresent(c -> n.set(c, formatCursorValue(v.primary())));
+        s.secondaryCursor().ifPresent(c -> n.set(c, formatCursorValue(v.secondary())));
+        return n;
+    }
+
+    // ------------------------------------------------------------------ thread IDs
+
+    /** The writer thread ID of a backfill chunk: {@code <stream>_<backfill id>_min[<min>]-max[<max>]}. */
+    public static String backfillThreadId(StreamId stream, String backfillId, Chunk chunk) {
+        return stream.id() + "_" + backfillId + "_min[" + (chunk.min() == null ? "" : chunk.min()) + "]-max["
+                + (chunk.max() == null ? "" : chunk.max()) + "]";
+    }
+
+    /** The writer thread ID of a stream's CDC commits; {@link WriterPool#committedState} with it gives the last. */
+    public static String cdcThreadId(StreamId stream) {
+        return stream.id() + "_cdc";
+    }
+
+    /** The writer thread ID of an incremental pass that starts at {@code from}. */
+    public static String incrementalThreadId(StreamId stream, CursorValues from) {
+        return stream.id() + "_" + formatCursorValue(from.primary()).asText() + "_"
+                + formatCursorValue(from.secondary()).asText();
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private Retry retry() {
+        return new Retry(driver.maxRetries(), options.retryInitialBackoff(), options.retryMaxBackoff());
+    }
+
+    /** What one {@code read} owns: its executor, the connection limit, the writer pool. */
+    private final class Run implements AutoCloseable {
+        final WriterPool pool;
+        final ExecutorService executor;
+        final Semaphore connections;
+        final Instant started = Instant.now();
+
+        Run(WriterPool pool) {
+            this.pool = pool;
+            this.executor = Executors.newCachedThreadPool(options.threadFactory());
+            this.connections = new Semaphore(Math.max(1, driver.maxConnections()));
+        }
+
+        /** A task group; {@code usesConnection} = each task holds one of the driver's connections. */
+        TaskGroup group(String name, boolean usesConnection) {
+            return new TaskGroup(name, executor, usesConnection ? connections : null);
+        }
+
+        @Override
+        public void close() {
+            shutdown(executor);
+        }
+    }
+
+    private static void shutdown(ExecutorService executor) {
+        executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.warn("orchestrator threads did not stop within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void fullRefresh(Run run, List<ConfiguredStream> streams) {
+        TaskGroup g = run.group("full refresh", false);
+        try {
+            for (ConfiguredStream s : streams) {
+                g.submit("full refresh " + s.id(), () -> {
+                    boolean resuming = state.chunks(s.id()).map(c -> !c.isEmpty()).orElse(false)
+                            && !state.backfillCompleted(s.id());
+                    if (!resuming) {
+                        LOG.info("stream {}: full refresh starts over: clearing its state and destination", s.id());
+                        state.clear(List.of(s.id()));
+                        run.pool.destination().dropStreams(List.of(s.id()));
+                    }
+                    state.setSyncMode(s.id(), s.syncMode());
+                    backfill(run, s, CursorValues.NONE);
+                });
+            }
+            g.await();
+        } finally {
+            g.close();
+        }
+    }
+
+    private void incremental(Run run, List<ConfiguredStream> streams) {
+        TaskGroup g = run.group("incremental", false);
+        try {
+            for (ConfiguredStream s : streams) {
+                g.submit("incremental " + s.id(), () -> {
+                    state.setSyncMode(s.id(), s.syncMode());
+                    if (!state.backfillCompleted(s.id())) {
+                        if (state.chunks(s.id()).isEmpty()) {
+                            CursorValues max = driver.fetchMaxCursorValues(s);
+                            LOG.info("stream {}: max cursor before backfill {}", s.id(), max);
+                            saveCursor(s, max);
+                        }
+                        backfill(run, s, savedCursor(s));
+                    }
+                    TaskGroup one = run.group("incremental " + s.id(), true);
+                    try {
+                        one.submit("incremental " + s.id(), () -> retry().run("incremental pass of stream "
+                                + s.id(), () -> incrementalPass(run, s)));
+                        one.await();
+                    } finally {
+                        one.close();
+                    }
+                });
+            }
+            g.await();
+        } finally {
+            g.close();
+        }
+    }
+
+    private void incrementalPass(Run run, ConfiguredStream s) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            CursorValues from = savedCursor(s);
+            String threadId = incrementalThreadId(s.id(), from);
+            try (WriterThread w = run.pool.newWriter(s, new WriterOptions(threadId, mode(s, false)))) {
+                Optional<MetadataState> prev = w.previousState();
+                if (prev.isPresent()) {
+                    // committed by a run that died before saving state: adopt its cursor, then read on from it
+                    ObjectNode p = prev.get().payload();
+                    CursorValues adopted = new CursorValues(
+                            s.primaryCursor().map(c -> reformatCursorValue(c, p.get(c), s.stream())).orElse(null),
+                            s.secondaryCursor().map(c -> reformatCursorValue(c, p.get(c), s.stream())).orElse(null));
+                    LOG.info("stream {}: incremental pass from {} was already committed; adopting cursor {}",
+                            s.id(), from, adopted);
+                    saveCursor(s, adopted);
+                    if (adopted.equals(from)) {
+                        return;
+                    }
+                    continue;
+                }
+                CursorTracker tracker = new CursorTracker(s, from);
+                Map<Schema, RecordMaker> makers = new IdentityHashMap<>();
+                Instant now = Instant.now();
+                driver.streamIncrementalChanges(s, from, values -> {
+                    checkCancelled();
+                    tracker.observe(values);
+                    w.push(maker(makers, s, s.schema()).make(values, OpType.UPDATE, now, null));
+                });
+                CursorValues reached = tracker.max();
+                w.close(new MetadataState(threadId, cursorPayload(s, reached)));
+                saveCursor(s, reached);
+                LOG.info("stream {}: incremental pass committed {} rows, cursor now {}", s.id(), w.pushed(), reached);
+                options.listener().incrementalCommitted(s.id(), w.pushed());
+                return;
+            }
+        }
+    }
+
+    /** Tracks the largest cursor values of the rows an incremental pass emitted. */
+    private static final class CursorTracker {
+        private final int primary;
+        private final int secondary;
+        private Object maxPrimary;
+        private Object maxSecondary;
+
+        CursorTracker(ConfiguredStream s, CursorValues from) {
+            this.primary = s.primaryCursor().map(c -> s.schema().indexOf(c)).orElse(-1);
+            this.secondary = s.secondaryCursor().map(c -> s.schema().indexOf(c)).orElse(-1);
+            this.maxPrimary = from.primary();
+            this.maxSecondary = from.secondary();
+        }
+
+        void observe(Object[] values) {
+            if (primary >= 0) {
+                maxPrimary = max(maxPrimary, values[primary]);
+            }
+            if (secondary >= 0) {
+                maxSecondary = max(maxSecondary, values[secondary]);
+            }
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static Object max(Object a, Object b) {
+            if (b == null) {
+                return a;
+            }
+            if (a == null) {
+                return b;
+            }
+            return ((Comparable) a).compareTo(b) >= 0 ? a : b;
+        }
+
+        CursorValues max() {
+            return new CursorValues(maxPrimary, maxSecondary);
+        }
+    }
+
+    private void runChangeStream(Run run, List<ConfiguredStream> streams) {
+        for (ConfiguredStream s : streams) {
+            state.setSyncMode(s.id(), s.syncMode());
+        }
+        driver.preCDC(run.pool, streams);
+        Set<StreamId> backfilledNow = ConcurrentHashMap.newKeySet();
+        ChangeStreamMode mode = driver.changeStreamMode();
+        LOG.info("CDC of {} streams in {} mode", streams.size(), mode);
+        TaskGroup g = run.group("cdc", false);
+        try {
+            if (mode == ChangeStreamMode.CONCURRENT) {
+                for (int i = 0; i < streams.size(); i++) {
+                    int id = i;
+                    ConfiguredStream s = streams.get(i);
+                    g.submit("cdc " + s.id(), () -> {
+                        backfillForCdc(run, s, backfilledNow);
+                        cdc(run, id, List.of(s), backfilledNow);
+                    });
+                }
+                g.await();
+                return;
+            }
+            for (ConfiguredStream s : streams) {
+                g.submit("backfill " + s.id(), () -> backfillForCdc(run, s, backfilledNow));
+            }
+            g.await();
+        } finally {
+            g.close();
+        }
+        if (mode == ChangeStreamMode.SEQUENTIAL) {
+            cdc(run, 0, streams, backfilledNow);
+            return;
+        }
+        TaskGroup p = run.group("parallel cdc", false);
+        try {
+            for (int i = 0; i < streams.size(); i++) {
+                int id = i;
+                ConfiguredStream s = streams.get(i);
+                p.submit("cdc " + s.id(), () -> cdc(run, id, List.of(s), backfilledNow));
+            }
+            p.await();
+        } finally {
+            p.close();
+        }
+    }
+
+    private void backfillForCdc(Run run, ConfiguredStream s, Set<StreamId> backfilledNow) {
+        if (s.syncMode() == SyncMode.STRICT_CDC || state.backfillCompleted(s.id())) {
+            return;
+        }
+        backfill(run, s, CursorValues.NONE);
+        backfilledNow.add(s.id());
+    }
+
+    /** One change stream, holding one connection, retried as a whole from the saved position. */
+    private void cdc(Run run, int identifier, List<ConfiguredStream> streams, Set<StreamId> backfilledNow) {
+        TaskGroup one = run.group("cdc " + identifier, true);
+        try {
+            one.submit("cdc " + identifier, () -> retry().run("change stream " + identifier + " "
+                    + streams.stream().map(ConfiguredStream::id).toList(), () -> {
+                        CdcSession session = new CdcSession(run, identifier, streams, backfilledNow);
+                        try {
+                            driver.streamChanges(identifier, session);
+                            session.finish();
+                        } finally {
+                            session.abort();
+                        }
+                    }));
+            one.await();
+        } finally {
+            one.close();
+        }
+    }
+
+    /** Receives one change stream's changes; commits writers at each checkpoint, then lets the driver ack. */
+    private final class CdcSession implements CdcMsgFn {
+        private final Run run;
+        private final int identifier;
+        private final Map<StreamId, ConfiguredStream> streams = new HashMap<>();
+        private final Set<StreamId> overlap;
+        private final Map<StreamId, WriterThread> writers = new LinkedHashMap<>();
+        private final Map<StreamId, Map<Schema, RecordMaker>> makers = new HashMap<>();
+        private final Set<StreamId> ignored = new HashSet<>();
+        private long changes;
+
+        CdcSession(Run run, int identifier, List<ConfiguredStream> list, Set<StreamId> backfilledNow) {
+            this.run = run;
+            this.identifier = identifier;
+            list.forEach(s -> streams.put(s.id(), s));
+            this.overlap = new HashSet<>(backfilledNow);
+        }
+
+        @Override
+        public void accept(CdcChange change) {
+            checkCancelled();
+            ConfiguredStream s = streams.get(change.stream());
+            if (s == null) {
+                if (ignored.add(change.stream())) {
+                    LOG.debug("ignoring changes of unselected stream {}", change.stream());
+                }
+                return;
+            }
+            if (change.schema() != s.schema() && !change.schema().equals(s.schema())) {
+                Schema merged = s.schema().merge(change.schema());
+                if (merged != s.schema()) {
+                    LOG.info("stream {}: schema changed to {}", s.id(), merged);
+                    s = s.withStream(s.stream().withSchema(merged));
+                    streams.put(s.id(), s);
+                }
+            }
+            ConfiguredStream cs = s;
+            WriterThread w = writers.computeIfAbsent(s.id(), id -> run.pool.newWriter(cs,
+                    new WriterOptions(cdcThreadId(id), mode(cs, false))));
+            OpType op = change.kind();
+            if (op == OpType.CREATE && overlap.contains(s.id())) {
+                op = OpType.INSERT_OVERLAP;
+            }
+            Map<Schema, RecordMaker> m = makers.computeIfAbsent(s.id(), k -> new IdentityHashMap<>());
+            w.push(maker(m, cs, change.schema()).make(change.values(), op, Instant.now(), change.timestamp()));
+            changes++;
+        }
+
+        @Override
+        public void checkpoint(ObjectNode position) {
+            checkCancelled();
+            for (Map.Entry<StreamId, WriterThread> e : writers.entrySet()) {
+                e.getValue().close(new MetadataState(cdcThreadId(e.getKey()), position));
+                overlap.remove(e.getKey());
+            }
+            writers.clear();
+            driver.postCDC(identifier);
+            LOG.info("change stream {}: checkpoint {} committed {} changes", identifier, position, changes);
+            options.listener().cdcCheckpointed(identifier, position, changes);
+            changes = 0;
+        }
+
+        void finish() {
+            if (!writers.isEmpty()) {
+                throw new NonRetriableException("driver " + driver.type() + " returned from streamChanges("
+                        + identifier + ") with " + changes + " changes it never checkpointed; they were discarded");
+            }
+        }
+
+        void abort() {
+            writers.values().forEach(WriterThread::abort);
+            writers.clear();
+        }
+    }
+
+    /** Reads a stream's remaining chunks in parallel, each committed with its chunk as metadata state. */
+    private void backfill(Run run, ConfiguredStream s, CursorValues upperBound) {
+        StreamId id = s.id();
+        Optional<List<Chunk>> saved = state.chunks(id);
+        String backfillId = state.streamValue(id, BACKFILL_ID).map(JsonNode::asText).orElse(null);
+        List<Chunk> chunks;
+        if (saved.isPresent() && backfillId != null) {
+            chunks = new ArrayList<>(saved.get());
+            LOG.info("stream {}: resuming backfill with {} chunks left", id, chunks.size());
+        } else {
+            backfillId = UUID.randomUUID().toString().substring(0, 8);
+            state.setStreamValue(id, BACKFILL_ID, Json.mapper().getNodeFactory().textNode(backfillId));
+            chunks = new ArrayList<>(driver.getOrSplitChunks(run.pool, s));
+            state.setChunks(id, chunks);
+            LOG.info("stream {}: backfill split into {} chunks", id, chunks.size());
+        }
+        chunks.sort(Chunk.BY_MIN);
+        options.listener().backfillStarted(id, chunks.size(), chunks.size());
+        String bid = backfillId;
+        TaskGroup g = run.group("backfill " + id, true);
+        try {
+            Retry retry = retry();
+            for (Chunk c : chunks) {
+                g.submit("chunk " + c, () -> retry.run("stream " + id + " chunk " + c,
+                        () -> readChunk(run, s, bid, c, upperBound)));
+            }
+            g.await();
+        } finally {
+            g.close();
+        }
+        state.markBackfillCompleted(id);
+        options.listener().backfillCompleted(id);
+        LOG.info("stream {}: backfill completed", id);
+    }
+
+    private void readChunk(Run run, ConfiguredStream s, String backfillId, Chunk chunk, CursorValues upperBound) {
+        String threadId = backfillThreadId(s.id(), backfillId, chunk);
+        long start = System.nanoTime();
+        long rows;
+        try (WriterThread w = run.pool.newWriter(s, new WriterOptions(threadId, mode(s, true)))) {
+            if (w.previousState().isPresent()) {
+                LOG.info("stream {}: chunk {} was committed by an earlier run; skipping it", s.id(), chunk);
+                state.removeChunk(s.id(), chunk);
+                return;
+            }
+            Map<Schema, RecordMaker> makers = new IdentityHashMap<>();
+            RecordMaker maker = maker(makers, s, s.schema());
+            Instant now = Instant.now();
+            driver.chunkIterator(s, chunk, upperBound, values -> {
+                checkCancelled();
+                w.push(maker.make(values, OpType.READ, now, null));
+            });
+            ObjectNode payload = Json.object();
+            payload.set("chunk", Json.mapper().valueToTree(chunk));
+            w.close(new MetadataState(threadId, payload));
+            rows = w.pushed();
+        }
+        state.removeChunk(s.id(), chunk);
+        double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+        LOG.info("stream {}: chunk {} committed: {} rows in {} ms ({} rows/s)", s.id(), chunk, rows,
+                (long) (secs * 1000), (long) (rows / secs));
+        options.listener().chunkCommitted(s.id(), chunk, rows);
+    }
+
+    private static WriteMode mode(ConfiguredStream s, boolean backfill) {
+        return backfill || s.appendMode() ? WriteMode.APPEND : WriteMode.UPSERT;
+    }
+
+    private static RecordMaker maker(Map<Schema, RecordMaker> cache, ConfiguredStream s, Schema schema) {
+        return cache.computeIfAbsent(schema, sc -> new RecordMaker(s, sc));
+    }
+
+    private static void checkCancelled() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancelledException("sync was cancelled");
+        }
+    }
+
+    /** Closes the driver. */
+    @Override
+    public void close() {
+        driver.close();
+    }
+}

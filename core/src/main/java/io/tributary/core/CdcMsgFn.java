@@ -1,0 +1,18 @@
+package io.tributary.core;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Receives a change stream's changes and checkpoints. Called from the driver's streaming thread. */
+public interface CdcMsgFn {
+    /** One change; blocks while the writers are behind (back-pressure). */
+    void accept(CdcChange change);
+
+    /**
+     * Commits every change accepted so far, with {@code position} as the writers' metadata state, then calls
+     * {@link DriverInterface#postCDC} so the driver acknowledges the position to the source and saves it in
+     * state. Returns once all of that is done. The driver calls it at transaction boundaries: at the end of a
+     * bounded run (always, even with no change, so an idle position advances), and periodically in continuous
+     * mode. A position is never acknowledged to the source before the writers committed everything before it.
+     */
+    void checkpoint(ObjectNode position);
+}

@@ -1,0 +1,145 @@
+package io.tributary.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.tributary.core.state.State;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.writer.WriterPool;
+import java.util.List;
+
+/**
+ * The driver SPI: everything {@link AbstractDriver} needs from one database. Found by {@link java.util.ServiceLoader}
+ * through {@code META-INF/services/io.tributary.core.DriverInterface} and selected by {@link #type()}
+ * ({@link Drivers#find}). The names are OLake's {@code DriverInterface} in Java form.
+ *
+ * <h2>Lifecycle</h2>
+ * A driver instance serves one sync: {@link #configure} once, then {@link #setup}, {@link #setupState}, then the
+ * orchestrator's calls, then {@link #close()}. Methods marked "thread-safe" are called from several orchestrator
+ * threads at once (up to {@link #maxConnections()}).
+ *
+ * <h2>Errors</h2>
+ * Throw {@link io.tributary.types.ConfigException} for what the user must fix,
+ * {@link io.tributary.types.RetriableException} for transient failures (the orchestrator retries the task with
+ * backoff up to {@link #maxRetries()} times), {@link io.tributary.types.NonRetriableException} to stop the run.
+ * Any other {@link RuntimeException} is treated as retriable. Messages name the stream, chunk, column and value
+ * and never contain secrets.
+ *
+ * <h2>Cancellation</h2>
+ * When a sibling task fails or the embedder cancels, reading threads are interrupted and callbacks throw
+ * {@link io.tributary.types.CancelledException}; every loop that reads from the database must check
+ * {@link Thread#isInterrupted()} or let that exception propagate.
+ */
+public interface DriverInterface extends AutoCloseable {
+    /** The driver's type name ({@code postgres}, {@code mysql}, {@code mongodb}): lower case, stable. */
+    String type();
+
+    /** The record class {@code source.json} binds to (OLake's {@code GetConfigRef}). */
+    Class<? extends DriverConfig> configType();
+
+    /** Receives the bound, validated config before any other call except {@link #type()} and {@link #spec()}. */
+    void configure(DriverConfig config);
+
+    /** The config given to {@link #configure}. */
+    DriverConfig config();
+
+    /** JSON schema of the config, for the {@code spec} command. Never null. */
+    default JsonNode spec() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    /**
+     * Checks connectivity, permissions and server settings (for CDC: log settings, slot/publication), creating
+     * what the config asks to be created. Throws {@link io.tributary.types.ConfigException} telling the user what
+     * to change or run.
+     */
+    void setup();
+
+    /**
+     * Gives the driver the sync's state, before any read. The driver keeps its own position in it
+     * ({@link State#setGlobal}, stream values) and may read cursors and chunks.
+     */
+    void setupState(State state);
+
+    /** The most database connections the orchestrator may use at once (chunk readers, incremental passes, CDC). */
+    int maxConnections();
+
+    /** How many times a failed task is retried (0 = never). */
+    int maxRetries();
+
+    /** Every stream the source has (tables, collections), for discovery. Empty when there is none. Thread-safe. */
+    List<StreamId> getStreamNames();
+
+    /**
+     * Describes one stream: columns and types, primary key, cursor-capable columns, supported sync modes.
+     * Called concurrently for different streams by discovery. Thread-safe.
+     */
+    Stream produceSchema(StreamId stream);
+
+    /**
+     * Splits a stream into chunks that together cover every row exactly once (no gap, no overlap). Called once per
+     * backfill; the chunks are saved in state so that a resumed run reads only those left. An empty stream may
+     * return one chunk or none. {@code pool} lets the driver ask what the destination already committed.
+     */
+    List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream);
+
+    /**
+     * Reads every row of one chunk and hands each to {@code processFn}, positionally against the stream schema.
+     * When {@code upperBound} is not empty (an incremental stream's backfill), rows whose primary cursor is
+     * greater than {@code upperBound.primary()} (or, where the primary is NULL, whose secondary cursor is greater
+     * than {@code upperBound.secondary()}) may be skipped: the next incremental pass reads them. Applies the
+     * stream's filter. Thread-safe: chunks of a stream are read in parallel.
+     */
+    void chunkIterator(ConfiguredStream stream, Chunk chunk, CursorValues upperBound, BackfillMsgFn processFn);
+
+    /**
+     * The current maximum of the stream's primary and secondary cursor columns ({@code null} where the column
+     * has no value), typed as the schema says. Called before an incremental stream's first backfill. Thread-safe.
+     */
+    CursorValues fetchMaxCursorValues(ConfiguredStream stream);
+
+    /**
+     * Reads every row whose primary cursor is greater than or equal to {@code from.primary()}, or, where the
+     * primary cursor is NULL, whose secondary cursor is greater than or equal to {@code from.secondary()}, in
+     * cursor order where the database allows. Rows equal to the saved cursor are included because they may have
+     * been written after the last run; the destination upserts them by {@code _olake_id}. {@code from} may be
+     * {@link CursorValues#NONE} (read everything). Thread-safe.
+     */
+    void streamIncrementalChanges(ConfiguredStream stream, CursorValues from, BackfillMsgFn processFn);
+
+    /** Whether the configuration enables CDC (a slot, a binlog, change streams). */
+    boolean cdcSupported();
+
+    /** How CDC runs for this driver (OLake's {@code ChangeStreamConfig}). */
+    default ChangeStreamMode changeStreamMode() {
+        return ChangeStreamMode.SEQUENTIAL;
+    }
+
+    /**
+     * Prepares CDC before any backfill of {@code streams}: when the state holds no position yet, records the
+     * source's current position in state, so that changes made during backfill are captured. May compare the
+     * state's position with what the destination committed ({@link WriterPool#committedState}) to recover from a
+     * crash between a writer commit and the state save.
+     */
+    void preCDC(WriterPool pool, List<ConfiguredStream> streams);
+
+    /**
+     * Streams changes from the saved position. {@code identifier} is 0 in {@link ChangeStreamMode#SEQUENTIAL}
+     * mode (all CDC streams) and the index of the stream in the CDC stream list otherwise. A bounded run returns
+     * once it reached the end of the log available when it started (after waiting up to the configured initial
+     * wait for a first change); calls {@link CdcMsgFn#checkpoint} at transaction boundaries and before returning.
+     */
+    void streamChanges(int identifier, CdcMsgFn processFn);
+
+    /**
+     * Called after the writers committed everything up to the position last passed to
+     * {@link CdcMsgFn#checkpoint}: acknowledges it to the source (slot, resume token) and saves it in state,
+     * in that order.
+     */
+    void postCDC(int identifier);
+
+    /** Releases connections and server-side resources; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,54 @@
+package io.tributary.core.concurrent;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.types.CancelledException;
+import io.tributary.types.NonRetriableException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Retries a task with exponential backoff. {@link NonRetriableException} (including config errors and
+ * cancellation) and {@link Error}s stop at once; any other {@link RuntimeException} is retried up to
+ * {@code retries} more times, sleeping {@code initial}, then twice as long each time, up to {@code max}.
+ */
+public record Retry(int retries, Duration initial, Duration max) {
+    private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
+
+    public Retry {
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries must be >= 0: " + retries);
+        }
+        requireNonNull(initial, "initial is null");
+        requireNonNull(max, "max is null");
+    }
+
+    /** Runs {@code task}; returns when one attempt succeeds, throws the last failure otherwise. */
+    public void run(String what, Runnable task) {
+        Duration sleep = initial;
+        for (int attempt = 0; ; attempt++) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CancelledException(what + " was cancelled");
+            }
+            try {
+                task.run();
+                return;
+            } catch (NonRetriableException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (attempt >= retries) {
+                    throw e;
+                }
+                LOG.warn("{} failed (attempt {} of {}), retrying in {} ms: {}", what, attempt + 1, retries + 1,
+                        sleep.toMillis(), e.toString());
+                try {
+                    Thread.sleep(sleep.toMillis());
+                } catch (InterruptedException ie) {
+                    throw CancelledException.interrupted(what, ie);
+                }
+                sleep = sleep.multipliedBy(2).compareTo(max) > 0 ? max : sleep.multipliedBy(2);
+            }
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package io.tributary.core.state;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.core.Chunk;
+import io.tributary.types.ConfigException;
+import io.tributary.types.Json;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A sync's state in the shape of OLake's {@code state.json}:
+ * <pre>{@code
+ * {"type": "STREAM", "version": 1,
+ *  "global": {"state": {"lsn": "0/1A2B3C4D"}, "streams": ["public.users"]},
+ *  "streams": [{"stream": "orders", "namespace": "public", "sync_mode": "cdc",
+ *               "state": {"chunks": [{"min": 0, "max": 1000}], "updated_at": "2026-01-01T00:00:00.000000000Z"}}]}
+ * }</pre>
+ * {@code global.state} is the driver's shared CDC position; {@code global.streams} lists streams whose backfill
+ * finished; each stream's {@code state} holds its remaining {@code chunks} (chunks not yet committed) and its
+ * cursor values keyed by cursor column (or a per-stream CDC position).
+ *
+ * <p>Thread-safe. Every mutation is saved through the {@link StateStore} before the method returns.
+ */
+public final class State {
+    /** The version this code writes; older versions are read, newer ones refused. */
+    public static final int VERSION = 1;
+    public static final String CHUNKS = "chunks";
+
+    private final StateStore store;
+    private String type = "STREAM";
+    private JsonNode global;
+    private final Set<String> completed = new LinkedHashSet<>();
+    private final Map<StreamId, StreamState> streams = new LinkedHashMap<>();
+
+    private static final class StreamState {
+        String syncMode = "";
+        ObjectNode state = Json.object();
+    }
+
+    private State(StateStore store) {
+        this.store = requireNonNull(store, "store is null");
+    }
+
+    /** Reads the state saved in {@code store}, or starts an empty one. */
+    public static State load(StateStore store) {
+        State s = new State(store);
+        Optional<byte[]> bytes = store.load();
+        if (bytes.isPresent() && bytes.get().length > 0) {
+            JsonNode root;
+            try {
+                root = Json.mapper().readTree(bytes.get());
+            } catch (IOException e) {
+                throw new ConfigException("state: malformed JSON: " + e.getMessage(), e);
+            }
+            s.read(root);
+        }
+        return s;
+    }
+
+    /** An empty state saved in memory only. */
+    public static State inMemory() {
+        return new State(new InMemoryStateStore());
+    }
+
+    private void read(JsonNode root) {
+        if (!root.isObject()) {
+            throw new ConfigException("state: expected a JSON object");
+        }
+        int version = root.path("version").asInt(0);
+        if (version > VERSION) {
+            throw new ConfigException("state: version " + version + " is newer than this Tributary supports ("
+                    + VERSION + "); upgrade Tributary");
+        }
+        type = root.path("type").asText("STREAM");
+        JsonNode g = root.get("global");
+        if (g != null && g.isObject()) {
+            JsonNode gs = g.get("state");
+            global = gs == null || gs.isNull() ? null : gs.deepCopy();
+            for (JsonNode n : g.path("streams")) {
+                completed.add(n.asText());
+            }
+        }
+        for (JsonNode n : root.path("streams")) {
+            String name = n.path("stream").asText(null);
+            if (name == null) {
+                throw new ConfigException("state: a stream entry has no 'stream' key: " + n);
+            }
+            StreamState ss = new StreamState();
+            ss.syncMode = n.path("sync_mode").asText("");
+            JsonNode st = n.get("state");
+            if (st != null && st.isObject()) {
+                ss.state = (ObjectNode) st.deepCopy();
+            }
+            streams.put(StreamId.of(n.path("namespace").asText(""), name), ss);
+        }
+    }
+
+    /** The state as OLake-shaped JSON. */
+    public synchronized ObjectNode toJson() {
+        ObjectNode root = Json.object();
+        root.put("type", type);
+        root.put("version", VERSION);
+        if (global != null || !completed.isEmpty()) {
+            ObjectNode g = root.putObject("global");
+            g.set("state", global == null ? null : global.deepCopy());
+            ArrayNode a = g.putArray("streams");
+            new TreeSet<>(completed).forEach(a::add);
+        }
+        ArrayNode a = root.putArray("streams");
+        for (Map.Entry<StreamId, StreamState> e : streams.entrySet()) {
+            ObjectNode n = a.addObject();
+            n.put("stream", e.getKey().name());
+            n.put("namespace", e.getKey().namespace());
+            n.put("sync_mode", e.getValue().syncMode);
+            n.set("state", e.getValue().state.deepCopy());
+        }
+        return root;
+    }
+
+    private void save() {
+        store.save(Json.writeBytes(toJson()));
+    }
+
+    // ---- global (shared CDC position)
+
+    /** The driver's global state (a CDC position), if any. */
+    public synchronized Optional<JsonNode> global() {
+        return Optional.ofNullable(global).map(JsonNode::deepCopy);
+    }
+
+    public synchronized void setGlobal(JsonNode value) {
+        global = value == null ? null : value.deepCopy();
+        save();
+    }
+
+    // ---- backfill progress
+
+    /** The chunks of a stream not yet committed, or empty when its backfill has not been planned. */
+    public synchronized Optional<List<Chunk>> chunks(StreamId stream) {
+        StreamState ss = streams.get(stream);
+        if (ss == null || !ss.state.has(CHUNKS)) {
+            return Optional.empty();
+        }
+        List<Chunk> out = new ArrayList<>();
+        for (JsonNode c : ss.state.get(CHUNKS)) {
+            try {
+                out.add(Json.mapper().treeToValue(c, Chunk.class));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new ConfigException("state: stream " + stream + " has a malformed chunk " + c, e);
+            }
+        }
+        return Optional.of(out);
+    }
+
+    /** Records the chunks a stream's backfill still has to read. */
+    public synchronized void setChunks(StreamId stream, Collection<Chunk> chunks) {
+        stream(stream).state.set(CHUNKS, Json.mapper().valueToTree(new ArrayList<>(chunks)));
+        save();
+    }
+
+    /** Removes a chunk once its writer committed. */
+    public synchronized void removeChunk(StreamId stream, Chunk chunk) {
+        List<Chunk> left = new ArrayList<>(chunks(stream).orElse(List.of()));
+        if (left.remove(chunk)) {
+            stream(stream).state.set(CHUNKS, Json.mapper().valueToTree(left));
+            save();
+        }
+    }
+
+    /** Whether the stream's backfill finished (all its chunks committed). */
+    public synchronized boolean backfillCompleted(StreamId stream) {
+        return completed.contains(stream.id());
+    }
+
+    /** Marks the backfill of a stream finished: no chunks left, listed in {@code global.streams}. */
+    public synchronized void markBackfillCompleted(StreamId stream) {
+        stream(stream).state.set(CHUNKS, Json.mapper().createArrayNode());
+        completed.add(stream.id());
+        save();
+    }
+
+    // ---- per-stream values (cursors, per-stream CDC positions)
+
+    public synchronized Optional<JsonNode> streamValue(StreamId stream, String key) {
+        StreamState ss = streams.get(stream);
+        if (ss == null) {
+            return Optional.empty();
+        }
+        JsonNode v = ss.state.get(key);
+        return v == null || v.isNull() ? Optional.empty() : Optional.of(v.deepCopy());
+    }
+
+    public synchronized void setStreamValue(StreamId stream, String key, JsonNode value) {
+        stream(stream).state.set(key, value == null ? null : value.deepCopy());
+        save();
+    }
+
+    /** Sets several values of one stream in one save. */
+    public synchronized void setStreamValues(StreamId stream, Map<String, JsonNode> values) {
+        ObjectNode st = stream(stream).state;
+        values.forEach((k, v) -> st.set(k, v == null ? null : v.deepCopy()));
+        save();
+    }
+
+    public synchronized void removeStreamValue(StreamId stream, String key) {
+        StreamState ss = streams.get(stream);
+        if (ss != null && ss.state.remove(key) != null) {
+            save();
+        }
+    }
+
+    /** Records the sync mode a stream's state belongs to. */
+    public synchronized void setSyncMode(StreamId stream, SyncMode mode) {
+        StreamState ss = stream(stream);
+        if (!ss.syncMode.equals(mode.jsonName())) {
+            ss.syncMode = mode.jsonName();
+            save();
+        }
+    }
+
+    public synchronized Set<StreamId> streams() {
+        return Set.copyOf(streams.keySet());
+    }
+
+    public synchronized boolean hasStream(StreamId stream) {
+        return streams.containsKey(stream);
+    }
+
+    /** Forgets everything about these streams (clear-state): chunks, cursors, backfill completion. */
+    public synchronized void clear(Collection<StreamId> ids) {
+        for (StreamId id : ids) {
+            streams.remove(id);
+            completed.remove(id.id());
+        }
+        save();
+    }
+
+    /** Forgets the global position too. */
+    public synchronized void clearGlobal() {
+        global = null;
+        completed.clear();
+        save();
+    }
+
+    private StreamState stream(StreamId id) {
+        return streams.computeIfAbsent(id, k -> new StreamState());
+    }
+
+    @Override
+    public String toString() {
+        return toJson().toString();
+    }
+}

@@ -1,0 +1,2 @@
+/** The mongodb driver (placeholder until its issue lands). */
+package io.tributary.driver.mongodb;

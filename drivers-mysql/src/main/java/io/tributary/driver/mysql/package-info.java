@@ -1,0 +1,2 @@
+/** The mysql driver (placeholder until its issue lands). */
+package io.tributary.driver.mysql;

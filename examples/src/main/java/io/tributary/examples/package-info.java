@@ -1,0 +1,2 @@
+/** Runnable examples of embedding Tributary. */
+package io.tributary.examples;

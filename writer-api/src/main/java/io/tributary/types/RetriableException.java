@@ -1,0 +1,12 @@
+package io.tributary.types;
+
+/** A transient failure (connection dropped, server restarting): the orchestrator retries the task with backoff. */
+public class RetriableException extends TributaryException {
+    public RetriableException(String message) {
+        super(message);
+    }
+
+    public RetriableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

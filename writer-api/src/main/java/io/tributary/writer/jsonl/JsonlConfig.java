@@ -1,0 +1,27 @@
+package io.tributary.writer.jsonl;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tributary.types.ConfigException;
+
+/**
+ * Config of the {@code jsonl} writer.
+ *
+ * @param path the root folder; one sub-folder per stream ({@code namespace/name})
+ * @param fsync whether to fsync files and folders at commit (default true; off only for throwaway output)
+ */
+public record JsonlConfig(String path, boolean fsync) {
+    @JsonCreator
+    public JsonlConfig(@JsonProperty("path") String path, @JsonProperty("fsync") Boolean fsync) {
+        this(path, fsync == null || fsync);
+    }
+
+    public JsonlConfig {
+        if (path == null || path.isBlank()) {
+            throw new ConfigException("jsonl writer: key 'path' is required (a folder)");
+        }
+        requireNonNull(path);
+    }
+}

@@ -1,0 +1,35 @@
+package io.tributary.writer.memory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tributary.types.ConfigException;
+import io.tributary.writer.Destination;
+import io.tributary.writer.WriterFactory;
+import java.util.Iterator;
+
+/** Writer type {@code memory}: config {@code {"name": "…"}} selects a shared {@link MemoryDestination}. */
+public final class MemoryWriterFactory implements WriterFactory {
+    @Override
+    public String type() {
+        return "memory";
+    }
+
+    @Override
+    public Destination create(JsonNode config) {
+        String name = "default";
+        if (config != null && !config.isNull()) {
+            for (Iterator<String> it = config.fieldNames(); it.hasNext(); ) {
+                String key = it.next();
+                if (!key.equals("name")) {
+                    throw new ConfigException("memory writer: unknown key '" + key + "'; known keys: name");
+                }
+            }
+            if (config.has("name")) {
+                if (!config.get("name").isTextual()) {
+                    throw new ConfigException("memory writer: key 'name' expects a string");
+                }
+                name = config.get("name").asText();
+            }
+        }
+        return MemoryDestination.named(name);
+    }
+}

@@ -423,19 +423,19 @@ public class AbstractDriver implements AutoCloseable {
             String threadId = incrementalThreadId(s.id(), from);
             try (WriterThread w = run.pool.newWriter(s, new WriterOptions(threadId, mode(s, false)))) {
                 Optional<MetadataState> prev = w.previousState();
-                if (prev.isPresent()) {
-                    // committed by a run that died before saving state: adopt its cursor, then read on from it
+                if (prev.isPresent() && attempt == 0) {
+                    // a pass from this cursor was committed by a run that died before saving state: adopt the
+                    // cursor it reached, then read on from there (rows at the cursor are re-read and upserted)
                     ObjectNode p = prev.get().payload();
                     CursorValues adopted = new CursorValues(
                             s.primaryCursor().map(c -> reformatCursorValue(c, p.get(c), s.stream())).orElse(null),
                             s.secondaryCursor().map(c -> reformatCursorValue(c, p.get(c), s.stream())).orElse(null));
-                    LOG.info("stream {}: incremental pass from {} was already committed; adopting cursor {}",
-                            s.id(), from, adopted);
-                    saveCursor(s, adopted);
-                    if (adopted.equals(from)) {
-                        return;
+                    if (!adopted.equals(from)) {
+                        LOG.info("stream {}: incremental pass from {} was already committed; adopting cursor {}",
+                                s.id(), from, adopted);
+                        saveCursor(s, adopted);
+                        continue;
                     }
-                    continue;
                 }
                 CursorTracker tracker = new CursorTracker(s, from);
                 Map<Schema, RecordMaker> makers = new IdentityHashMap<>();
@@ -696,7 +696,7 @@ public class AbstractDriver implements AutoCloseable {
                 w.push(maker.make(values, OpType.READ, now, null));
             });
             ObjectNode payload = Json.object();
-            payload.set("chunk", Json.mapper().valueToTree(chunk));
+            payload.set("chunk", State.chunkJson(chunk));
             w.close(new MetadataState(threadId, payload));
             rows = w.pushed();
         }

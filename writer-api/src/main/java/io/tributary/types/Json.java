@@ -17,12 +17,12 @@ import java.io.UncheckedIOException;
 import java.util.stream.Collectors;
 
 /**
- * The one Jackson configuration Tributary uses: integers always read as {@code long} (never an
- * {@code Integer} here and a {@code Long} there after a round trip), unknown keys are errors.
+ * The one Jackson configuration Tributary uses: unknown keys are errors, nulls are not silently turned into
+ * primitives. Values that must survive a round trip unchanged ({@link io.tributary.types.DataType} values in
+ * state, chunk bounds) are normalized by their own types (a chunk widens every integer to {@code Long}).
  */
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);

@@ -3,6 +3,7 @@ package io.tributary.core.state;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.Chunk;
@@ -39,6 +40,9 @@ public final class State {
     /** The version this code writes; older versions are read, newer ones refused. */
     public static final int VERSION = 1;
     public static final String CHUNKS = "chunks";
+
+    /** Integers of any size: Chunk widens small ones to Long and keeps BigInteger beyond 64 bits. */
+    private static final ObjectMapper CHUNK_MAPPER = Json.mapper();
 
     private final StateStore store;
     private String type = "STREAM";
@@ -158,7 +162,7 @@ public final class State {
         List<Chunk> out = new ArrayList<>();
         for (JsonNode c : ss.state.get(CHUNKS)) {
             try {
-                out.add(Json.mapper().treeToValue(c, Chunk.class));
+                out.add(CHUNK_MAPPER.treeToValue(c, Chunk.class));
             } catch (IOException | IllegalArgumentException e) {
                 throw new ConfigException("state: stream " + stream + " has a malformed chunk " + c, e);
             }
@@ -168,7 +172,7 @@ public final class State {
 
     /** Records the chunks a stream's backfill still has to read. */
     public synchronized void setChunks(StreamId stream, Collection<Chunk> chunks) {
-        stream(stream).state.set(CHUNKS, Json.mapper().valueToTree(new ArrayList<>(chunks)));
+        stream(stream).state.set(CHUNKS, CHUNK_MAPPER.valueToTree(new ArrayList<>(chunks)));
         save();
     }
 
@@ -176,7 +180,7 @@ public final class State {
     public synchronized void removeChunk(StreamId stream, Chunk chunk) {
         List<Chunk> left = new ArrayList<>(chunks(stream).orElse(List.of()));
         if (left.remove(chunk)) {
-            stream(stream).state.set(CHUNKS, Json.mapper().valueToTree(left));
+            stream(stream).state.set(CHUNKS, CHUNK_MAPPER.valueToTree(left));
             save();
         }
     }
@@ -191,6 +195,11 @@ public final class State {
         stream(stream).state.set(CHUNKS, Json.mapper().createArrayNode());
         completed.add(stream.id());
         save();
+    }
+
+    /** A chunk as JSON (integers of any size kept exact). */
+    public static JsonNode chunkJson(Chunk chunk) {
+        return CHUNK_MAPPER.valueToTree(chunk);
     }
 
     // ---- per-stream values (cursors, per-stream CDC positions)

@@ -1,0 +1,293 @@
+package io.tributary.core.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.core.BackfillMsgFn;
+import io.tributary.core.CdcChange;
+import io.tributary.core.CdcMsgFn;
+import io.tributary.core.ChangeStreamMode;
+import io.tributary.core.Chunk;
+import io.tributary.core.CursorValues;
+import io.tributary.core.DriverConfig;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.state.State;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Json;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.WriterPool;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A driver over {@link InMemoryDb} that drives every orchestrator path: chunks of {@code chunkSize} keys, a change
+ * log with positions (global in sequential mode, per stream otherwise), fault injection and read counters.
+ */
+public final class TestDriver implements DriverInterface {
+    /** Test driver config. */
+    public record Config(int maxThreads, int retries, long chunkSize, boolean cdc, ChangeStreamMode mode,
+            int checkpointEvery) implements DriverConfig {
+        @Override
+        public void validate() {
+            if (maxThreads < 1) {
+                throw new ConfigException("test driver: key 'maxThreads' must be >= 1");
+            }
+        }
+    }
+
+    public static InMemoryDb sharedDb = new InMemoryDb();
+
+    private InMemoryDb db = sharedDb;
+    private Config config = new Config(4, 2, 100, true, ChangeStreamMode.SEQUENTIAL, 50);
+    private State state;
+    private List<ConfiguredStream> cdcStreams = List.of();
+    private final Map<Integer, Integer> pendingPosition = new ConcurrentHashMap<>();
+
+    /** Reads per chunk (to prove no committed chunk is read twice). */
+    public final Map<Chunk, AtomicInteger> chunkReads = new ConcurrentHashMap<>();
+    public final AtomicInteger running = new AtomicInteger();
+    public final AtomicInteger maxRunning = new AtomicInteger();
+    public final AtomicInteger streamChangesCalls = new AtomicInteger();
+    public final Set<Integer> identifiers = ConcurrentHashMap.newKeySet();
+    /** Throws the returned exception (if not null) when a chunk is read; gets the chunk and its read count. */
+    public volatile ChunkFault chunkFault = (c, n) -> null;
+    public volatile boolean closed;
+
+    /** Fault injection hook. */
+    @FunctionalInterface
+    public interface ChunkFault {
+        RuntimeException on(Chunk chunk, int readCount);
+    }
+
+    public TestDriver() {
+    }
+
+    public TestDriver(InMemoryDb db, Config config) {
+        this.db = db;
+        this.config = config;
+    }
+
+    @Override
+    public String type() {
+        return "test";
+    }
+
+    @Override
+    public Class<? extends DriverConfig> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public void configure(DriverConfig c) {
+        this.config = (Config) c;
+    }
+
+    @Override
+    public DriverConfig config() {
+        return config;
+    }
+
+    @Override
+    public void setup() {
+    }
+
+    @Override
+    public void setupState(State s) {
+        this.state = s;
+    }
+
+    @Override
+    public int maxConnections() {
+        return config.maxThreads();
+    }
+
+    @Override
+    public int maxRetries() {
+        return config.retries();
+    }
+
+    @Override
+    public List<StreamId> getStreamNames() {
+        return db.tables();
+    }
+
+    @Override
+    public Stream produceSchema(StreamId stream) {
+        return Stream.of(stream, InMemoryDb.SCHEMA, List.of("id"), Set.of("id", "updated_at", "seq"),
+                Set.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL, SyncMode.CDC, SyncMode.STRICT_CDC));
+    }
+
+    @Override
+    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
+        long min = db.minKey(stream.id());
+        long max = db.maxKey(stream.id());
+        List<Chunk> out = new ArrayList<>();
+        Long lo = null;
+        for (long k = min + config.chunkSize(); k <= max; k += config.chunkSize()) {
+            out.add(Chunk.of(lo, k));
+            lo = k;
+        }
+        out.add(Chunk.of(lo, null));
+        return out;
+    }
+
+    @Override
+    public void chunkIterator(ConfiguredStream stream, Chunk chunk, CursorValues upperBound,
+            BackfillMsgFn processFn) {
+        int n = chunkReads.computeIfAbsent(chunk, c -> new AtomicInteger()).incrementAndGet();
+        int now = running.incrementAndGet();
+        maxRunning.accumulateAndGet(now, Math::max);
+        try {
+            RuntimeException fault = chunkFault.on(chunk, n);
+            if (fault != null) {
+                throw fault;
+            }
+            long lo = chunk.min() == null ? Long.MIN_VALUE : (Long) chunk.min();
+            Long hi = (Long) chunk.max();
+            for (Object[] row : db.rows(stream.id(), lo, hi)) {
+                if (!upperBound.isEmpty() && beyond(row, upperBound)) {
+                    continue;
+                }
+                processFn.accept(row);
+            }
+            Thread.sleep(2); // let chunks overlap so parallelism is observable
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.tributary.types.CancelledException("interrupted");
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    private static boolean beyond(Object[] row, CursorValues bound) {
+        Instant p = (Instant) row[2];
+        if (p != null) {
+            return bound.primary() != null && p.isAfter((Instant) bound.primary());
+        }
+        return row[3] != null && bound.secondary() != null && (Long) row[3] > (Long) bound.secondary();
+    }
+
+    @Override
+    public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
+        Instant maxP = null;
+        Long maxS = null;
+        for (Object[] r : db.rows(stream.id())) {
+            if (r[2] != null && (maxP == null || ((Instant) r[2]).isAfter(maxP))) {
+                maxP = (Instant) r[2];
+            }
+            if (r[3] != null && (maxS == null || (Long) r[3] > maxS)) {
+                maxS = (Long) r[3];
+            }
+        }
+        return new CursorValues(maxP, maxS);
+    }
+
+    @Override
+    public void streamIncrementalChanges(ConfiguredStream stream, CursorValues from, BackfillMsgFn processFn) {
+        for (Object[] r : db.rows(stream.id())) {
+            Instant p = (Instant) r[2];
+            boolean take;
+            if (from.isEmpty()) {
+                take = true;
+            } else if (p != null) {
+                take = from.primary() == null || !p.isBefore((Instant) from.primary());
+            } else {
+                take = r[3] != null && (from.secondary() == null || (Long) r[3] >= (Long) from.secondary());
+            }
+            if (take) {
+                processFn.accept(r);
+            }
+        }
+    }
+
+    @Override
+    public boolean cdcSupported() {
+        return config.cdc();
+    }
+
+    @Override
+    public ChangeStreamMode changeStreamMode() {
+        return config.mode();
+    }
+
+    @Override
+    public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
+        this.cdcStreams = List.copyOf(streams);
+        int pos = db.logSize();
+        if (config.mode() == ChangeStreamMode.SEQUENTIAL) {
+            if (state.global().isEmpty()) {
+                state.setGlobal(position(pos));
+            }
+        } else {
+            for (ConfiguredStream s : streams) {
+                if (state.streamValue(s.id(), "pos").isEmpty()) {
+                    state.setStreamValue(s.id(), "pos", Json.mapper().getNodeFactory().numberNode(pos));
+                }
+            }
+        }
+    }
+
+    private static ObjectNode position(int pos) {
+        ObjectNode n = Json.object();
+        n.put("pos", pos);
+        return n;
+    }
+
+    private int savedPosition(int identifier) {
+        if (config.mode() == ChangeStreamMode.SEQUENTIAL) {
+            return state.global().map(g -> g.get("pos").asInt()).orElseThrow();
+        }
+        return state.streamValue(cdcStreams.get(identifier).id(), "pos").map(JsonNode::asInt).orElseThrow();
+    }
+
+    @Override
+    public void streamChanges(int identifier, CdcMsgFn processFn) {
+        streamChangesCalls.incrementAndGet();
+        identifiers.add(identifier);
+        int from = savedPosition(identifier);
+        int end = db.logSize();
+        Function<StreamId, Boolean> mine = config.mode() == ChangeStreamMode.SEQUENTIAL
+                ? id -> true
+                : id -> id.equals(cdcStreams.get(identifier).id());
+        int sinceCheckpoint = 0;
+        List<InMemoryDb.Change> changes = db.log(from, end);
+        for (int i = 0; i < changes.size(); i++) {
+            InMemoryDb.Change c = changes.get(i);
+            if (mine.apply(c.stream())) {
+                processFn.accept(new CdcChange(c.stream(), c.op(), c.at(), InMemoryDb.SCHEMA, c.row().clone()));
+                sinceCheckpoint++;
+            }
+            if (sinceCheckpoint >= config.checkpointEvery()) {
+                pendingPosition.put(identifier, from + i + 1);
+                processFn.checkpoint(position(from + i + 1));
+                sinceCheckpoint = 0;
+            }
+        }
+        pendingPosition.put(identifier, end);
+        processFn.checkpoint(position(end));
+    }
+
+    @Override
+    public void postCDC(int identifier) {
+        int pos = pendingPosition.get(identifier);
+        if (config.mode() == ChangeStreamMode.SEQUENTIAL) {
+            state.setGlobal(position(pos));
+        } else {
+            state.setStreamValue(cdcStreams.get(identifier).id(), "pos",
+                    Json.mapper().getNodeFactory().numberNode(pos));
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

@@ -199,7 +199,7 @@ public final class JsonlDestination implements Destination {
             this.stream = stream;
             this.options = options;
             this.name = String.format("%013d-%06d-%s", System.currentTimeMillis(),
-                    SEQUENCE.incrementAndGet() % 1_000_000, safe(options.threadId()));
+                    SEQUENCE.incrementAndGet() % 1_000_000, fileSafe(options.threadId()));
             this.dir = streamDir(stream);
             this.tmp = dir.resolve("." + name + ".tmp");
         }
@@ -359,6 +359,15 @@ public final class JsonlDestination implements Destination {
         } catch (IOException e) {
             throw new NonRetriableException("jsonl writer: cannot delete " + p + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A thread ID as a file-name part: long IDs (composite-key chunks) are cut and suffixed with a hash. */
+    private static String fileSafe(String threadId) {
+        String s = safe(threadId);
+        if (s.length() <= 120) {
+            return s;
+        }
+        return s.substring(0, 100) + "-" + Integer.toHexString(threadId.hashCode());
     }
 
     private static String safe(String s) {

@@ -1,0 +1,268 @@
+package io.tributary.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.core.AbstractDriver;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.Drivers;
+import io.tributary.core.catalog.Catalog;
+import io.tributary.core.state.FileStateStore;
+import io.tributary.core.state.State;
+import io.tributary.types.CancelledException;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Json;
+import io.tributary.types.NonRetriableException;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.TributaryException;
+import io.tributary.writer.Providers;
+import io.tributary.writer.WriterFactory;
+import io.tributary.writer.WriterPool;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code tributary} command, with OLake's protocol: {@code spec}, {@code check}, {@code discover}, {@code sync},
+ * {@code clear-destination}, on OLake-shaped {@code source.json}, {@code streams.json}, {@code destination.json} and
+ * {@code state.json}.
+ *
+ * <p>Exit codes: 0 success; 2 bad usage; 3 configuration error (fix a file or a grant); 4 the sync failed and a
+ * re-run will not help without a change; 5 the sync failed after its retries (transient: re-run later);
+ * 130 interrupted.
+ */
+@Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
+        description = "Replicate a database into a lakehouse (OLake-compatible protocol).",
+        subcommands = {TributaryCli.Spec.class, TributaryCli.Check.class, TributaryCli.Discover.class,
+                TributaryCli.Sync.class, TributaryCli.ClearDestination.class})
+public final class TributaryCli {
+    static final int CONFIG_ERROR = 3;
+    static final int FAILED = 4;
+    static final int RETRIES_EXHAUSTED = 5;
+    static final int INTERRUPTED = 130;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (for embedding and tests). */
+    public static int run(String... args) {
+        return new CommandLine(new TributaryCli())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    PrintStream err = cmd.getErr() == null ? System.err : new PrintStream(System.err);
+                    err.println("error: " + e.getMessage());
+                    return exitCode(e);
+                })
+                .execute(args);
+    }
+
+    static int exitCode(Exception e) {
+        if (e instanceof ConfigException) {
+            return CONFIG_ERROR;
+        }
+        if (e instanceof CancelledException) {
+            return INTERRUPTED;
+        }
+        if (e instanceof NonRetriableException) {
+            return FAILED;
+        }
+        return RETRIES_EXHAUSTED;
+    }
+
+    /** Options shared by commands that read the source. */
+    static class SourceOptions {
+        @Option(names = {"-t", "--type"}, required = true,
+                description = "Driver type: postgres, mysql, mongodb (or a third-party driver's type).")
+        String type;
+
+        @Option(names = "--config", required = true, description = "The source config (OLake's source.json).")
+        Path config;
+
+        DriverInterface driver() {
+            return Drivers.configured(type, ConfigFiles.read(config), config.toString());
+        }
+    }
+
+    @Command(name = "spec", mixinStandardHelpOptions = true,
+            description = "Print the JSON schema of a driver's or a writer's config.")
+    static final class Spec implements Callable<Integer> {
+        @Option(names = {"-t", "--type"}, description = "Driver type.")
+        String type;
+
+        @Option(names = "--destination-type", description = "Writer type (iceberg, parquet, jsonl, memory).")
+        String destinationType;
+
+        @Override
+        public Integer call() {
+            JsonNode spec;
+            if (destinationType != null) {
+                spec = Providers.find(WriterFactory.class, WriterFactory::type, destinationType.toLowerCase(),
+                        Providers.defaultLoader()).spec();
+            } else if (type != null) {
+                spec = Drivers.find(type).spec();
+            } else {
+                throw new ConfigException("spec needs --type <driver> or --destination-type <writer>; drivers: "
+                        + Drivers.available(Providers.defaultLoader()).keySet());
+            }
+            ObjectNode out = Json.object();
+            out.set("jsonschema", spec);
+            System.out.println(Json.write(out));
+            return 0;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Check the source (connectivity, grants, CDC settings) or the destination.")
+    static final class Check implements Callable<Integer> {
+        @Option(names = {"-t", "--type"}, description = "Driver type (with --config).")
+        String type;
+
+        @Option(names = "--config", description = "The source config.")
+        Path config;
+
+        @Option(names = "--destination", description = "The destination config.")
+        Path destination;
+
+        @Override
+        public Integer call() {
+            ObjectNode status = Json.object();
+            status.put("type", "CONNECTION_STATUS");
+            ObjectNode cs = status.putObject("connectionStatus");
+            try {
+                if (destination != null) {
+                    ConfigFiles.DestinationFile d = ConfigFiles.destination(destination);
+                    try (WriterPool pool = WriterPool.open(d.type(), d.writer(), WriterPool.Options.defaults())) {
+                        pool.destination().check();
+                    }
+                } else {
+                    if (type == null || config == null) {
+                        throw new ConfigException("check needs --type and --config, or --destination");
+                    }
+                    try (DriverInterface driver = Drivers.configured(type, ConfigFiles.read(config),
+                            config.toString())) {
+                        driver.setup();
+                    }
+                }
+                cs.put("status", "SUCCEEDED");
+                System.out.println(Json.write(status));
+                return 0;
+            } catch (TributaryException e) {
+                cs.put("status", "FAILED");
+                cs.put("message", e.getMessage());
+                System.out.println(Json.write(status));
+                return exitCode(e);
+            }
+        }
+    }
+
+    @Command(name = "discover", mixinStandardHelpOptions = true,
+            description = "Discover the source's streams and write the catalog (streams.json).")
+    static final class Discover implements Callable<Integer> {
+        @CommandLine.Mixin
+        SourceOptions source;
+
+        @Option(names = "--output", description = "Where to write the catalog (default: streams.json beside --config).")
+        Path output;
+
+        @Option(names = "--max-discover-threads", defaultValue = "50", description = "Streams described at once.")
+        int threads;
+
+        @Override
+        public Integer call() throws Exception {
+            try (DriverInterface driver = source.driver()) {
+                driver.setup();
+                List<Stream> streams = new AbstractDriver(driver, State.inMemory()).discover(threads);
+                Path out = output != null ? output : source.config.toAbsolutePath().resolveSibling("streams.json");
+                Files.write(out, Json.writeBytes(Catalog.selectAll(streams).toJson()));
+                System.err.println("discovered " + streams.size() + " streams; catalog written to " + out);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "sync", mixinStandardHelpOptions = true,
+            description = "Sync the selected streams of the catalog into the destination.")
+    static final class Sync implements Callable<Integer> {
+        @CommandLine.Mixin
+        SourceOptions source;
+
+        @Option(names = "--destination", required = true, description = "The destination config.")
+        Path destination;
+
+        @Option(names = {"--catalog", "--streams"}, required = true, description = "The catalog (streams.json).")
+        Path catalog;
+
+        @Option(names = "--state", description = "The state file (default: state.json beside --config).")
+        Path state;
+
+        @Option(names = "--destination-buffer-size", defaultValue = "10000",
+                description = "Records per writer batch.")
+        int batchSize;
+
+        @Override
+        public Integer call() throws Exception {
+            Catalog cat = Catalog.fromJson(ConfigFiles.read(catalog), catalog.toString());
+            List<ConfiguredStream> streams = cat.configuredStreams();
+            ConfigFiles.DestinationFile d = ConfigFiles.destination(destination);
+            Path statePath = state != null ? state : source.config.toAbsolutePath().resolveSibling("state.json");
+            State st = State.load(new FileStateStore(statePath));
+            ProgressListener progress = new ProgressListener(System.err, System.console() != null);
+            try (DriverInterface driver = source.driver();
+                    WriterPool pool = WriterPool.open(d.type(), d.writer(),
+                            WriterPool.Options.defaults().withBatchSize(batchSize))) {
+                driver.setup();
+                AbstractDriver orchestrator = new AbstractDriver(driver, st,
+                        AbstractDriver.Options.defaults().withListener(progress));
+                Thread main = Thread.currentThread();
+                Thread hook = new Thread(main::interrupt, "tributary-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    orchestrator.read(pool, streams);
+                } finally {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException ignored) {
+                        // shutting down already
+                    }
+                }
+                progress.summary(pool);
+                System.err.println("state saved to " + statePath);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "clear-destination", mixinStandardHelpOptions = true,
+            description = "Drop the selected streams' data in the destination and clear their state.")
+    static final class ClearDestination implements Callable<Integer> {
+        @Option(names = "--destination", required = true, description = "The destination config.")
+        Path destination;
+
+        @Option(names = {"--catalog", "--streams"}, required = true, description = "The catalog (streams.json).")
+        Path catalog;
+
+        @Option(names = "--state", description = "The state file to clear the streams from.")
+        Path state;
+
+        @Override
+        public Integer call() {
+            Catalog cat = Catalog.fromJson(ConfigFiles.read(catalog), catalog.toString());
+            List<StreamId> ids = cat.configuredStreams().stream().map(ConfiguredStream::id).toList();
+            ConfigFiles.DestinationFile d = ConfigFiles.destination(destination);
+            try (WriterPool pool = WriterPool.open(d.type(), d.writer(), WriterPool.Options.defaults())) {
+                pool.destination().dropStreams(ids);
+            }
+            if (state != null) {
+                State.load(new FileStateStore(state)).clear(ids);
+            }
+            System.err.println("cleared " + ids);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.tributary.examples.driver;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tributary.core.DriverConfig;
+import io.tributary.types.ConfigException;
+import java.util.List;
+
+/**
+ * Config of the example {@code generator} driver: {@code {"streams": ["a", "b"], "rows": 1000, "chunk_size": 100}}.
+ */
+public record GeneratorConfig(
+        @JsonProperty("streams") List<String> streams,
+        @JsonProperty("rows") long rows,
+        @JsonProperty("chunk_size") long chunkSize,
+        @JsonProperty("max_threads") int maxThreads) implements DriverConfig {
+
+    @Override
+    public void validate() {
+        if (streams == null || streams.isEmpty()) {
+            throw new ConfigException("generator: key 'streams' needs at least one stream name");
+        }
+        if (rows < 0) {
+            throw new ConfigException("generator: key 'rows' must be >= 0, got " + rows);
+        }
+        if (chunkSize < 1) {
+            throw new ConfigException("generator: key 'chunk_size' must be >= 1, got " + chunkSize);
+        }
+        if (maxThreads < 1) {
+            throw new ConfigException("generator: key 'max_threads' must be >= 1, got " + maxThreads);
+        }
+    }
+}

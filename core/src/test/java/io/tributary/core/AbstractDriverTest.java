@@ -411,6 +411,37 @@ class AbstractDriverTest {
     }
 
     @Test
+    void incrementalPassCommittedButNotSavedInStateIsAdoptedOnTheNextRun() {
+        db.fill(USERS, 0, 200);
+        TestDriver d = driver(2, 100, ChangeStreamMode.SEQUENTIAL);
+        sync(d, stream(d, USERS, SyncMode.INCREMENTAL));
+        db.insert(USERS, InMemoryDb.row(5_000, "later", Instant.ofEpochSecond(5_000), 5_000L));
+
+        // the next pass commits in the destination, then the state store dies before the cursor is saved
+        FailingStore failing = new FailingStore(store);
+        dest.beforeCommit(s -> failing.failFromNow = true);
+        TestDriver d2 = driver(2, 100, ChangeStreamMode.SEQUENTIAL);
+        assertThatThrownBy(() -> {
+            try (WriterPool pool = new WriterPool(dest, WriterPool.Options.defaults())) {
+                new AbstractDriver(d2, State.load(failing), AbstractDriver.Options.defaults()
+                        .withRetryBackoff(Duration.ofMillis(1), Duration.ofMillis(1)))
+                        .read(pool, List.of(stream(d2, USERS, SyncMode.INCREMENTAL)));
+            }
+        }).hasMessageContaining("disk gone");
+        assertThat(AbstractDriver.reformatCursorValue("updated_at",
+                State.load(store).streamValue(USERS, "updated_at").orElseThrow(), d2.produceSchema(USERS)))
+                .isEqualTo(Instant.ofEpochSecond(199));
+
+        dest.beforeCommit(s -> { });
+        TestDriver d3 = driver(2, 100, ChangeStreamMode.SEQUENTIAL);
+        sync(d3, stream(d3, USERS, SyncMode.INCREMENTAL));
+        assertThat(AbstractDriver.reformatCursorValue("updated_at",
+                State.load(store).streamValue(USERS, "updated_at").orElseThrow(), d3.produceSchema(USERS)))
+                .isEqualTo(Instant.ofEpochSecond(5_000));
+        assertThat(destinationTable(USERS)).isEqualTo(sourceTable(USERS));
+    }
+
+    @Test
     void driversAreFoundByTypeAndUnknownTypesListTheAvailableOnes() {
         assertThat(Drivers.find("test")).isInstanceOf(TestDriver.class);
         assertThatThrownBy(() -> Drivers.find("oracle")).isInstanceOf(ConfigException.class)

@@ -1,0 +1,371 @@
+package io.tributary.testkit.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.tributary.core.AbstractDriver;
+import io.tributary.core.Chunk;
+import io.tributary.core.CursorValues;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.Drivers;
+import io.tributary.core.state.InMemoryStateStore;
+import io.tributary.core.state.State;
+import io.tributary.testkit.conformance.ConformanceFixture.Capture;
+import io.tributary.testkit.conformance.ConformanceFixture.Keys;
+import io.tributary.testkit.conformance.ConformanceFixture.Row;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.DataType;
+import io.tributary.types.NonRetriableException;
+import io.tributary.types.OpType;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.Record;
+import io.tributary.writer.WriterPool;
+import io.tributary.writer.memory.MemoryDestination;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The driver conformance kit: every driver's test extends it, gives a {@link ConformanceFixture} and declares its
+ * {@link Behavior}s; a test of an undeclared behaviour is skipped visibly (a JUnit assumption names it), never
+ * passed silently. Third-party driver authors run the same suite.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class DriverConformanceTest {
+    /** What a driver supports beyond full refresh. */
+    public enum Behavior { INCREMENTAL, CDC, TABLES_WITHOUT_KEYS }
+
+    private ConformanceFixture fixture;
+
+    /** Creates the fixture (starts the database); called once per test class. */
+    protected abstract ConformanceFixture createFixture();
+
+    /** The behaviours this driver supports. */
+    protected abstract Set<Behavior> behaviors();
+
+    @BeforeAll
+    final void startFixture() {
+        fixture = createFixture();
+    }
+
+    @AfterAll
+    final void stopFixture() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    protected final ConformanceFixture fixture() {
+        return fixture;
+    }
+
+    private void require(Behavior b) {
+        assumeTrue(behaviors().contains(b), "driver does not declare behaviour " + b + ": skipped");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static String table(String base) {
+        return base + "_" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    private static Row row(long id) {
+        return new Row(id, "name-" + id + (id % 7 == 0 ? " ünï✓" : ""), BigDecimal.valueOf(id * 37 % 100_000, 2),
+                id % 11 == 0 ? null : Instant.parse("2026-01-01T00:00:00Z").plus(id, ChronoUnit.SECONDS));
+    }
+
+    private static Row[] rows(long from, long to) {
+        List<Row> out = new ArrayList<>();
+        for (long i = from; i < to; i++) {
+            out.add(row(i));
+        }
+        return out.toArray(Row[]::new);
+    }
+
+    private final class Sync {
+        final InMemoryStateStore store = new InMemoryStateStore();
+        final MemoryDestination dest = MemoryDestination.named("conformance-" + UUID.randomUUID());
+
+        Stream discover(StreamId id, Capture capture) {
+            try (DriverInterface d = fixture.newDriver(capture)) {
+                AbstractDriver a = new AbstractDriver(d, State.load(store));
+                a.setup();
+                return a.discover(4).stream().filter(s -> s.id().equals(id)).findFirst()
+                        .orElseThrow(() -> new AssertionError("discovery did not return " + id));
+            }
+        }
+
+        void run(Capture capture, ConfiguredStream stream) {
+            try (DriverInterface d = fixture.newDriver(capture);
+                    WriterPool pool = new WriterPool(dest, WriterPool.Options.defaults().withBatchSize(50));
+                    AbstractDriver a = new AbstractDriver(d, State.load(store), AbstractDriver.Options.defaults()
+                            .withRetryBackoff(Duration.ofMillis(5), Duration.ofMillis(50)))) {
+                a.setup();
+                a.read(pool, List.of(stream));
+            }
+        }
+
+        /** The destination's live rows, id → row. */
+        Map<Long, Row> table(StreamId id) {
+            Map<Long, Row> out = new TreeMap<>();
+            for (Record r : dest.table(id).values()) {
+                Row row = toRow(r);
+                out.put(row.id(), row);
+            }
+            return out;
+        }
+    }
+
+    private static Row toRow(Record r) {
+        Object amount = r.value("amount");
+        Object ts = r.value("updated_at");
+        return new Row(((Number) r.value("id")).longValue(), (String) r.value("name"),
+                amount == null ? null : new BigDecimal(amount.toString()).setScale(2),
+                ts == null ? null : ((Instant) ts).truncatedTo(ChronoUnit.MICROS));
+    }
+
+    private static Map<Long, Row> expected(Row... rows) {
+        Map<Long, Row> out = new TreeMap<>();
+        for (Row r : rows) {
+            out.put(r.id(), new Row(r.id(), r.name(), r.amount().setScale(2),
+                    r.updatedAt() == null ? null : r.updatedAt().truncatedTo(ChronoUnit.MICROS)));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- discovery
+
+    @Test
+    void discoveryReturnsTheTableWithItsKeyAndTypes() {
+        StreamId id = fixture.createTable(table("disc"), Keys.PRIMARY_KEY);
+        Stream s = new Sync().discover(id, Capture.NONE);
+        assertThat(s.primaryKey()).containsExactly("id");
+        assertThat(s.schema().names()).contains("id", "name", "amount", "updated_at");
+        assertThat(s.schema().field("id").orElseThrow().type()).isIn(DataType.INT32, DataType.INT64);
+        assertThat(s.schema().field("name").orElseThrow().type()).isEqualTo(DataType.STRING);
+        assertThat(s.schema().field("amount").orElseThrow().type()).isIn(DataType.DECIMAL, DataType.FLOAT64);
+        assertThat(s.schema().field("updated_at").orElseThrow().type().isTimestamp()).isTrue();
+        assertThat(s.supportedSyncModes()).contains(SyncMode.FULL_REFRESH);
+    }
+
+    // ---------------------------------------------------------------- chunks
+
+    private void assertChunksCover(StreamId id, Map<Long, Row> rows) {
+        Sync sync = new Sync();
+        Stream s = sync.discover(id, Capture.NONE).withSyncMode(SyncMode.FULL_REFRESH);
+        ConfiguredStream cs = ConfiguredStream.of(s);
+        try (DriverInterface d = fixture.newDriver(Capture.NONE);
+                WriterPool pool = new WriterPool(sync.dest, WriterPool.Options.defaults())) {
+            d.setupState(State.inMemory());
+            List<Chunk> chunks = d.getOrSplitChunks(pool, cs);
+            List<Long> seen = new ArrayList<>();
+            int idx = cs.schema().indexOf("id");
+            for (Chunk c : chunks) {
+                d.chunkIterator(cs, c, CursorValues.NONE, v -> seen.add(((Number) v[idx]).longValue()));
+            }
+            assertThat(seen).as("rows read through %d chunks %s", chunks.size(), chunks)
+                    .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(rows.keySet());
+        }
+    }
+
+    @Test
+    void chunksOfAnEmptyTableReadNothing() {
+        StreamId id = fixture.createTable(table("empty"), Keys.PRIMARY_KEY);
+        assertChunksCover(id, Map.of());
+    }
+
+    @Test
+    void chunksOfAOneRowTableReadItOnce() {
+        StreamId id = fixture.createTable(table("one"), Keys.PRIMARY_KEY);
+        fixture.insert(id, row(42));
+        assertChunksCover(id, expected(row(42)));
+    }
+
+    @Test
+    void chunksOfSkewedSparseKeysCoverEveryRowOnce() {
+        StreamId id = fixture.createTable(table("skew"), Keys.PRIMARY_KEY);
+        List<Row> all = new ArrayList<>(List.of(rows(1, 3_000)));
+        for (long k = 1_000_000_000L; k < 1_000_000_020L; k++) {
+            all.add(row(k));
+        }
+        all.add(row(-5));
+        fixture.insert(id, all.toArray(Row[]::new));
+        assertChunksCover(id, expected(all.toArray(Row[]::new)));
+    }
+
+    // ---------------------------------------------------------------- backfill
+
+    @Test
+    void backfillEqualsTheSource() {
+        StreamId id = fixture.createTable(table("fill"), Keys.PRIMARY_KEY);
+        Row[] rows = rows(0, 5_000);
+        fixture.insert(id, rows);
+        Sync sync = new Sync();
+        Stream s = sync.discover(id, Capture.NONE).withSyncMode(SyncMode.FULL_REFRESH);
+        sync.run(Capture.NONE, ConfiguredStream.of(s));
+        assertThat(sync.table(id)).isEqualTo(expected(rows));
+        assertThat(sync.dest.records(id)).hasSize(rows.length).allMatch(r -> r.op() == OpType.READ);
+    }
+
+    @Test
+    void backfillKilledAfterAChunkResumesWithNothingLostOrDuplicated() {
+        StreamId id = fixture.createTable(table("kill"), Keys.PRIMARY_KEY);
+        Row[] rows = rows(0, 20_000);
+        fixture.insert(id, rows);
+        Sync sync = new Sync();
+        ConfiguredStream cs = ConfiguredStream.of(sync.discover(id, Capture.NONE).withSyncMode(SyncMode.FULL_REFRESH));
+        AtomicInteger commits = new AtomicInteger();
+        sync.dest.beforeCommit(m -> {
+            if (commits.incrementAndGet() == 2) {
+                throw new NonRetriableException("killed after the first chunk");
+            }
+        });
+        try {
+            sync.run(Capture.NONE, cs);
+        } catch (NonRetriableException expected) {
+            // a one-chunk table finishes before the kill
+        }
+        sync.dest.beforeCommit(m -> { });
+        sync.run(Capture.NONE, cs);
+        assertThat(sync.dest.records(id)).extracting(Record::olakeId).doesNotHaveDuplicates();
+        assertThat(sync.table(id)).isEqualTo(expected(rows));
+    }
+
+    @Test
+    void aTableWithoutAKeyIsBackfilled() {
+        require(Behavior.TABLES_WITHOUT_KEYS);
+        StreamId id = fixture.createTable(table("nokey"), Keys.NONE);
+        Row[] rows = rows(0, 500);
+        fixture.insert(id, rows);
+        Sync sync = new Sync();
+        Stream s = sync.discover(id, Capture.NONE);
+        assertThat(s.primaryKey()).isEmpty();
+        sync.run(Capture.NONE, ConfiguredStream.of(s.withSyncMode(SyncMode.FULL_REFRESH)));
+        assertThat(sync.dest.records(id)).hasSize(rows.length);
+        assertThat(sync.dest.records(id).stream().map(r -> ((Number) r.value("id")).longValue())
+                .collect(Collectors.toSet())).hasSize(rows.length);
+    }
+
+    // ---------------------------------------------------------------- incremental
+
+    @Test
+    void incrementalSeesEveryRowPastOrAtTheCursor() {
+        require(Behavior.INCREMENTAL);
+        StreamId id = fixture.createTable(table("inc"), Keys.PRIMARY_KEY);
+        Row[] rows = rows(1, 1_000);
+        fixture.insert(id, rows);
+        Sync sync = new Sync();
+        Stream s = sync.discover(id, Capture.NONE).withSyncMode(SyncMode.INCREMENTAL)
+                .withCursorField(Optional.of("updated_at:id"));
+        ConfiguredStream cs = ConfiguredStream.of(s);
+        sync.run(Capture.NONE, cs);
+        Row max = rows[rows.length - 1];
+        // written after the first run: a row whose cursor equals the last one saved, a later one, and a NULL one
+        Row same = new Row(5_000, "same cursor as the last run", BigDecimal.ONE, max.updatedAt());
+        Row later = new Row(5_001, "later", BigDecimal.TEN, max.updatedAt().plusSeconds(60));
+        Row nullCursor = new Row(5_002, "null cursor", BigDecimal.ZERO, null);
+        fixture.insert(id, same, later, nullCursor);
+        fixture.update(id, new Row(3, "moved forward", BigDecimal.ONE, max.updatedAt().plusSeconds(120)));
+        sync.run(Capture.NONE, cs);
+        Map<Long, Row> want = expected(rows);
+        want.putAll(expected(same, later, nullCursor,
+                new Row(3, "moved forward", BigDecimal.ONE, max.updatedAt().plusSeconds(120))));
+        assertThat(sync.table(id)).isEqualTo(want);
+    }
+
+    // ---------------------------------------------------------------- CDC
+
+    @Test
+    void cdcDeliversInsertUpdateDeleteInCommitOrderPerKey() {
+        require(Behavior.CDC);
+        StreamId id = fixture.createTable(table("cdc"), Keys.PRIMARY_KEY);
+        Row[] rows = rows(0, 300);
+        fixture.insert(id, rows);
+        Sync sync = new Sync();
+        ConfiguredStream cs = ConfiguredStream.of(sync.discover(id, Capture.CDC).withSyncMode(SyncMode.CDC));
+        sync.run(Capture.CDC, cs);
+        assertThat(sync.table(id)).isEqualTo(expected(rows));
+
+        fixture.insert(id, new Row(9_000, "inserted", BigDecimal.ONE, Instant.parse("2026-02-01T00:00:00Z")));
+        fixture.update(id, new Row(9_000, "updated once", BigDecimal.valueOf(2), Instant.parse("2026-02-02T00:00:00Z")));
+        fixture.update(id, new Row(9_000, "updated twice", BigDecimal.TEN, Instant.parse("2026-02-03T00:00:00Z")));
+        fixture.delete(id, 7);
+        fixture.update(id, new Row(8, "changed", BigDecimal.ONE, null));
+        sync.run(Capture.CDC, cs);
+
+        Map<Long, Row> want = expected(rows);
+        want.remove(7L);
+        want.putAll(expected(new Row(9_000, "updated twice", BigDecimal.TEN, Instant.parse("2026-02-03T00:00:00Z")),
+                new Row(8, "changed", BigDecimal.ONE, null)));
+        assertThat(sync.table(id)).isEqualTo(want);
+        List<String> history = sync.dest.records(id).stream().filter(r -> "9000".equals(r.olakeId()))
+                .map(r -> r.op().code() + ":" + r.value("name")).toList();
+        assertThat(history).containsExactly("c:inserted", "u:updated once", "u:updated twice");
+    }
+
+    @Test
+    void cdcPositionIsNotAdvancedWhenTheWriterFailsToCommit() {
+        require(Behavior.CDC);
+        StreamId id = fixture.createTable(table("ack"), Keys.PRIMARY_KEY);
+        fixture.insert(id, rows(0, 50));
+        Sync sync = new Sync();
+        ConfiguredStream cs = ConfiguredStream.of(sync.discover(id, Capture.CDC).withSyncMode(SyncMode.CDC));
+        sync.run(Capture.CDC, cs);
+        String before = State.load(sync.store).toJson().toString();
+
+        fixture.insert(id, rows(100, 110));
+        sync.dest.beforeCommit(m -> {
+            throw new NonRetriableException("destination down");
+        });
+        assertThatThrownBy(() -> sync.run(Capture.CDC, cs)).hasMessageContaining("destination down");
+        assertThat(State.load(sync.store).toJson().toString()).as("state after a failed commit").isEqualTo(before);
+
+        sync.dest.beforeCommit(m -> { });
+        sync.run(Capture.CDC, cs);
+        Map<Long, Row> want = expected(rows(0, 50));
+        want.putAll(expected(rows(100, 110)));
+        assertThat(sync.table(id)).isEqualTo(want);
+    }
+
+    // ---------------------------------------------------------------- bad input
+
+    @Test
+    void aWrongPasswordIsATypedErrorThatDoesNotRevealIt() {
+        String password = "wrong-" + UUID.randomUUID();
+        DriverInterface probe = fixture.newDriver(Capture.NONE);
+        String type = probe.type();
+        probe.close();
+        assertThatThrownBy(() -> {
+            try (DriverInterface d = Drivers.configured(type, fixture.configWithWrongPassword(password), "source")) {
+                d.setup();
+            }
+        }).isInstanceOf(ConfigException.class).satisfies(e -> {
+            assertThat(e.getMessage()).doesNotContain(password);
+            assertThat(String.valueOf(e.getCause())).doesNotContain(password);
+        });
+    }
+
+    /** Every behaviour, for drivers that support all. */
+    protected static Set<Behavior> all() {
+        return EnumSet.allOf(Behavior.class);
+    }
+}

@@ -1,0 +1,472 @@
+package io.tributary.driver.postgres;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.core.CdcChange;
+import io.tributary.core.CdcMsgFn;
+import io.tributary.core.state.State;
+import io.tributary.types.CancelledException;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Field;
+import io.tributary.types.Json;
+import io.tributary.types.OpType;
+import io.tributary.types.RetriableException;
+import io.tributary.types.Schema;
+import io.tributary.types.StreamId;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CDC from a logical replication slot with the pgoutput plugin (protocol version 1), decoded here from the bytes
+ * pgjdbc's replication stream hands over: Relation messages (a column added makes a new schema), Begin/Commit
+ * (transaction boundaries; the commit time becomes {@code _cdc_timestamp}), Insert/Update/Delete. Unchanged TOAST
+ * values (which pgoutput does not send) are taken from the old row under REPLICA IDENTITY FULL, otherwise read
+ * from the table by key. TRUNCATE is logged, not replicated (run a full refresh of that stream).
+ *
+ * <p>Position: the global state {@code {"lsn": "X/Y"}}. Checkpoints are taken at commit boundaries; the slot is
+ * told a position ({@code flush_lsn}) only in {@link #acknowledge()}, which the orchestrator calls after the
+ * writers committed everything before it; the state is saved after that. A bounded run ends when it has read up
+ * to the WAL position current at its start, or when no message arrived for {@code initial_wait_time} seconds
+ * (one second once changes flowed).
+ */
+final class PostgresCdc implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresCdc.class);
+    static final int CHECKPOINT_EVERY = 20_000;
+
+    private final PostgresDriver driver;
+    private final PostgresConfig.UpdateMethod method;
+    private final State state;
+    private final Map<StreamId, ConfiguredStream> streams = new HashMap<>();
+    private final Map<Integer, Relation> relations = new HashMap<>();
+    private PGReplicationStream replication;
+    private Connection replicationConnection;
+    private Connection lookup;
+    private LogSequenceNumber pending;
+
+    private record Relation(StreamId id, Schema schema, PostgresTypes.PgType[] types, ConfiguredStream stream) {
+    }
+
+    PostgresCdc(PostgresDriver driver, PostgresConfig.UpdateMethod method, State state,
+            List<ConfiguredStream> list) {
+        this.driver = driver;
+        this.method = method;
+        this.state = state;
+        list.forEach(s -> streams.put(s.id(), s));
+    }
+
+    static void checkSetup(Connection c, PostgresConfig config) throws SQLException {
+        PostgresConfig.UpdateMethod um = config.updateMethod().orElseThrow();
+        try (Statement st = c.createStatement()) {
+            String wal = scalar(st, "SHOW wal_level");
+            if (!"logical".equals(wal)) {
+                throw new ConfigException("CDC needs wal_level=logical but " + config.host() + ":" + config.port()
+                        + " has wal_level=" + wal + ": run ALTER SYSTEM SET wal_level = logical; and restart PostgreSQL");
+            }
+            String canReplicate = scalar(st, "SELECT (rolreplication OR rolsuper)::text FROM pg_roles "
+                    + "WHERE rolname = current_user");
+            if (!"true".equals(canReplicate)) {
+                throw new ConfigException("user '" + config.username() + "' may not replicate: run ALTER ROLE "
+                        + PostgresDriver.quote(config.username()) + " WITH REPLICATION;");
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, um.publication());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    if (!um.createIfMissing()) {
+                        throw new ConfigException("publication '" + um.publication() + "' does not exist: run CREATE "
+                                + "PUBLICATION " + PostgresDriver.quote(um.publication())
+                                + " FOR ALL TABLES; (or FOR TABLE <the tables to capture>), or set "
+                                + "update_method.create_if_missing");
+                    }
+                    try (Statement st = c.createStatement()) {
+                        st.execute("CREATE PUBLICATION " + PostgresDriver.quote(um.publication()) + " FOR ALL TABLES");
+                    }
+                    LOG.info("created publication {} for all tables", um.publication());
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT plugin, database = current_database() "
+                + "FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, um.replicationSlot());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    if (!um.createIfMissing()) {
+                        throw new ConfigException("replication slot '" + um.replicationSlot() + "' does not exist: "
+                                + "run SELECT pg_create_logical_replication_slot('" + um.replicationSlot()
+                                + "', 'pgoutput'); or set update_method.create_if_missing");
+                    }
+                    try (PreparedStatement create = c.prepareStatement(
+                            "SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+                        create.setString(1, um.replicationSlot());
+                        create.execute();
+                    }
+                    LOG.info("created replication slot {}", um.replicationSlot());
+                } else if (!"pgoutput".equals(rs.getString(1))) {
+                    throw new ConfigException("replication slot '" + um.replicationSlot() + "' uses plugin "
+                            + rs.getString(1) + "; Tributary needs a pgoutput slot");
+                } else if (!rs.getBoolean(2)) {
+                    throw new ConfigException("replication slot '" + um.replicationSlot()
+                            + "' belongs to another database than '" + config.database() + "'");
+                }
+            }
+        }
+    }
+
+    private static String scalar(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    /** Saves the slot's position as the start of CDC, unless the state already has one. */
+    void recordStartPosition() {
+        if (state.global().map(g -> g.has("lsn")).orElse(false)) {
+            return;
+        }
+        try (Connection c = driver.connections().open();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, method.replicationSlot());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getString(1) == null) {
+                    throw new ConfigException("replication slot '" + method.replicationSlot() + "' does not exist");
+                }
+                String lsn = rs.getString(1);
+                state.setGlobal(position(LogSequenceNumber.valueOf(lsn)));
+                LOG.info("CDC starts at LSN {} (slot {})", lsn, method.replicationSlot());
+            }
+        } catch (SQLException e) {
+            throw driver.connections().translate(e);
+        }
+    }
+
+    private static ObjectNode position(LogSequenceNumber lsn) {
+        ObjectNode n = Json.object();
+        n.put("lsn", lsn.asString());
+        return n;
+    }
+
+    void stream(CdcMsgFn fn) {
+        LogSequenceNumber start = LogSequenceNumber.valueOf(state.global().orElseThrow().get("lsn").asText());
+        LogSequenceNumber end;
+        try (Connection c = driver.connections().open(); Statement st = c.createStatement()) {
+            end = LogSequenceNumber.valueOf(scalar(st, "SELECT pg_current_wal_lsn()::text"));
+        } catch (SQLException e) {
+            throw driver.connections().translate(e);
+        }
+        LogSequenceNumber lastCommit = start;
+        try {
+            replicationConnection = driver.connections().openReplication();
+            replication = replicationConnection.unwrap(PGConnection.class).getReplicationAPI()
+                    .replicationStream().logical()
+                    .withSlotName(method.replicationSlot())
+                    .withStartPosition(start)
+                    .withSlotOption("proto_version", "1")
+                    .withSlotOption("publication_names", method.publication())
+                    .withStatusInterval(10, TimeUnit.SECONDS)
+                    .start();
+            LOG.info("streaming changes from LSN {} up to {} (slot {})", start, end, method.replicationSlot());
+            long lastMessage = System.nanoTime();
+            boolean anyMessage = false;
+            boolean inTransaction = false;
+            Instant commitTime = Instant.EPOCH;
+            long sinceCheckpoint = 0;
+            long total = 0;
+            while (true) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancelledException("change stream of slot " + method.replicationSlot() + " was cancelled");
+                }
+                ByteBuffer msg = replication.readPending();
+                if (msg == null) {
+                    if (!inTransaction) {
+                        if (lastCommit.compareTo(end) >= 0 || replication.getLastReceiveLSN().compareTo(end) >= 0) {
+                            break;
+                        }
+                        long idleMillis = (System.nanoTime() - lastMessage) / 1_000_000;
+                        long limit = anyMessage ? Math.min(1_000, method.initialWaitTime() * 1_000L)
+                                : method.initialWaitTime() * 1_000L;
+                        if (idleMillis >= limit) {
+                            break;
+                        }
+                    }
+                    Thread.sleep(10);
+                    continue;
+                }
+                lastMessage = System.nanoTime();
+                anyMessage = true;
+                byte type = msg.get();
+                switch (type) {
+                    case 'B' -> {
+                        msg.getLong(); // final LSN
+                        commitTime = PostgresTypes.epochMicros2000(msg.getLong());
+                        inTransaction = true;
+                    }
+                    case 'C' -> {
+                        msg.get(); // flags
+                        msg.getLong(); // commit LSN
+                        lastCommit = LogSequenceNumber.valueOf(msg.getLong()); // end of the transaction
+                        inTransaction = false;
+                        if (sinceCheckpoint >= CHECKPOINT_EVERY) {
+                            pending = lastCommit;
+                            fn.checkpoint(position(lastCommit));
+                            sinceCheckpoint = 0;
+                        }
+                    }
+                    case 'R' -> relation(msg);
+                    case 'I' -> {
+                        if (change(msg, OpType.CREATE, commitTime, fn)) {
+                            sinceCheckpoint++;
+                            total++;
+                        }
+                    }
+                    case 'U' -> {
+                        if (change(msg, OpType.UPDATE, commitTime, fn)) {
+                            sinceCheckpoint++;
+                            total++;
+                        }
+                    }
+                    case 'D' -> {
+                        if (change(msg, OpType.DELETE, commitTime, fn)) {
+                            sinceCheckpoint++;
+                            total++;
+                        }
+                    }
+                    case 'T' -> truncate(msg);
+                    default -> {
+                        // Type, Origin and logical Message messages carry nothing to replicate
+                    }
+                }
+            }
+            pending = lastCommit;
+            fn.checkpoint(position(lastCommit));
+            LOG.info("change stream ended at LSN {} after {} changes", lastCommit, total);
+        } catch (SQLException e) {
+            throw new RetriableException("replication from slot " + method.replicationSlot() + " failed: "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            throw CancelledException.interrupted("change stream of slot " + method.replicationSlot(), e);
+        } finally {
+            close();
+        }
+    }
+
+    /** Tells the slot the last checkpoint is committed, then saves it in state (that order: see OLake #853). */
+    void acknowledge() {
+        LogSequenceNumber lsn = pending;
+        if (lsn == null) {
+            return;
+        }
+        try {
+            if (replication != null && !replication.isClosed()) {
+                replication.setAppliedLSN(lsn);
+                replication.setFlushedLSN(lsn);
+                replication.forceUpdateStatus();
+            }
+        } catch (SQLException e) {
+            throw new RetriableException("cannot confirm LSN " + lsn + " to slot " + method.replicationSlot() + ": "
+                    + e.getMessage(), e);
+        }
+        state.setGlobal(position(lsn));
+    }
+
+    private void relation(ByteBuffer msg) {
+        int relid = msg.getInt();
+        String ns = string(msg);
+        String name = string(msg);
+        msg.get(); // replica identity
+        int n = msg.getShort();
+        StreamId id = StreamId.of(ns, name);
+        ConfiguredStream cs = streams.get(id);
+        List<Field> fields = new ArrayList<>(n);
+        PostgresTypes.PgType[] types = new PostgresTypes.PgType[n];
+        PostgresTypes pgTypes;
+        try (Connection c = lookup()) {
+            pgTypes = driver.types(c);
+        } catch (SQLException e) {
+            throw driver.connections().translate(e);
+        }
+        for (int i = 0; i < n; i++) {
+            msg.get(); // flags (part of the key)
+            String col = string(msg);
+            int oid = msg.getInt();
+            int typmod = msg.getInt();
+            Field known = cs == null ? null : cs.schema().field(col).orElse(null);
+            fields.add(known != null ? known : pgTypes.field(col, oid, typmod, true));
+            types[i] = pgTypes.resolve(oid);
+        }
+        Schema schema = new Schema(fields);
+        if (cs != null && schema.equals(cs.schema())) {
+            schema = cs.schema();
+        } else if (cs != null) {
+            LOG.info("stream {}: relation now has columns {}", id, schema.names());
+        }
+        relations.put(relid, new Relation(id, schema, types, cs));
+    }
+
+    /** Emits an Insert, Update or Delete; false when its table is not synced. */
+    private boolean change(ByteBuffer msg, OpType op, Instant commitTime, CdcMsgFn fn) throws SQLException {
+        Relation r = relations.get(msg.getInt());
+        if (r == null) {
+            throw new RetriableException("pgoutput sent a change before its relation; restarting the stream");
+        }
+        Object[] values;
+        if (op == OpType.CREATE) {
+            msg.get(); // 'N'
+            values = tuple(msg, r, null);
+        } else if (op == OpType.UPDATE) {
+            byte kind = msg.get();
+            Object[] old = null;
+            if (kind == 'K' || kind == 'O') {
+                old = tuple(msg, r, null);
+                msg.get(); // 'N'
+            }
+            values = tuple(msg, r, kind == 'O' ? old : null);
+        } else {
+            msg.get(); // 'K' or 'O'
+            values = tuple(msg, r, null);
+        }
+        if (r.stream() == null) {
+            return false;
+        }
+        fn.accept(new CdcChange(r.id(), op, commitTime, r.schema(), values));
+        return true;
+    }
+
+    private static final Object UNCHANGED = new Object();
+
+    private Object[] tuple(ByteBuffer msg, Relation r, Object[] old) throws SQLException {
+        int n = msg.getShort();
+        Object[] values = new Object[r.schema().size()];
+        boolean missing = false;
+        for (int i = 0; i < n; i++) {
+            byte kind = msg.get();
+            switch (kind) {
+                case 'n' -> values[i] = null;
+                case 'u' -> {
+                    if (old != null && old[i] != UNCHANGED) {
+                        values[i] = old[i];
+                    } else {
+                        values[i] = UNCHANGED;
+                        missing = true;
+                    }
+                }
+                case 't', 'b' -> {
+                    int len = msg.getInt();
+                    byte[] b = new byte[len];
+                    msg.get(b);
+                    values[i] = PostgresTypes.parseText(new String(b, StandardCharsets.UTF_8), r.schema().field(i),
+                            r.types()[i]);
+                }
+                default -> throw new RetriableException("unknown pgoutput tuple kind " + (char) kind);
+            }
+        }
+        if (missing && r.stream() != null) {
+            fillUnchangedToast(r, values);
+        }
+        return values;
+    }
+
+    /** Reads the columns pgoutput left out (unchanged TOAST) from the table, by primary key. */
+    private void fillUnchangedToast(Relation r, Object[] values) throws SQLException {
+        List<String> key = r.stream().primaryKey();
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == UNCHANGED) {
+                missing.add(i);
+            }
+        }
+        if (key.isEmpty()) {
+            throw new RetriableException("stream " + r.id() + ": an unchanged TOAST value cannot be looked up "
+                    + "without a primary key; set REPLICA IDENTITY FULL on the table");
+        }
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (int j = 0; j < missing.size(); j++) {
+            sql.append(j == 0 ? "" : ", ").append(PostgresDriver.quote(r.schema().field(missing.get(j)).name()));
+        }
+        sql.append(" FROM ").append(PostgresDriver.qualified(r.id())).append(" WHERE ");
+        for (int k = 0; k < key.size(); k++) {
+            sql.append(k == 0 ? "" : " AND ").append(PostgresDriver.quote(key.get(k))).append(" = ?");
+        }
+        if (lookup == null || lookup.isClosed()) {
+            lookup = driver.connections().open();
+        }
+        try (PreparedStatement ps = lookup.prepareStatement(sql.toString())) {
+            for (int k = 0; k < key.size(); k++) {
+                ps.setObject(k + 1, values[r.schema().indexOf(key.get(k))]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                boolean found = rs.next();
+                for (int j = 0; j < missing.size(); j++) {
+                    int i = missing.get(j);
+                    // a row deleted since: its delete follows in the log; keep NULL meanwhile
+                    values[i] = found ? PostgresTypes.read(rs, j + 1, r.schema().field(i), r.types()[i]) : null;
+                }
+            }
+        }
+    }
+
+    private Connection lookup() throws SQLException {
+        return driver.connections().open();
+    }
+
+    private void truncate(ByteBuffer msg) {
+        int n = msg.getInt();
+        msg.get();
+        for (int i = 0; i < n; i++) {
+            Relation r = relations.get(msg.getInt());
+            if (r != null && r.stream() != null) {
+                LOG.warn("stream {}: TRUNCATE is not replicated; run a full refresh (clear state) of this stream",
+                        r.id());
+            }
+        }
+    }
+
+    private static String string(ByteBuffer b) {
+        int start = b.position();
+        while (b.get() != 0) {
+            // find the terminating NUL
+        }
+        return new String(b.array(), b.arrayOffset() + start, b.position() - start - 1, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (replication != null && !replication.isClosed()) {
+                replication.close();
+            }
+        } catch (SQLException e) {
+            LOG.debug("closing the replication stream: {}", e.getMessage());
+        }
+        try {
+            if (replicationConnection != null) {
+                replicationConnection.close();
+            }
+            if (lookup != null) {
+                lookup.close();
+            }
+        } catch (SQLException e) {
+            LOG.debug("closing connections: {}", e.getMessage());
+        }
+        replication = null;
+        replicationConnection = null;
+        lookup = null;
+    }
+}

@@ -1,0 +1,126 @@
+package io.tributary.driver.postgres;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tributary.core.DriverConfig;
+import io.tributary.types.ConfigException;
+import io.tributary.types.Secret;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL source config, with OLake's {@code source.json} keys:
+ * <pre>{@code
+ * {"host": "localhost", "port": 5432, "database": "shop", "username": "tributary", "password": "…",
+ *  "jdbc_url_params": {"connectTimeout": "10"}, "ssl": {"mode": "require"}, "schemas": ["public"],
+ *  "max_threads": 3, "retry_count": 3, "chunk_size": 500000,
+ *  "update_method": {"replication_slot": "tributary", "publication": "tributary", "initial_wait_time": 10,
+ *                    "create_if_missing": false}}
+ * }</pre>
+ * {@code chunk_size} is the target number of rows per backfill chunk. {@code update_method} enables CDC.
+ */
+public record PostgresConfig(
+        String host,
+        int port,
+        String database,
+        String username,
+        Secret password,
+        Map<String, String> jdbcUrlParams,
+        Ssl ssl,
+        List<String> schemas,
+        int maxThreads,
+        int retryCount,
+        long chunkSize,
+        Optional<UpdateMethod> updateMethod) implements DriverConfig {
+
+    /** TLS settings: {@code mode} is pgjdbc's {@code sslmode} (disable, allow, prefer, require, verify-ca, verify-full). */
+    public record Ssl(@JsonProperty("mode") String mode, @JsonProperty("root_cert") String rootCert) {
+    }
+
+    /**
+     * CDC settings.
+     *
+     * @param replicationSlot logical replication slot (plugin pgoutput)
+     * @param publication publication naming the tables to capture
+     * @param initialWaitTime seconds a bounded CDC run waits for a first change before it ends
+     * @param createIfMissing create the slot and publication (for all tables) when they do not exist
+     */
+    public record UpdateMethod(String replicationSlot, String publication, int initialWaitTime,
+            boolean createIfMissing) {
+        @JsonCreator
+        public static UpdateMethod of(@JsonProperty("replication_slot") String slot,
+                @JsonProperty("publication") String publication,
+                @JsonProperty("initial_wait_time") Integer wait,
+                @JsonProperty("create_if_missing") Boolean create) {
+            if (slot == null || slot.isBlank()) {
+                throw new ConfigException("update_method.replication_slot is required for CDC");
+            }
+            if (publication == null || publication.isBlank()) {
+                throw new ConfigException("update_method.publication is required for CDC");
+            }
+            if (wait != null && wait < 0) {
+                throw new ConfigException("update_method.initial_wait_time must be >= 0 seconds, got " + wait);
+            }
+            return new UpdateMethod(slot, publication, wait == null ? 10 : wait, create != null && create);
+        }
+    }
+
+    @JsonCreator
+    public static PostgresConfig of(
+            @JsonProperty("host") String host,
+            @JsonProperty("port") Integer port,
+            @JsonProperty("database") String database,
+            @JsonProperty("username") String username,
+            @JsonProperty("password") Secret password,
+            @JsonProperty("jdbc_url_params") Map<String, String> jdbcUrlParams,
+            @JsonProperty("ssl") Ssl ssl,
+            @JsonProperty("schemas") List<String> schemas,
+            @JsonProperty("max_threads") Integer maxThreads,
+            @JsonProperty("retry_count") Integer retryCount,
+            @JsonProperty("chunk_size") Long chunkSize,
+            @JsonProperty("update_method") UpdateMethod updateMethod) {
+        return new PostgresConfig(host, port == null ? 5432 : port, database, username,
+                password == null ? Secret.of("") : password,
+                jdbcUrlParams == null ? Map.of() : Map.copyOf(jdbcUrlParams),
+                ssl == null ? new Ssl("prefer", null) : ssl,
+                schemas == null || schemas.isEmpty() ? List.of("public") : List.copyOf(schemas),
+                maxThreads == null ? 3 : maxThreads, retryCount == null ? 3 : retryCount,
+                chunkSize == null ? 500_000 : chunkSize, Optional.ofNullable(updateMethod));
+    }
+
+    @Override
+    public void validate() {
+        if (host == null || host.isBlank()) {
+            throw new ConfigException("key 'host' is required");
+        }
+        if (port < 1 || port > 65535) {
+            throw new ConfigException("key 'port' must be 1..65535, got " + port);
+        }
+        if (database == null || database.isBlank()) {
+            throw new ConfigException("key 'database' is required");
+        }
+        if (username == null || username.isBlank()) {
+            throw new ConfigException("key 'username' is required");
+        }
+        if (maxThreads < 1 || maxThreads > 256) {
+            throw new ConfigException("key 'max_threads' must be 1..256, got " + maxThreads);
+        }
+        if (retryCount < 0) {
+            throw new ConfigException("key 'retry_count' must be >= 0, got " + retryCount);
+        }
+        if (chunkSize < 1) {
+            throw new ConfigException("key 'chunk_size' must be >= 1 (rows per chunk), got " + chunkSize);
+        }
+        List<String> modes = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+        if (ssl.mode() != null && !modes.contains(ssl.mode())) {
+            throw new ConfigException("key 'ssl.mode' must be one of " + modes + ", got " + ssl.mode());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresConfig[" + username + "@" + host + ":" + port + "/" + database + ", schemas=" + schemas
+                + ", max_threads=" + maxThreads + ", cdc=" + updateMethod.isPresent() + "]";
+    }
+}

@@ -1,0 +1,86 @@
+package io.tributary.driver.postgres;
+
+import io.tributary.types.ConfigException;
+import io.tributary.types.RetriableException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+
+/** Opens JDBC and replication connections from the config; turns connection failures into typed errors. */
+final class PostgresConnections {
+    private final PostgresConfig config;
+
+    PostgresConnections(PostgresConfig config) {
+        this.config = config;
+    }
+
+    String url() {
+        return "jdbc:postgresql://" + config.host() + ":" + config.port() + "/" + config.database();
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.setProperty("user", config.username());
+        p.setProperty("password", config.password().reveal());
+        p.setProperty("ApplicationName", "tributary");
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("options", "-c TimeZone=UTC -c DateStyle=ISO,MDY -c extra_float_digits=3");
+        if (config.ssl().mode() != null) {
+            p.setProperty("sslmode", config.ssl().mode());
+        }
+        if (config.ssl().rootCert() != null) {
+            p.setProperty("sslrootcert", config.ssl().rootCert());
+        }
+        for (Map.Entry<String, String> e : config.jdbcUrlParams().entrySet()) {
+            p.setProperty(e.getKey(), e.getValue());
+        }
+        return p;
+    }
+
+    Connection open() {
+        try {
+            return DriverManager.getConnection(url(), properties());
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /** A logical replication connection ({@code replication=database}). */
+    Connection openReplication() {
+        Properties p = properties();
+        p.setProperty("replication", "database");
+        p.setProperty("assumeMinServerVersion", "10");
+        p.setProperty("preferQueryMode", "simple");
+        try {
+            return DriverManager.getConnection(url(), p);
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Connection-level failures: wrong credentials and unknown databases are config errors, the rest transient. */
+    RuntimeException translate(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String where = config.username() + "@" + config.host() + ":" + config.port() + "/" + config.database();
+        return switch (state) {
+            case "28P01", "28000" -> new ConfigException("PostgreSQL rejected the credentials of " + where
+                    + " (check 'username' and 'password', and pg_hba.conf)", e);
+            case "3D000" -> new ConfigException("database '" + config.database() + "' does not exist on "
+                    + config.host() + ":" + config.port() + " (check 'database')", e);
+            case "08001", "08004" -> new ConfigException("cannot connect to PostgreSQL at " + config.host() + ":"
+                    + config.port() + " (check 'host', 'port', 'ssl' and that the server runs): "
+                    + safe(e.getMessage()), e);
+            default -> new RetriableException("PostgreSQL error on " + where + " [" + state + "]: "
+                    + safe(e.getMessage()), e);
+        };
+    }
+
+    private String safe(String message) {
+        String m = message == null ? "" : message;
+        String pw = config.password().reveal();
+        return pw.isEmpty() ? m : m.replace(pw, "****");
+    }
+}

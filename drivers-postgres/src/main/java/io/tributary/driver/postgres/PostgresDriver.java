@@ -1,0 +1,413 @@
+package io.tributary.driver.postgres;
+
+import io.tributary.core.BackfillMsgFn;
+import io.tributary.core.CdcMsgFn;
+import io.tributary.core.ChangeStreamMode;
+import io.tributary.core.Chunk;
+import io.tributary.core.CursorValues;
+import io.tributary.core.DriverConfig;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.state.State;
+import io.tributary.types.CancelledException;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.DataType;
+import io.tributary.types.Field;
+import io.tributary.types.NonRetriableException;
+import io.tributary.types.RetriableException;
+import io.tributary.types.Schema;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.writer.WriterPool;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL driver (type {@code postgres}), on pgjdbc only: discovery from the system catalogs
+ * ({@link PostgresDiscovery}, types per {@link PostgresTypes}), backfill in ctid page ranges or key ranges
+ * ({@link CtidChunker}) read with server-side cursors inside a REPEATABLE READ transaction per chunk, incremental
+ * on a primary and secondary cursor, and CDC from a pgoutput logical replication slot ({@link PostgresCdc},
+ * sequential mode).
+ */
+public final class PostgresDriver implements DriverInterface {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresDriver.class);
+    static final int FETCH_SIZE = 10_000;
+
+    private PostgresConfig config;
+    private PostgresConnections connections;
+    private volatile PostgresTypes types;
+    private final Map<StreamId, PostgresDiscovery.TableInfo> tables = new ConcurrentHashMap<>();
+    private State state;
+    private PostgresCdc cdc;
+
+    @Override
+    public String type() {
+        return "postgres";
+    }
+
+    @Override
+    public Class<? extends DriverConfig> configType() {
+        return PostgresConfig.class;
+    }
+
+    @Override
+    public void configure(DriverConfig c) {
+        this.config = (PostgresConfig) c;
+        this.connections = new PostgresConnections(config);
+    }
+
+    @Override
+    public DriverConfig config() {
+        return config;
+    }
+
+    PostgresConnections connections() {
+        return connections;
+    }
+
+    @Override
+    public void setup() {
+        try (Connection c = connections.open(); Statement st = c.createStatement()) {
+            st.execute("SELECT 1");
+            if (config.updateMethod().isPresent()) {
+                PostgresCdc.checkSetup(c, config);
+            }
+        } catch (SQLException e) {
+            throw connections.translate(e);
+        }
+    }
+
+    @Override
+    public void setupState(State s) {
+        this.state = s;
+    }
+
+    @Override
+    public int maxConnections() {
+        return config.maxThreads();
+    }
+
+    @Override
+    public int maxRetries() {
+        return config.retryCount();
+    }
+
+    PostgresTypes types(Connection c) throws SQLException {
+        PostgresTypes t = types;
+        if (t == null) {
+            synchronized (this) {
+                if (types == null) {
+                    types = PostgresTypes.load(c);
+                }
+                t = types;
+            }
+        }
+        return t;
+    }
+
+    @Override
+    public List<StreamId> getStreamNames() {
+        try (Connection c = connections.open()) {
+            return PostgresDiscovery.tables(c, config.schemas());
+        } catch (SQLException e) {
+            throw connections.translate(e);
+        }
+    }
+
+    @Override
+    public Stream produceSchema(StreamId stream) {
+        return info(stream).stream();
+    }
+
+    PostgresDiscovery.TableInfo info(StreamId id) {
+        PostgresDiscovery.TableInfo i = tables.get(id);
+        if (i != null) {
+            return i;
+        }
+        try (Connection c = connections.open()) {
+            i = PostgresDiscovery.describe(c, types(c), id, config.updateMethod().isPresent());
+            tables.put(id, i);
+            return i;
+        } catch (SQLException e) {
+            throw connections.translate(e);
+        }
+    }
+
+    static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    static String qualified(StreamId id) {
+        return quote(id.namespace()) + "." + quote(id.name());
+    }
+
+    // ------------------------------------------------------------------ backfill
+
+    @Override
+    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
+        PostgresDiscovery.TableInfo info = info(stream.id());
+        try (Connection c = connections.open()) {
+            String keyColumn = stream.chunkColumn().orElse(null);
+            if (keyColumn == null && !info.partitioned()) {
+                return CtidChunker.ctidRanges(c, info.oid(), config.chunkSize());
+            }
+            if (keyColumn == null) {
+                keyColumn = stream.primaryKey().size() == 1 ? stream.primaryKey().get(0) : null;
+            }
+            if (keyColumn == null) {
+                LOG.info("stream {}: partitioned table without a one-column key: one chunk", stream.id());
+                return List.of(Chunk.all());
+            }
+            Field f = stream.schema().field(keyColumn).orElseThrow();
+            return CtidChunker.keyRanges(c, qualified(stream.id()), quote(keyColumn), f.type().isInteger(),
+                    config.chunkSize());
+        } catch (SQLException e) {
+            throw connections.translate(e);
+        }
+    }
+
+    /** The SELECT list and the types to read each column with. */
+    private record Projection(String sql, Field[] fields, PostgresTypes.PgType[] types) {
+    }
+
+    private Projection projection(ConfiguredStream s) {
+        PostgresDiscovery.TableInfo info = info(s.id());
+        Schema schema = s.schema();
+        Field[] fields = schema.fields().toArray(Field[]::new);
+        PostgresTypes.PgType[] pgTypes = new PostgresTypes.PgType[fields.length];
+        List<String> cols = new ArrayList<>();
+        Schema discovered = info.stream().schema();
+        for (int i = 0; i < fields.length; i++) {
+            int pos = discovered.indexOf(fields[i].name());
+            if (pos < 0) {
+                throw new ConfigException("stream " + s.id() + ": column " + fields[i].name()
+                        + " is not in the table any more; run discover again");
+            }
+            pgTypes[i] = info.columnTypes().get(pos);
+            cols.add(quote(fields[i].name()));
+        }
+        return new Projection(String.join(", ", cols), fields, pgTypes);
+    }
+
+    @Override
+    public void chunkIterator(ConfiguredStream stream, Chunk chunk, CursorValues upperBound,
+            BackfillMsgFn processFn) {
+        Projection p = projection(stream);
+        List<Object> params = new ArrayList<>();
+        List<String> where = new ArrayList<>();
+        boolean ctid = chunk.min() instanceof String || chunk.max() instanceof String;
+        if (ctid) {
+            if (chunk.min() != null) {
+                where.add("ctid >= '" + tidLiteral(chunk.min()) + "'::tid");
+            }
+            if (chunk.max() != null) {
+                where.add("ctid < '" + tidLiteral(chunk.max()) + "'::tid");
+            }
+        } else if (chunk.min() != null || chunk.max() != null) {
+            String key = quote(stream.chunkColumn().orElse(stream.primaryKey().get(0)));
+            if (chunk.min() != null) {
+                where.add(key + " >= ?");
+                params.add(chunk.min());
+            }
+            if (chunk.max() != null) {
+                where.add(key + " < ?");
+                params.add(chunk.max());
+            }
+        }
+        if (!upperBound.isEmpty()) {
+            where.add(cursorUpperBound(stream, upperBound, params));
+        }
+        stream.filter().ifPresent(f -> where.add("(" + f.replace('"', '\'') + ")"));
+        String sql = "SELECT " + p.sql() + " FROM " + qualified(stream.id())
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where));
+        read(stream, "chunk " + chunk, sql, params, p, processFn);
+    }
+
+    private static String tidLiteral(Object bound) {
+        String s = bound.toString();
+        if (!s.matches("\\(\\d+,\\d+\\)")) {
+            throw new NonRetriableException("malformed ctid chunk bound " + s);
+        }
+        return s;
+    }
+
+    private String cursorUpperBound(ConfiguredStream s, CursorValues bound, List<Object> params) {
+        String pc = quote(s.primaryCursor().orElseThrow());
+        String prim;
+        if (bound.primary() != null) {
+            prim = pc + " <= ?";
+            params.add(bind(s, s.primaryCursor().get(), bound.primary()));
+        } else {
+            prim = "FALSE";
+        }
+        String nulls = pc + " IS NULL";
+        if (s.secondaryCursor().isPresent() && bound.secondary() != null) {
+            String sc = quote(s.secondaryCursor().get());
+            nulls = "(" + pc + " IS NULL AND (" + sc + " IS NULL OR " + sc + " <= ?))";
+            params.add(bind(s, s.secondaryCursor().get(), bound.secondary()));
+        }
+        return "(" + prim + " OR " + nulls + ")";
+    }
+
+    /** A cursor value as the JDBC parameter its column compares with. */
+    private Object bind(ConfiguredStream s, String column, Object value) {
+        if (value instanceof Instant i) {
+            PostgresDiscovery.TableInfo info = info(s.id());
+            int pos = info.stream().schema().indexOf(column);
+            boolean tz = pos >= 0 && "timestamptz".equals(info.columnTypes().get(pos).name());
+            return tz ? OffsetDateTime.ofInstant(i, ZoneOffset.UTC) : LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+        }
+        return value;
+    }
+
+    private void read(ConfiguredStream stream, String what, String sql, List<Object> params, Projection p,
+            BackfillMsgFn fn) {
+        long rows = 0;
+        try (Connection c = connections.open()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
+                    ResultSet.CONCUR_READ_ONLY)) {
+                ps.setFetchSize(FETCH_SIZE);
+                for (int i = 0; i < params.size(); i++) {
+                    ps.setObject(i + 1, params.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    int n = p.fields().length;
+                    while (rs.next()) {
+                        Object[] row = new Object[n];
+                        for (int i = 0; i < n; i++) {
+                            row[i] = PostgresTypes.read(rs, i + 1, p.fields()[i], p.types()[i]);
+                        }
+                        fn.accept(row);
+                        if ((++rows & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
+                            throw new CancelledException("stream " + stream.id() + " " + what + " was cancelled");
+                        }
+                    }
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CancelledException("stream " + stream.id() + " " + what + " was cancelled", e);
+            }
+            RuntimeException t = connections.translate(e);
+            if (t instanceof RetriableException) {
+                throw new RetriableException("stream " + stream.id() + " " + what + " failed after " + rows
+                        + " rows: " + t.getMessage(), e);
+            }
+            throw t;
+        }
+    }
+
+    // ------------------------------------------------------------------ incremental
+
+    @Override
+    public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
+        String pc = stream.primaryCursor().orElseThrow();
+        String sc = stream.secondaryCursor().orElse(null);
+        Schema schema = stream.schema();
+        PostgresDiscovery.TableInfo info = info(stream.id());
+        String sql = "SELECT max(" + quote(pc) + ")" + (sc == null ? "" : ", max(" + quote(sc) + ")") + " FROM "
+                + qualified(stream.id());
+        try (Connection c = connections.open(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            Object p = PostgresTypes.read(rs, 1, schema.field(pc).orElseThrow(),
+                    info.columnTypes().get(info.stream().schema().indexOf(pc)));
+            Object s = sc == null ? null : PostgresTypes.read(rs, 2, schema.field(sc).orElseThrow(),
+                    info.columnTypes().get(info.stream().schema().indexOf(sc)));
+            return new CursorValues(p, s);
+        } catch (SQLException e) {
+            throw connections.translate(e);
+        }
+    }
+
+    @Override
+    public void streamIncrementalChanges(ConfiguredStream stream, CursorValues from, BackfillMsgFn processFn) {
+        Projection p = projection(stream);
+        String pc = quote(stream.primaryCursor().orElseThrow());
+        List<Object> params = new ArrayList<>();
+        List<String> where = new ArrayList<>();
+        if (!from.isEmpty()) {
+            String prim;
+            if (from.primary() != null) {
+                prim = pc + " >= ?";
+                params.add(bind(stream, stream.primaryCursor().get(), from.primary()));
+            } else {
+                prim = pc + " IS NOT NULL";
+            }
+            String nulls = "FALSE";
+            if (stream.secondaryCursor().isPresent()) {
+                String sc = quote(stream.secondaryCursor().get());
+                if (from.secondary() != null) {
+                    nulls = "(" + pc + " IS NULL AND " + sc + " >= ?)";
+                    params.add(bind(stream, stream.secondaryCursor().get(), from.secondary()));
+                } else {
+                    nulls = pc + " IS NULL";
+                }
+            }
+            where.add("(" + prim + " OR " + nulls + ")");
+        }
+        stream.filter().ifPresent(f -> where.add("(" + f.replace('"', '\'') + ")"));
+        String order = pc + stream.secondaryCursor().map(s -> ", " + quote(s)).orElse("");
+        String sql = "SELECT " + p.sql() + " FROM " + qualified(stream.id())
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + " ORDER BY " + order;
+        read(stream, "incremental pass", sql, params, p, processFn);
+    }
+
+    // ------------------------------------------------------------------ CDC
+
+    @Override
+    public boolean cdcSupported() {
+        return config.updateMethod().isPresent();
+    }
+
+    @Override
+    public ChangeStreamMode changeStreamMode() {
+        return ChangeStreamMode.SEQUENTIAL;
+    }
+
+    @Override
+    public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
+        PostgresConfig.UpdateMethod um = config.updateMethod().orElseThrow(
+                () -> new ConfigException("CDC needs 'update_method' in the source config"));
+        cdc = new PostgresCdc(this, um, state, streams);
+        cdc.recordStartPosition();
+    }
+
+    @Override
+    public void streamChanges(int identifier, CdcMsgFn processFn) {
+        if (cdc == null) {
+            throw new NonRetriableException("streamChanges called before preCDC");
+        }
+        cdc.stream(processFn);
+    }
+
+    @Override
+    public void postCDC(int identifier) {
+        cdc.acknowledge();
+    }
+
+    @Override
+    public void close() {
+        PostgresCdc c = cdc;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+}

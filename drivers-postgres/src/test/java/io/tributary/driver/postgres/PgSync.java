@@ -1,0 +1,67 @@
+package io.tributary.driver.postgres;
+
+import io.tributary.core.AbstractDriver;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.Drivers;
+import io.tributary.core.state.InMemoryStateStore;
+import io.tributary.core.state.State;
+import io.tributary.testkit.TestingPostgres;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Json;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.WriterPool;
+import io.tributary.writer.memory.MemoryDestination;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/** Runs the real orchestrator with the PostgreSQL driver into a memory destination, state kept across runs. */
+final class PgSync {
+    final TestingPostgres pg;
+    final String extraConfig;
+    final InMemoryStateStore store = new InMemoryStateStore();
+    final MemoryDestination dest = MemoryDestination.named("pg-" + UUID.randomUUID());
+
+    PgSync(TestingPostgres pg, String extraConfig) {
+        this.pg = pg;
+        this.extraConfig = extraConfig;
+    }
+
+    static String config(TestingPostgres pg, String extra) {
+        return "{\"host\": \"localhost\", \"port\": " + pg.port() + ", \"database\": \"postgres\", "
+                + "\"username\": \"postgres\", \"password\": \"" + TestingPostgres.PASSWORD + "\", "
+                + "\"ssl\": {\"mode\": \"disable\"}" + (extra.isEmpty() ? "" : ", " + extra) + "}";
+    }
+
+    DriverInterface driver() {
+        return Drivers.configured("postgres", Json.parse(config(pg, extraConfig)), "source.json");
+    }
+
+    Stream discover(StreamId id) {
+        try (DriverInterface d = driver()) {
+            AbstractDriver a = new AbstractDriver(d, State.load(store));
+            a.setup();
+            return a.discover(4).stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+        }
+    }
+
+    void run(ConfiguredStream... streams) {
+        try (DriverInterface d = driver();
+                WriterPool pool = new WriterPool(dest, WriterPool.Options.defaults().withBatchSize(1_000));
+                AbstractDriver a = new AbstractDriver(d, State.load(store), AbstractDriver.Options.defaults()
+                        .withRetryBackoff(Duration.ofMillis(10), Duration.ofMillis(100)))) {
+            a.setup();
+            a.read(pool, List.of(streams));
+        }
+    }
+
+    ConfiguredStream stream(StreamId id, SyncMode mode) {
+        return ConfiguredStream.of(discover(id).withSyncMode(mode));
+    }
+
+    State state() {
+        return State.load(store);
+    }
+}

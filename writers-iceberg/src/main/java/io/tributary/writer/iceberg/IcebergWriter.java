@@ -1,0 +1,270 @@
+package io.tributary.writer.iceberg;
+
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.DefaultColumns;
+import io.tributary.types.Json;
+import io.tributary.types.NonRetriableException;
+import io.tributary.types.OpType;
+import io.tributary.types.RetriableException;
+import io.tributary.writer.DestinationWriter;
+import io.tributary.writer.MetadataState;
+import io.tributary.writer.Record;
+import io.tributary.writer.WriteMode;
+import io.tributary.writer.WriterOptions;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.RowDelta;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.SnapshotUpdate;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.deletes.EqualityDeleteWriter;
+import org.apache.iceberg.deletes.PositionDelete;
+import org.apache.iceberg.deletes.PositionDeleteWriter;
+import org.apache.iceberg.encryption.EncryptedOutputFile;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.types.Types;
+
+/**
+ * One writer thread's Iceberg writes: data files (rolled at the target size), and in upsert mode an equality
+ * delete file on {@code _olake_id} and a position delete file for keys this thread wrote more than once; all
+ * committed in one snapshot with the metadata state, or deleted on abort.
+ */
+final class IcebergWriter implements DestinationWriter {
+    private static final long ROLL_CHECK_EVERY = 1_000;
+
+    private final IcebergDestination destination;
+    private final ConfiguredStream stream;
+    private final WriterOptions options;
+    private final long targetFileSize;
+    private final boolean upsert;
+    private Table table;
+    private Schema schema;
+    private io.tributary.types.Schema sourceSchema;
+    private int[] sourceToTable;
+    private GenericFileWriterFactory factory;
+    private OutputFileFactory files;
+    private DataWriter<org.apache.iceberg.data.Record> data;
+    private String dataPath;
+    private long dataRows;
+    private EqualityDeleteWriter<org.apache.iceberg.data.Record> eqDeletes;
+    private PositionDeleteWriter<org.apache.iceberg.data.Record> posDeletes;
+    private Schema deleteSchema;
+    /** Keys this thread handled: where its live row is ({@code path}, {@code pos}), or null once deleted. */
+    private final Map<String, long[]> keys = new HashMap<>();
+    private final List<String> paths = new ArrayList<>();
+    private final List<DataFile> dataFiles = new ArrayList<>();
+    private final List<DeleteFile> deleteFiles = new ArrayList<>();
+
+    IcebergWriter(IcebergDestination destination, ConfiguredStream stream, WriterOptions options,
+            long targetFileSize) {
+        this.destination = destination;
+        this.stream = stream;
+        this.options = options;
+        this.targetFileSize = targetFileSize;
+        this.upsert = options.mode() == WriteMode.UPSERT;
+        this.table = destination.table(stream);
+    }
+
+    private void prepare(io.tributary.types.Schema source) throws IOException {
+        if (source == sourceSchema) {
+            return;
+        }
+        Table evolved = destination.evolve(stream, table, source);
+        boolean schemaChanged = schema == null || evolved.schema().schemaId() != schema.schemaId();
+        table = evolved;
+        if (schemaChanged) {
+            closeData();
+            schema = table.schema();
+            deleteSchema = schema.select(DefaultColumns.OLAKE_ID);
+            int idField = schema.findField(DefaultColumns.OLAKE_ID).fieldId();
+            factory = new GenericFileWriterFactory.Builder(table)
+                    .dataFileFormat(FileFormat.PARQUET)
+                    .dataSchema(schema)
+                    .deleteFileFormat(FileFormat.PARQUET)
+                    .equalityFieldIds(new int[] {idField})
+                    .equalityDeleteRowSchema(deleteSchema)
+                    .build();
+            if (files == null) {
+                files = OutputFileFactory.builderFor(table, 1, System.nanoTime())
+                        .format(FileFormat.PARQUET).operationId(java.util.UUID.randomUUID().toString()).build();
+            }
+        }
+        sourceSchema = source;
+        sourceToTable = new int[source.size()];
+        for (int i = 0; i < source.size(); i++) {
+            sourceToTable[i] = schema.columns().indexOf(schema.findField(source.field(i).name()));
+        }
+    }
+
+    @Override
+    public void write(List<Record> batch) {
+        try {
+            for (Record r : batch) {
+                prepare(r.schema());
+                String key = r.olakeId();
+                if (upsert) {
+                    long[] prev = keys.get(key);
+                    if (prev == null && !keys.containsKey(key)) {
+                        deletes().write(keyRecord(key)); // rows of earlier commits
+                    } else if (prev != null) {
+                        positionDeletes().write(PositionDelete.<org.apache.iceberg.data.Record>create()
+                                .set(paths.get((int) prev[0]), prev[1]));
+                    }
+                    if (r.op() == OpType.DELETE) {
+                        keys.put(key, null);
+                        continue;
+                    }
+                }
+                dataWriter().write(row(r));
+                if (upsert) {
+                    keys.put(key, new long[] {paths.size() - 1, dataRows});
+                }
+                dataRows++;
+                if (dataRows % ROLL_CHECK_EVERY == 0 && data.length() >= targetFileSize) {
+                    closeData();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof NonRetriableException nr) {
+                throw nr;
+            }
+            throw new RetriableException("iceberg writer: stream " + stream.id() + " thread " + options.threadId()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private org.apache.iceberg.data.Record row(Record r) {
+        GenericRecord g = GenericRecord.create(schema);
+        List<Types.NestedField> cols = schema.columns();
+        for (int i = 0; i < sourceToTable.length; i++) {
+            int pos = sourceToTable[i];
+            g.set(pos, IcebergSchemas.value(r.value(i), cols.get(pos).type(), cols.get(pos).name()));
+        }
+        g.setField(DefaultColumns.OLAKE_ID, r.olakeId());
+        g.setField(DefaultColumns.OLAKE_TIMESTAMP, OffsetDateTime.ofInstant(r.olakeTimestamp(), ZoneOffset.UTC));
+        g.setField(DefaultColumns.OP_TYPE, r.op().code());
+        g.setField(DefaultColumns.CDC_TIMESTAMP, r.cdcTimestamp() == null ? null
+                : OffsetDateTime.ofInstant(r.cdcTimestamp(), ZoneOffset.UTC));
+        return g;
+    }
+
+    private org.apache.iceberg.data.Record keyRecord(String key) {
+        GenericRecord g = GenericRecord.create(deleteSchema);
+        g.setField(DefaultColumns.OLAKE_ID, key);
+        return g;
+    }
+
+    private DataWriter<org.apache.iceberg.data.Record> dataWriter() {
+        if (data == null) {
+            EncryptedOutputFile f = files.newOutputFile();
+            dataPath = f.encryptingOutputFile().location();
+            paths.add(dataPath);
+            dataRows = 0;
+            data = factory.newDataWriter(f, PartitionSpec.unpartitioned(), null);
+        }
+        return data;
+    }
+
+    private EqualityDeleteWriter<org.apache.iceberg.data.Record> deletes() {
+        if (eqDeletes == null) {
+            eqDeletes = factory.newEqualityDeleteWriter(files.newOutputFile(), PartitionSpec.unpartitioned(), null);
+        }
+        return eqDeletes;
+    }
+
+    private PositionDeleteWriter<org.apache.iceberg.data.Record> positionDeletes() {
+        if (posDeletes == null) {
+            posDeletes = factory.newPositionDeleteWriter(files.newOutputFile(), PartitionSpec.unpartitioned(), null);
+        }
+        return posDeletes;
+    }
+
+    private void closeData() throws IOException {
+        if (data != null) {
+            data.close();
+            if (data.toDataFile().recordCount() > 0) {
+                dataFiles.add(data.toDataFile());
+            }
+            data = null;
+        }
+    }
+
+    private void closeAll() throws IOException {
+        closeData();
+        if (eqDeletes != null) {
+            eqDeletes.close();
+            deleteFiles.add(eqDeletes.toDeleteFile());
+            eqDeletes = null;
+        }
+        if (posDeletes != null) {
+            posDeletes.close();
+            deleteFiles.add(posDeletes.toDeleteFile());
+            posDeletes = null;
+        }
+    }
+
+    @Override
+    public void commit(MetadataState state) {
+        try {
+            closeAll();
+            table.refresh();
+            SnapshotUpdate<?> op;
+            if (deleteFiles.isEmpty()) {
+                AppendFiles append = table.newAppend();
+                dataFiles.forEach(append::appendFile);
+                op = append;
+            } else {
+                RowDelta delta = table.newRowDelta();
+                dataFiles.forEach(delta::addRows);
+                deleteFiles.forEach(delta::addDeletes);
+                op = delta;
+            }
+            op.set(IcebergDestination.THREAD_ID, state.threadId());
+            op.set(IcebergDestination.STATE, Json.write(state.payload()));
+            op.commit();
+            destination.recordCommit(stream.id(), state);
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw new RetriableException("iceberg writer: commit of stream " + stream.id() + " thread "
+                    + options.threadId() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void abort() {
+        try {
+            closeAll();
+        } catch (IOException | RuntimeException ignored) {
+            // the files are discarded anyway
+        }
+        for (DataFile f : dataFiles) {
+            delete(f.location());
+        }
+        for (DeleteFile f : deleteFiles) {
+            delete(f.location());
+        }
+        dataFiles.clear();
+        deleteFiles.clear();
+    }
+
+    private void delete(String location) {
+        try {
+            table.io().deleteFile(location);
+        } catch (RuntimeException ignored) {
+            // best effort: an orphan file is invisible to readers
+        }
+    }
+}

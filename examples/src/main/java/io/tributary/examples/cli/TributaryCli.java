@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 @Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
         description = "Replicate a database into a lakehouse (OLake-compatible protocol).",
         subcommands = {TributaryCli.Spec.class, TributaryCli.Check.class, TributaryCli.Discover.class,
-                TributaryCli.Sync.class, TributaryCli.ClearDestination.class})
+                TributaryCli.Sync.class, TributaryCli.ClearDestination.class, TributaryCli.QuickstartCommand.class})
 public final class TributaryCli {
     static final int CONFIG_ERROR = 3;
     static final int FAILED = 4;
@@ -235,6 +235,21 @@ public final class TributaryCli {
                 System.err.println("state saved to " + statePath);
                 return 0;
             }
+        }
+    }
+
+    @Command(name = "quickstart", mixinStandardHelpOptions = true,
+            description = "Run the quickstart: embedded PostgreSQL -> local Iceberg tables, backfill then CDC, verified.")
+    static final class QuickstartCommand implements Callable<Integer> {
+        @Option(names = "--dir", defaultValue = "tributary-quickstart", description = "Working folder (recreated).")
+        Path dir;
+
+        @Option(names = "--orders", defaultValue = "40000", description = "Rows of the demo orders table.")
+        int orders;
+
+        @Override
+        public Integer call() throws Exception {
+            return io.tributary.examples.Quickstart.run(dir, orders, System.out) ? 0 : 1;
         }
     }
 

@@ -220,21 +220,24 @@ final class IcebergWriter implements DestinationWriter {
     public void commit(MetadataState state) {
         try {
             closeAll();
-            table.refresh();
-            SnapshotUpdate<?> op;
-            if (deleteFiles.isEmpty()) {
-                AppendFiles append = table.newAppend();
-                dataFiles.forEach(append::appendFile);
-                op = append;
-            } else {
-                RowDelta delta = table.newRowDelta();
-                dataFiles.forEach(delta::addRows);
-                deleteFiles.forEach(delta::addDeletes);
-                op = delta;
+            // one committer per table at a time: parallel chunks would otherwise race and retry
+            synchronized (destination.lock(stream.id())) {
+                table.refresh();
+                SnapshotUpdate<?> op;
+                if (deleteFiles.isEmpty()) {
+                    AppendFiles append = table.newAppend();
+                    dataFiles.forEach(append::appendFile);
+                    op = append;
+                } else {
+                    RowDelta delta = table.newRowDelta();
+                    dataFiles.forEach(delta::addRows);
+                    deleteFiles.forEach(delta::addDeletes);
+                    op = delta;
+                }
+                op.set(IcebergDestination.THREAD_ID, state.threadId());
+                op.set(IcebergDestination.STATE, Json.write(state.payload()));
+                op.commit();
             }
-            op.set(IcebergDestination.THREAD_ID, state.threadId());
-            op.set(IcebergDestination.STATE, Json.write(state.payload()));
-            op.commit();
             destination.recordCommit(stream.id(), state);
         } catch (IOException | RuntimeException e) {
             abort();

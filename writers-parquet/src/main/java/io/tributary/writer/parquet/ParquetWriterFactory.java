@@ -1,0 +1,23 @@
+package io.tributary.writer.parquet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tributary.types.Json;
+import io.tributary.writer.Destination;
+import io.tributary.writer.WriterFactory;
+
+/**
+ * Writer type {@code parquet}: Parquet files in a local folder. Config keys: {@code path} (required),
+ * {@code compression} ({@code snappy} | {@code zstd} | {@code none}), {@code target_file_size_mb}.
+ */
+public final class ParquetWriterFactory implements WriterFactory {
+    @Override
+    public String type() {
+        return "parquet";
+    }
+
+    @Override
+    public Destination create(JsonNode config) {
+        return new ParquetDestination(Json.bind(config == null ? Json.object() : config, ParquetConfig.class,
+                "parquet writer config"));
+    }
+}

@@ -1,0 +1,232 @@
+package io.tributary.bench;
+
+import io.tributary.core.AbstractDriver;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.Drivers;
+import io.tributary.core.state.State;
+import io.tributary.testkit.TestingPostgres;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Json;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.Destination;
+import io.tributary.writer.WriterPool;
+import io.tributary.writer.WriterFactory;
+import io.tributary.writer.Providers;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.postgresql.PGConnection;
+
+/**
+ * Backfill throughput on an embedded PostgreSQL, every figure measured in the same run on the same table so the
+ * ratios hold on a noisy machine: (a) the physical limit, {@code COPY (SELECT …) TO STDOUT (FORMAT binary)} into a
+ * null sink, on one connection and on as many as Tributary uses; (b) Tributary's backfill into a null writer, the
+ * {@code parquet} writer and the {@code iceberg} writer, with 1, 2 and 4 threads. Prints a markdown table and
+ * writes it to {@code bench/results/<date>-postgres.md}.
+ *
+ * <pre>{@code java -Xmx2g -jar bench/target/tributary-bench.jar [rows] [writers] [threads]}</pre>
+ * e.g. {@code 2000000 null,parquet,iceberg 1,2,4} (the defaults).
+ */
+public final class BackfillBench {
+    private BackfillBench() {
+    }
+
+    record Result(String what, int threads, long rows, double seconds, long bytes, long peakHeapMb, long gcMillis) {
+        double rowsPerSecond() {
+            return rows / seconds;
+        }
+
+        double mbPerSecond() {
+            return bytes / 1e6 / seconds;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        long rows = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
+        List<String> writers = List.of((args.length > 1 ? args[1] : "null,parquet,iceberg").split(","));
+        int[] threads = java.util.Arrays.stream((args.length > 2 ? args[2] : "1,2,4").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        Path work = Files.createTempDirectory("tributary-bench");
+        List<Result> results = new ArrayList<>();
+        long tableBytes;
+        try (TestingPostgres pg = new TestingPostgres()) {
+            System.out.printf("generating %,d rows...%n", rows);
+            pg.execute("""
+                    CREATE TABLE bench (id bigint PRIMARY KEY, qty integer NOT NULL, amount numeric(12,2) NOT NULL,
+                      label text NOT NULL, created_at timestamptz NOT NULL, active boolean NOT NULL, doc jsonb)""",
+                    ("INSERT INTO bench SELECT g, g %% 1000, (g %% 1000000) / 100.0, md5(g::text) || '-label',"
+                            + " timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second', g %% 3 = 0,"
+                            + " jsonb_build_object('k', g %% 17, 'tag', 'x') FROM generate_series(1, %d) g")
+                            .formatted(rows),
+                    "VACUUM ANALYZE bench");
+            try (Connection c = pg.connection(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT pg_table_size('bench')")) {
+                rs.next();
+                tableBytes = rs.getLong(1);
+            }
+            int maxThreads = java.util.Arrays.stream(threads).max().orElse(4);
+            results.add(copy(pg, 1, rows));
+            results.add(copy(pg, maxThreads, rows));
+            for (String writer : writers) {
+                for (int t : threads) {
+                    results.add(tributary(pg, writer, t, rows, tableBytes, work));
+                }
+            }
+        }
+        String table = markdown(results, rows, tableBytes);
+        System.out.println(table);
+        Path out = Files.isDirectory(Path.of("bench")) ? Path.of("bench", "results") : Path.of("results");
+        Files.createDirectories(out);
+        Path file = out.resolve(LocalDate.now() + "-postgres.md");
+        Files.writeString(file, table);
+        System.out.println("written to " + file.toAbsolutePath());
+    }
+
+    /** COPY … TO STDOUT (FORMAT binary) into a counting sink, the table split into {@code n} ctid ranges. */
+    static Result copy(TestingPostgres pg, int n, long rows) throws Exception {
+        long pages;
+        try (Connection c = pg.connection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_relation_size('bench') / current_setting('block_size')::int")) {
+            rs.next();
+            pages = rs.getLong(1);
+        }
+        long per = (pages + n - 1) / n;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        Measure m = Measure.start();
+        List<Future<Long>> parts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long from = i * per;
+            long to = (i + 1) * per;
+            boolean last = i == n - 1;
+            parts.add(pool.submit(() -> {
+                try (Connection c = pg.connection()) {
+                    CountingSink sink = new CountingSink();
+                    String where = "ctid >= '(" + from + ",0)'::tid" + (last ? "" : " AND ctid < '(" + to + ",0)'::tid");
+                    c.unwrap(PGConnection.class).getCopyAPI().copyOut(
+                            "COPY (SELECT * FROM bench WHERE " + where + ") TO STDOUT (FORMAT binary)", sink);
+                    return sink.bytes;
+                }
+            }));
+        }
+        long bytes = 0;
+        for (Future<Long> f : parts) {
+            bytes += f.get();
+        }
+        pool.shutdown();
+        return m.stop("COPY binary -> null sink", n, rows, bytes);
+    }
+
+    static Result tributary(TestingPostgres pg, String writer, int threads, long rows, long tableBytes, Path work)
+            throws Exception {
+        String config = "{\"host\": \"localhost\", \"port\": " + pg.port() + ", \"database\": \"postgres\", "
+                + "\"username\": \"postgres\", \"password\": \"postgres\", \"ssl\": {\"mode\": \"disable\"}, "
+                + "\"max_threads\": " + threads + ", \"chunk_size\": " + Math.max(10_000, rows / (threads * 4L)) + "}";
+        Destination dest;
+        NullDestination nul = null;
+        if (writer.equals("null")) {
+            nul = new NullDestination();
+            dest = nul;
+        } else {
+            Path dir = work.resolve(writer + "-" + threads);
+            String json = writer.equals("iceberg") ? "{\"warehouse\": \"" + dir + "\"}" : "{\"path\": \"" + dir + "\"}";
+            dest = Providers.find(WriterFactory.class, WriterFactory::type, writer, Providers.defaultLoader())
+                    .create(Json.parse(json));
+        }
+        System.gc();
+        Measure m = Measure.start();
+        long written;
+        try (DriverInterface d = Drivers.configured("postgres", Json.parse(config), "bench source");
+                WriterPool pool = new WriterPool(dest, WriterPool.Options.defaults());
+                AbstractDriver sync = new AbstractDriver(d, State.inMemory())) {
+            Stream s = d.produceSchema(StreamId.of("public", "bench")).withSyncMode(SyncMode.FULL_REFRESH);
+            sync.read(pool, List.of(ConfiguredStream.of(s)));
+            written = pool.stats(s.id()).committed();
+        }
+        if (written != rows) {
+            throw new IllegalStateException(writer + " wrote " + written + " rows of " + rows);
+        }
+        return m.stop("Tributary backfill -> " + writer + " writer", threads, rows, tableBytes);
+    }
+
+    static String markdown(List<Result> results, long rows, long tableBytes) {
+        double limit1 = results.get(0).rowsPerSecond();
+        double limitN = results.get(1).rowsPerSecond();
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Backfill benchmark, PostgreSQL ").append(LocalDate.now()).append("\n\n");
+        sb.append(String.format(Locale.ROOT, "%,d rows (bigint PK, int, numeric(12,2), text ~40 chars, timestamptz, "
+                + "bool, jsonb), table %.0f MB; embedded PostgreSQL 17 on the same machine; JVM %s, max heap %d MB, "
+                + "%d cores.%n%n", rows, tableBytes / 1e6, System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() / 1024 / 1024, Runtime.getRuntime().availableProcessors()));
+        sb.append("| what | threads | rows/s | MB/s | vs COPY (1 conn) | vs COPY (").append(results.get(1).threads())
+                .append(" conns) | peak heap MB | GC ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Result r : results) {
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %.1f | %.2f | %.2f | %d | %d |%n", r.what(),
+                    r.threads(), r.rowsPerSecond(), r.mbPerSecond(), r.rowsPerSecond() / limit1,
+                    r.rowsPerSecond() / limitN, r.peakHeapMb(), r.gcMillis()));
+        }
+        sb.append("\nMB/s for COPY counts the binary COPY stream; for Tributary, the table's on-disk size.\n");
+        return sb.toString();
+    }
+
+    /** Wall time, peak heap and GC time of one run. */
+    private record Measure(long startNanos, long gcAtStart) {
+        static Measure start() {
+            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (p.getType() == MemoryType.HEAP) {
+                    p.resetPeakUsage();
+                }
+            }
+            return new Measure(System.nanoTime(), gcMillis());
+        }
+
+        Result stop(String what, int threads, long rows, long bytes) {
+            double secs = (System.nanoTime() - startNanos) / 1e9;
+            long peak = 0;
+            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (p.getType() == MemoryType.HEAP) {
+                    peak += p.getPeakUsage().getUsed();
+                }
+            }
+            Result r = new Result(what, threads, rows, secs, bytes, peak / 1024 / 1024, gcMillis() - gcAtStart);
+            System.out.printf(Locale.ROOT, "%-40s threads=%d %,12.0f rows/s %8.1f MB/s%n", what, threads,
+                    r.rowsPerSecond(), r.mbPerSecond());
+            return r;
+        }
+
+        private static long gcMillis() {
+            return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                    .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
+        }
+    }
+
+    private static final class CountingSink extends OutputStream {
+        long bytes;
+
+        @Override
+        public void write(int b) {
+            bytes++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            bytes += len;
+        }
+    }
+}

@@ -23,6 +23,11 @@ public interface ConformanceFixture extends AutoCloseable {
     record Row(long id, String name, BigDecimal amount, Instant updatedAt) {
     }
 
+    /** The stream's primary key column as discovery reports it ({@code id}; {@code _id} for document stores). */
+    default String keyColumn() {
+        return "id";
+    }
+
     /** Creates (or re-creates, empty) a table and returns its stream ID. */
     StreamId createTable(String name, Keys keys);
 

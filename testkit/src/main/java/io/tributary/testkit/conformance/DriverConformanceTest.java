@@ -52,7 +52,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class DriverConformanceTest {
     /** What a driver supports beyond full refresh. */
-    public enum Behavior { INCREMENTAL, CDC, TABLES_WITHOUT_KEYS }
+    public enum Behavior { INCREMENTAL, CDC, TABLES_WITHOUT_KEYS, PASSWORD_AUTHENTICATION }
 
     private ConformanceFixture fixture;
 
@@ -157,8 +157,9 @@ public abstract class DriverConformanceTest {
     @Test
     void discoveryReturnsTheTableWithItsKeyAndTypes() {
         StreamId id = fixture.createTable(table("disc"), Keys.PRIMARY_KEY);
+        fixture.insert(id, row(1)); // document stores infer their schema from documents
         Stream s = new Sync().discover(id, Capture.NONE);
-        assertThat(s.primaryKey()).containsExactly("id");
+        assertThat(s.primaryKey()).containsExactly(fixture.keyColumn());
         assertThat(s.schema().names()).contains("id", "name", "amount", "updated_at");
         assertThat(s.schema().field("id").orElseThrow().type()).isIn(DataType.INT32, DataType.INT64);
         assertThat(s.schema().field("name").orElseThrow().type()).isEqualTo(DataType.STRING);
@@ -317,9 +318,11 @@ public abstract class DriverConformanceTest {
         want.putAll(expected(new Row(9_000, "updated twice", BigDecimal.TEN, Instant.parse("2026-02-03T00:00:00Z")),
                 new Row(8, "changed", BigDecimal.ONE, null)));
         assertThat(sync.table(id)).isEqualTo(want);
-        List<String> history = sync.dest.records(id).stream().filter(r -> "9000".equals(r.olakeId()))
-                .map(r -> r.op().code() + ":" + r.value("name")).toList();
-        assertThat(history).containsExactly("c:inserted", "u:updated once", "u:updated twice");
+        List<Record> history = sync.dest.records(id).stream().filter(r -> "9000".equals(r.olakeId())).toList();
+        // the order of operations per key is the commit order; the values of intermediate updates may be the
+        // latest ones where the source looks documents up (MongoDB's updateLookup)
+        assertThat(history).extracting(r -> r.op().code()).containsExactly("c", "u", "u");
+        assertThat(history.get(history.size() - 1).value("name")).isEqualTo("updated twice");
     }
 
     @Test
@@ -350,6 +353,7 @@ public abstract class DriverConformanceTest {
 
     @Test
     void aWrongPasswordIsATypedErrorThatDoesNotRevealIt() {
+        require(Behavior.PASSWORD_AUTHENTICATION);
         String password = "wrong-" + UUID.randomUUID();
         DriverInterface probe = fixture.newDriver(Capture.NONE);
         String type = probe.type();

@@ -1,0 +1,198 @@
+package io.tributary.driver.mongodb;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.MongoCommandException;
+import com.mongodb.MongoException;
+import com.mongodb.client.ChangeStreamIterable;
+import com.mongodb.client.MongoChangeStreamCursor;
+import com.mongodb.client.model.changestream.ChangeStreamDocument;
+import com.mongodb.client.model.changestream.FullDocument;
+import io.tributary.core.CdcChange;
+import io.tributary.core.CdcMsgFn;
+import io.tributary.core.state.State;
+import io.tributary.types.CancelledException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Json;
+import io.tributary.types.NonRetriableException;
+import io.tributary.types.OpType;
+import io.tributary.types.Schema;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
+import org.bson.BsonTimestamp;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Change streams, one per collection (concurrent mode, as OLake): {@code fullDocument: updateLookup}; inserts,
+ * updates and replaces carry the whole document, deletes its {@code _id}. Position per stream in its state:
+ * {@code _data} (the resume token), or, before the first change was seen on a server that returns no
+ * post-batch token, {@code cdc_start} (a cluster time in seconds; the changes of that second may be replayed and
+ * are upserted again). A position is saved only after the orchestrator committed the writers. A bounded run ends
+ * when no change arrives for {@code initial_wait_time} seconds (one second once changes flowed). A resume token the
+ * oplog no longer holds is a {@link NonRetriableException} naming the collection: clear the stream's state to
+ * backfill it again.
+ */
+final class MongoCdc {
+    private static final Logger LOG = LoggerFactory.getLogger(MongoCdc.class);
+    static final String TOKEN = "_data";
+    static final String START = "cdc_start";
+    static final int CHECKPOINT_EVERY = 10_000;
+
+    private final MongoDriver driver;
+    private final MongoConfig config;
+    private final State state;
+    private final List<ConfiguredStream> streams;
+    private final Map<Integer, ObjectNode> pending = new ConcurrentHashMap<>();
+
+    MongoCdc(MongoDriver driver, MongoConfig config, State state, List<ConfiguredStream> streams) {
+        this.driver = driver;
+        this.config = config;
+        this.state = state;
+        this.streams = List.copyOf(streams);
+    }
+
+    /** Before any backfill: the current change-stream position of every collection without one. */
+    void recordStartPositions() {
+        for (ConfiguredStream s : streams) {
+            if (state.streamValue(s.id(), TOKEN).isPresent() || state.streamValue(s.id(), START).isPresent()) {
+                continue;
+            }
+            try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> c = driver.collection(s.id()).watch()
+                    .cursor()) {
+                ChangeStreamDocument<Document> first = c.tryNext();
+                BsonDocument token = first != null ? first.getResumeToken() : c.getResumeToken();
+                if (token != null && token.containsKey(TOKEN)) {
+                    state.setStreamValue(s.id(), TOKEN, Json.mapper().getNodeFactory().textNode(
+                            token.getString(TOKEN).getValue()));
+                } else {
+                    long now = System.currentTimeMillis() / 1000 - 1;
+                    state.setStreamValue(s.id(), START, Json.mapper().getNodeFactory().numberNode(now));
+                }
+            } catch (MongoException e) {
+                throw driver.translate(e, "opening a change stream on " + s.id());
+            }
+        }
+    }
+
+    void stream(int identifier, CdcMsgFn fn) {
+        ConfiguredStream s = streams.get(identifier);
+        ChangeStreamIterable<Document> watch = driver.collection(s.id()).watch()
+                .fullDocument(FullDocument.UPDATE_LOOKUP);
+        String token = state.streamValue(s.id(), TOKEN).map(n -> n.asText()).orElse(null);
+        if (token != null) {
+            watch = watch.resumeAfter(new BsonDocument(TOKEN, new BsonString(token)));
+        } else {
+            long start = state.streamValue(s.id(), START).map(n -> n.asLong()).orElse(0L);
+            watch = watch.startAtOperationTime(new BsonTimestamp((int) start, 0));
+        }
+        Schema schema = s.schema();
+        long total = 0;
+        long since = 0;
+        ObjectNode position = currentPosition(s);
+        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> c = watch.cursor()) {
+            long last = System.nanoTime();
+            boolean any = false;
+            while (true) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancelledException("change stream of " + s.id() + " was cancelled");
+                }
+                ChangeStreamDocument<Document> e = c.tryNext();
+                if (e == null) {
+                    long idle = (System.nanoTime() - last) / 1_000_000;
+                    if (idle >= (any ? Math.min(1_000, config.initialWaitTime() * 1_000L)
+                            : config.initialWaitTime() * 1_000L)) {
+                        break;
+                    }
+                    Thread.sleep(20);
+                    continue;
+                }
+                last = System.nanoTime();
+                any = true;
+                Instant at = e.getClusterTime() != null ? Instant.ofEpochSecond(e.getClusterTime().getTime())
+                        : Instant.now();
+                String op = e.getOperationTypeString();
+                Object[] values = null;
+                OpType kind = null;
+                switch (op) {
+                    case "insert", "update", "replace" -> {
+                        if (e.getFullDocument() != null) {
+                            values = MongoDriver.row(e.getFullDocument(), schema, s.id());
+                            kind = op.equals("insert") ? OpType.CREATE : OpType.UPDATE;
+                        }
+                    }
+                    case "delete" -> {
+                        Document key = new Document("_id", e.getDocumentKey() == null ? null
+                                : e.getDocumentKey().get("_id"));
+                        values = MongoDriver.row(decodeKey(e), schema, s.id());
+                        kind = OpType.DELETE;
+                        key.clear();
+                    }
+                    default -> LOG.info("stream {}: change stream event {} ends this run", s.id(), op);
+                }
+                if (values != null) {
+                    fn.accept(new CdcChange(s.id(), kind, at, schema, values));
+                    total++;
+                    since++;
+                }
+                if (e.getResumeToken() != null && e.getResumeToken().containsKey(TOKEN)) {
+                    position = Json.object().put(TOKEN, e.getResumeToken().getString(TOKEN).getValue());
+                }
+                if (since >= CHECKPOINT_EVERY) {
+                    pending.put(identifier, position);
+                    fn.checkpoint(position);
+                    since = 0;
+                }
+                if (kind == null && !op.equals("insert") && !op.equals("update") && !op.equals("replace")) {
+                    break; // drop, rename, invalidate
+                }
+            }
+        } catch (MongoCommandException e) {
+            if (e.getErrorCode() == 286 || e.getErrorCode() == 280 || e.getErrorCode() == 136) {
+                throw new NonRetriableException("stream " + s.id() + ": the saved resume token is no longer in the "
+                        + "oplog (" + e.getErrorCodeName() + "); clear this stream's state to backfill it again", e);
+            }
+            throw driver.translate(e, "streaming changes of " + s.id());
+        } catch (MongoException e) {
+            throw driver.translate(e, "streaming changes of " + s.id());
+        } catch (InterruptedException e) {
+            throw CancelledException.interrupted("change stream of " + s.id(), e);
+        }
+        pending.put(identifier, position);
+        fn.checkpoint(position);
+        LOG.info("stream {}: change stream run read {} changes", s.id(), total);
+    }
+
+    private static Document decodeKey(ChangeStreamDocument<Document> e) {
+        Document d = new Document();
+        if (e.getDocumentKey() != null && e.getDocumentKey().containsKey("_id")) {
+            BsonDocument wrapper = new BsonDocument("_id", e.getDocumentKey().get("_id"));
+            d = Document.parse(wrapper.toJson());
+        }
+        return d;
+    }
+
+    private ObjectNode currentPosition(ConfiguredStream s) {
+        ObjectNode n = Json.object();
+        state.streamValue(s.id(), TOKEN).ifPresent(t -> n.set(TOKEN, t));
+        state.streamValue(s.id(), START).ifPresent(t -> n.set(START, t));
+        return n;
+    }
+
+    /** Saves the last checkpoint of a stream (called after its writers committed). */
+    void acknowledge(int identifier) {
+        ObjectNode p = pending.get(identifier);
+        if (p == null) {
+            return;
+        }
+        ConfiguredStream s = streams.get(identifier);
+        if (p.has(TOKEN)) {
+            state.setStreamValues(s.id(), Map.of(TOKEN, p.get(TOKEN)));
+            state.removeStreamValue(s.id(), START);
+        }
+    }
+}

@@ -1,0 +1,412 @@
+package io.tributary.driver.mongodb;
+
+import com.mongodb.MongoCredential;
+import com.mongodb.MongoException;
+import com.mongodb.MongoSecurityException;
+import com.mongodb.MongoTimeoutException;
+import com.mongodb.ReadPreference;
+import com.mongodb.ServerAddress;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import io.tributary.core.BackfillMsgFn;
+import io.tributary.core.CdcMsgFn;
+import io.tributary.core.ChangeStreamMode;
+import io.tributary.core.Chunk;
+import io.tributary.core.CursorValues;
+import io.tributary.core.DriverConfig;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.state.State;
+import io.tributary.types.CancelledException;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.DataType;
+import io.tributary.types.Field;
+import io.tributary.types.RetriableException;
+import io.tributary.types.Schema;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.WriterPool;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.bson.types.ObjectId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MongoDB driver (type {@code mongodb}) on the official sync driver: schema inference from a sample
+ * ({@link MongoTypes}), {@code _id}-range chunks from a scan of the {@code _id} index, incremental on a primary and
+ * secondary cursor, and CDC from one change stream per collection in concurrent mode ({@link MongoCdc}).
+ */
+public final class MongoDriver implements DriverInterface {
+    private static final Logger LOG = LoggerFactory.getLogger(MongoDriver.class);
+
+    private MongoConfig config;
+    private volatile MongoClient client;
+    private State state;
+    private MongoCdc cdc;
+
+    @Override
+    public String type() {
+        return "mongodb";
+    }
+
+    @Override
+    public Class<? extends DriverConfig> configType() {
+        return MongoConfig.class;
+    }
+
+    @Override
+    public void configure(DriverConfig c) {
+        this.config = (MongoConfig) c;
+    }
+
+    @Override
+    public DriverConfig config() {
+        return config;
+    }
+
+    MongoClient client() {
+        MongoClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = connect();
+                }
+                c = client;
+            }
+        }
+        return c;
+    }
+
+    private MongoClient connect() {
+        List<ServerAddress> addresses = config.hosts().stream().map(h -> {
+            int colon = h.lastIndexOf(':');
+            return colon < 0 ? new ServerAddress(h) : new ServerAddress(h.substring(0, colon),
+                    Integer.parseInt(h.substring(colon + 1)));
+        }).toList();
+        var settings = com.mongodb.MongoClientSettings.builder()
+                .applyToClusterSettings(b -> {
+                    b.hosts(addresses).serverSelectionTimeout(config.serverSelectionTimeoutMs(), TimeUnit.MILLISECONDS);
+                    config.replicaSet().ifPresent(b::requiredReplicaSetName);
+                })
+                .applyToSocketSettings(b -> b.connectTimeout(config.serverSelectionTimeoutMs(), TimeUnit.MILLISECONDS))
+                .readPreference(ReadPreference.valueOf(config.readPreference()));
+        config.username().ifPresent(u -> settings.credential(MongoCredential.createCredential(u, config.authdb(),
+                config.password().reveal().toCharArray())));
+        return MongoClients.create(settings.build());
+    }
+
+    MongoDatabase database() {
+        return client().getDatabase(config.database());
+    }
+
+    MongoCollection<Document> collection(StreamId id) {
+        return database().getCollection(id.name());
+    }
+
+    RuntimeException translate(MongoException e, String what) {
+        if (e instanceof MongoSecurityException) {
+            return new ConfigException("MongoDB rejected the credentials of user '" + config.username().orElse("")
+                    + "' (authdb " + config.authdb() + ") while " + what, e);
+        }
+        if (e instanceof MongoTimeoutException) {
+            return new ConfigException("cannot reach MongoDB at " + config.hosts() + " within "
+                    + config.serverSelectionTimeoutMs() + " ms while " + what + " (check 'hosts', 'replica_set')", e);
+        }
+        return new RetriableException("MongoDB error while " + what + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public void setup() {
+        try {
+            database().runCommand(new Document("ping", 1));
+        } catch (MongoException e) {
+            throw translate(e, "connecting");
+        }
+    }
+
+    @Override
+    public void setupState(State s) {
+        this.state = s;
+    }
+
+    @Override
+    public int maxConnections() {
+        return config.maxThreads();
+    }
+
+    @Override
+    public int maxRetries() {
+        return config.retryCount();
+    }
+
+    @Override
+    public List<StreamId> getStreamNames() {
+        try {
+            List<StreamId> out = new ArrayList<>();
+            for (String name : database().listCollectionNames()) {
+                if (!name.startsWith("system.")) {
+                    out.add(StreamId.of(config.database(), name));
+                }
+            }
+            out.sort(null);
+            return out;
+        } catch (MongoException e) {
+            throw translate(e, "listing collections of " + config.database());
+        }
+    }
+
+    @Override
+    public Stream produceSchema(StreamId stream) {
+        Map<String, DataType> types = new LinkedHashMap<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        int docs = 0;
+        try (MongoCursor<Document> it = collection(stream).find().limit(config.sampleSize()).iterator()) {
+            while (it.hasNext()) {
+                Document d = it.next();
+                docs++;
+                for (Map.Entry<String, Object> e : d.entrySet()) {
+                    types.merge(e.getKey(), MongoTypes.of(e.getValue()), DataType::widen);
+                    seen.merge(e.getKey(), e.getValue() == null ? 0 : 1, Integer::sum);
+                }
+            }
+        } catch (MongoException e) {
+            throw translate(e, "sampling " + stream);
+        }
+        List<Field> fields = new ArrayList<>();
+        DataType idType = types.getOrDefault("_id", DataType.STRING);
+        fields.add(Field.of("_id", idType == DataType.NULL ? DataType.STRING : idType, false));
+        for (Map.Entry<String, DataType> e : types.entrySet()) {
+            if (e.getKey().equals("_id")) {
+                continue;
+            }
+            DataType t = e.getValue() == DataType.NULL ? DataType.STRING : e.getValue();
+            fields.add(t == DataType.DECIMAL ? Field.decimal(e.getKey(), 0, 0, true) : Field.nullable(e.getKey(), t));
+        }
+        Set<String> cursors = new LinkedHashSet<>();
+        for (Field f : fields) {
+            if (f.type().isInteger() || f.type().isFloating() || f.type().isTimestamp() || f.type() == DataType.STRING
+                    || f.type() == DataType.DECIMAL) {
+                cursors.add(f.name());
+            }
+        }
+        LOG.debug("stream {}: inferred {} fields from {} documents", stream, fields.size(), docs);
+        return Stream.of(stream, new Schema(fields), List.of("_id"), cursors,
+                Set.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL, SyncMode.CDC, SyncMode.STRICT_CDC));
+    }
+
+    // ------------------------------------------------------------------ backfill
+
+    @Override
+    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
+        MongoCollection<Document> c = collection(stream.id());
+        try {
+            long count = c.countDocuments();
+            if (config.chunkingStrategy().equals("single") || count <= config.partitionSize()) {
+                return List.of(Chunk.all());
+            }
+            List<Object> bounds = new ArrayList<>();
+            Class<?> idClass = null;
+            long i = 0;
+            try (MongoCursor<Document> it = c.find().projection(Projections.include("_id"))
+                    .sort(Sorts.ascending("_id")).iterator()) {
+                while (it.hasNext()) {
+                    Object id = it.next().get("_id");
+                    Class<?> k = id == null ? Void.class : (id instanceof Integer ? Long.class : id.getClass());
+                    if (idClass == null) {
+                        idClass = k;
+                    } else if (idClass != k) {
+                        LOG.warn("stream {}: _id values of several types ({} and {}); reading it as one chunk",
+                                stream.id(), idClass.getSimpleName(), k.getSimpleName());
+                        return List.of(Chunk.all());
+                    }
+                    if (++i % config.partitionSize() == 0) {
+                        bounds.add(encode(id));
+                    }
+                }
+            }
+            if (bounds.contains(null)) {
+                return List.of(Chunk.all());
+            }
+            List<Chunk> chunks = new ArrayList<>();
+            Object lo = null;
+            for (Object b : bounds) {
+                chunks.add(Chunk.of(lo, b));
+                lo = b;
+            }
+            chunks.add(Chunk.of(lo, null));
+            return chunks;
+        } catch (MongoException e) {
+            throw translate(e, "splitting " + stream.id());
+        }
+    }
+
+    /** An {@code _id} as a chunk bound that survives state JSON: numbers as numbers, others tagged text. */
+    static Object encode(Object id) {
+        if (id instanceof Integer || id instanceof Long) {
+            return ((Number) id).longValue();
+        }
+        if (id instanceof Double) {
+            return id;
+        }
+        if (id instanceof ObjectId o) {
+            return "oid:" + o.toHexString();
+        }
+        if (id instanceof String s) {
+            return "str:" + s;
+        }
+        return null; // not range-splittable
+    }
+
+    static Object decode(Object bound) {
+        if (bound instanceof String s) {
+            if (s.startsWith("oid:")) {
+                return new ObjectId(s.substring(4));
+            }
+            if (s.startsWith("str:")) {
+                return s.substring(4);
+            }
+        }
+        return bound;
+    }
+
+    @Override
+    public void chunkIterator(ConfiguredStream stream, Chunk chunk, CursorValues upperBound,
+            BackfillMsgFn processFn) {
+        List<Bson> filters = new ArrayList<>();
+        if (chunk.min() != null) {
+            filters.add(Filters.gte("_id", decode(chunk.min())));
+        }
+        if (chunk.max() != null) {
+            filters.add(Filters.lt("_id", decode(chunk.max())));
+        }
+        if (!upperBound.isEmpty()) {
+            filters.add(upperBound(stream, upperBound));
+        }
+        read(stream, filters.isEmpty() ? new Document() : Filters.and(filters), null, processFn);
+    }
+
+    private static Bson upperBound(ConfiguredStream s, CursorValues bound) {
+        String p = s.primaryCursor().orElseThrow();
+        Bson prim = bound.primary() != null ? Filters.lte(p, MongoTypes.toBson(bound.primary()))
+                : Filters.eq("_tributary_never", "x");
+        Bson nulls = Filters.eq(p, null);
+        if (s.secondaryCursor().isPresent() && bound.secondary() != null) {
+            String sc = s.secondaryCursor().get();
+            nulls = Filters.and(Filters.eq(p, null), Filters.or(Filters.eq(sc, null),
+                    Filters.lte(sc, MongoTypes.toBson(bound.secondary()))));
+        }
+        return Filters.or(prim, nulls);
+    }
+
+    private void read(ConfiguredStream stream, Bson filter, Bson sort, BackfillMsgFn fn) {
+        Schema schema = stream.schema();
+        long n = 0;
+        try (MongoCursor<Document> it = (sort == null ? collection(stream.id()).find(filter)
+                : collection(stream.id()).find(filter).sort(sort)).batchSize(5_000).iterator()) {
+            while (it.hasNext()) {
+                fn.accept(row(it.next(), schema, stream.id()));
+                if ((++n & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
+                    throw new CancelledException("reading " + stream.id() + " was cancelled");
+                }
+            }
+        } catch (MongoException e) {
+            throw translate(e, "reading " + stream.id());
+        }
+    }
+
+    static Object[] row(Document d, Schema schema, StreamId id) {
+        Object[] values = new Object[schema.size()];
+        for (int i = 0; i < values.length; i++) {
+            Field f = schema.field(i);
+            values[i] = MongoTypes.value(d.get(f.name()), f, id.name());
+        }
+        return values;
+    }
+
+    // ------------------------------------------------------------------ incremental
+
+    @Override
+    public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
+        String p = stream.primaryCursor().orElseThrow();
+        Object maxP = max(stream, p);
+        Object maxS = stream.secondaryCursor().map(s -> max(stream, s)).orElse(null);
+        return new CursorValues(maxP, maxS);
+    }
+
+    private Object max(ConfiguredStream stream, String field) {
+        Document d = collection(stream.id()).find(Filters.ne(field, null)).sort(Sorts.descending(field)).limit(1)
+                .first();
+        return d == null ? null : MongoTypes.value(d.get(field), stream.schema().field(field).orElseThrow(),
+                stream.id().name());
+    }
+
+    @Override
+    public void streamIncrementalChanges(ConfiguredStream stream, CursorValues from, BackfillMsgFn processFn) {
+        String p = stream.primaryCursor().orElseThrow();
+        Bson filter = new Document();
+        if (!from.isEmpty()) {
+            Bson prim = from.primary() != null ? Filters.gte(p, MongoTypes.toBson(from.primary())) : Filters.ne(p, null);
+            Bson nulls = Filters.eq("_tributary_never", "x");
+            if (stream.secondaryCursor().isPresent()) {
+                String s = stream.secondaryCursor().get();
+                nulls = from.secondary() != null
+                        ? Filters.and(Filters.eq(p, null), Filters.gte(s, MongoTypes.toBson(from.secondary())))
+                        : Filters.eq(p, null);
+            }
+            filter = Filters.or(prim, nulls);
+        }
+        read(stream, filter, Sorts.ascending(p), processFn);
+    }
+
+    // ------------------------------------------------------------------ CDC
+
+    @Override
+    public boolean cdcSupported() {
+        return true;
+    }
+
+    @Override
+    public ChangeStreamMode changeStreamMode() {
+        return ChangeStreamMode.CONCURRENT;
+    }
+
+    @Override
+    public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
+        cdc = new MongoCdc(this, config, state, streams);
+        cdc.recordStartPositions();
+    }
+
+    @Override
+    public void streamChanges(int identifier, CdcMsgFn processFn) {
+        cdc.stream(identifier, processFn);
+    }
+
+    @Override
+    public void postCDC(int identifier) {
+        cdc.acknowledge(identifier);
+    }
+
+    @Override
+    public void close() {
+        MongoClient c = client;
+        client = null;
+        if (c != null) {
+            c.close();
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/** The mongodb driver (placeholder until its issue lands). */
-package io.tributary.driver.mongodb;

@@ -1,0 +1,376 @@
+package io.tributary.driver.mysql;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.shyiko.mysql.binlog.BinaryLogClient;
+import com.github.shyiko.mysql.binlog.event.DeleteRowsEventData;
+import com.github.shyiko.mysql.binlog.event.Event;
+import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
+import com.github.shyiko.mysql.binlog.event.EventType;
+import com.github.shyiko.mysql.binlog.event.QueryEventData;
+import com.github.shyiko.mysql.binlog.event.RotateEventData;
+import com.github.shyiko.mysql.binlog.event.TableMapEventData;
+import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
+import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
+import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
+import io.tributary.core.CdcChange;
+import io.tributary.core.CdcMsgFn;
+import io.tributary.core.state.State;
+import io.tributary.types.CancelledException;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Field;
+import io.tributary.types.Json;
+import io.tributary.types.NonRetriableException;
+import io.tributary.types.OpType;
+import io.tributary.types.RetriableException;
+import io.tributary.types.Schema;
+import io.tributary.types.StreamId;
+import java.io.IOException;
+import java.io.Serializable;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binlog CDC (sequential mode) with zendesk's binlog client: table-map caching, write/update/delete rows mapped by
+ * column position onto the discovered schema (described again after a DDL statement or when a table map shows a
+ * different column count), transaction boundaries from BEGIN/GTID and XID events. Position: the global state
+ * {@code {"server_id": N, "state": {"position": {"name": "binlog.000003", "pos": 1234}}}} (OLake's shape), a typed
+ * {@link Position} compared by file number, never by string. A bounded run stops at the end position taken at its
+ * start, or after {@code initial_wait_time} seconds without events. The position is saved only in
+ * {@link #acknowledge()}, after the writers committed.
+ */
+final class MySqlCdc implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MySqlCdc.class);
+    static final int CHECKPOINT_EVERY = 20_000;
+
+    /** A binlog position. */
+    record Position(String name, long pos) implements Comparable<Position> {
+        long fileNumber() {
+            int dot = name.lastIndexOf('.');
+            return dot < 0 ? 0 : Long.parseLong(name.substring(dot + 1));
+        }
+
+        @Override
+        public int compareTo(Position o) {
+            int c = Long.compare(fileNumber(), o.fileNumber());
+            return c != 0 ? c : Long.compare(pos, o.pos);
+        }
+
+        ObjectNode toJson(long serverId) {
+            ObjectNode n = Json.object();
+            n.put("server_id", serverId);
+            ObjectNode p = n.putObject("state").putObject("position");
+            p.put("name", name);
+            p.put("pos", pos);
+            return n;
+        }
+
+        static Position fromJson(JsonNode n) {
+            JsonNode p = n.path("state").path("position");
+            if (!p.has("name")) {
+                throw new ConfigException("state: the global binlog position is malformed: " + n);
+            }
+            return new Position(p.get("name").asText(), p.get("pos").asLong());
+        }
+    }
+
+    private final MySqlDriver driver;
+    private final MySqlConfig config;
+    private final State state;
+    private final Map<StreamId, ConfiguredStream> streams = new HashMap<>();
+    private final Map<StreamId, Schema> schemas = new HashMap<>();
+    private final Map<StreamId, List<MySqlTypes.Column>> columns = new HashMap<>();
+    private BinaryLogClient client;
+    private Position pending;
+    private long serverId;
+
+    MySqlCdc(MySqlDriver driver, MySqlConfig config, State state, List<ConfiguredStream> list) {
+        this.driver = driver;
+        this.config = config;
+        this.state = state;
+        list.forEach(s -> {
+            streams.put(s.id(), s);
+            schemas.put(s.id(), s.schema());
+        });
+    }
+
+    static void checkSetup(Connection c, MySqlConfig config) throws SQLException {
+        Map<String, String> vars = new HashMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SHOW VARIABLES WHERE Variable_name IN ('log_bin', 'binlog_format', 'binlog_row_image')")) {
+            while (rs.next()) {
+                vars.put(rs.getString(1).toLowerCase(), rs.getString(2).toUpperCase());
+            }
+        }
+        if (!"ON".equals(vars.get("log_bin"))) {
+            throw new ConfigException("CDC needs the binary log: start the server with log_bin (log-bin=mysql-bin)");
+        }
+        if (!"ROW".equals(vars.get("binlog_format"))) {
+            throw new ConfigException("CDC needs binlog_format=ROW but the server has " + vars.get("binlog_format")
+                    + ": run SET GLOBAL binlog_format = 'ROW'; and set it in the server config");
+        }
+        if (!"FULL".equals(vars.get("binlog_row_image"))) {
+            throw new ConfigException("CDC needs binlog_row_image=FULL but the server has "
+                    + vars.get("binlog_row_image") + ": run SET GLOBAL binlog_row_image = 'FULL';");
+        }
+        masterStatus(c, config);
+    }
+
+    static Position masterStatus(Connection c, MySqlConfig config) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+            if (!rs.next()) {
+                throw new ConfigException("SHOW MASTER STATUS returned nothing: user '" + config.username()
+                        + "' needs REPLICATION CLIENT (MariaDB: BINLOG MONITOR) and the binlog must be on");
+            }
+            return new Position(rs.getString(1), rs.getLong(2));
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 1227) {
+                throw new ConfigException("user '" + config.username() + "' may not read the binlog position: run "
+                        + "GRANT REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO '" + config.username() + "';", e);
+            }
+            throw e;
+        }
+    }
+
+    void recordStartPosition() {
+        if (state.global().map(g -> g.path("state").has("position")).orElse(false)) {
+            return;
+        }
+        try (Connection c = driver.open()) {
+            Position p = masterStatus(c, config);
+            long id = config.updateMethod().map(MySqlConfig.UpdateMethod::serverId).filter(v -> v != null)
+                    .orElse(ThreadLocalRandom.current().nextLong(1_000, Integer.MAX_VALUE));
+            state.setGlobal(p.toJson(id));
+            LOG.info("binlog CDC starts at {}:{} as server_id {}", p.name(), p.pos(), id);
+        } catch (SQLException e) {
+            throw driver.translate(e, "reading the binlog position");
+        }
+    }
+
+    void stream(CdcMsgFn fn) {
+        JsonNode global = state.global().orElseThrow();
+        serverId = global.path("server_id").asLong();
+        Position start = Position.fromJson(global);
+        Position end;
+        try (Connection c = driver.open()) {
+            end = masterStatus(c, config);
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
+                boolean found = false;
+                while (rs.next()) {
+                    found |= rs.getString(1).equals(start.name());
+                }
+                if (!found) {
+                    throw new NonRetriableException("the saved binlog file " + start.name() + " was purged from the "
+                            + "server; clear the state of the CDC streams to backfill them again");
+                }
+            }
+        } catch (SQLException e) {
+            throw driver.translate(e, "reading the binlog position");
+        }
+        BlockingQueue<Event> queue = new LinkedBlockingQueue<>(10_000);
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        client = new BinaryLogClient(config.host(), config.port(), config.username(), config.password().reveal());
+        client.setServerId(serverId);
+        client.setBinlogFilename(start.name());
+        client.setBinlogPosition(start.pos());
+        client.setKeepAlive(false);
+        EventDeserializer ed = new EventDeserializer();
+        ed.setCompatibilityMode(EventDeserializer.CompatibilityMode.DATE_AND_TIME_AS_LONG_MICRO,
+                EventDeserializer.CompatibilityMode.CHAR_AND_BINARY_AS_BYTE_ARRAY);
+        client.setEventDeserializer(ed);
+        client.registerEventListener(e -> {
+            try {
+                queue.put(e); // bounded: a slow writer holds the binlog reader back
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        client.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
+            @Override
+            public void onCommunicationFailure(BinaryLogClient c, Exception ex) {
+                failure.set(ex);
+            }
+
+            @Override
+            public void onEventDeserializationFailure(BinaryLogClient c, Exception ex) {
+                failure.set(ex);
+            }
+        });
+        Position current = start;
+        long total = 0;
+        long since = 0;
+        try {
+            client.connect(10_000);
+            Map<Long, StreamId> tables = new HashMap<>();
+            String file = start.name();
+            boolean inTransaction = false;
+            long last = System.nanoTime();
+            boolean any = false;
+            Instant txTime = Instant.now();
+            while (true) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancelledException("binlog stream was cancelled");
+                }
+                if (failure.get() != null) {
+                    throw new RetriableException("binlog stream failed: " + failure.get().getMessage(), failure.get());
+                }
+                Event e = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (e == null) {
+                    long idle = (System.nanoTime() - last) / 1_000_000;
+                    if (!inTransaction && (current.compareTo(end) >= 0 || idle >= (any
+                            ? Math.min(1_000, config.updateMethod().get().initialWaitTime() * 1_000L)
+                            : config.updateMethod().get().initialWaitTime() * 1_000L))) {
+                        break;
+                    }
+                    continue;
+                }
+                last = System.nanoTime();
+                any = true;
+                EventType type = e.getHeader().getEventType();
+                long next = e.getHeader() instanceof EventHeaderV4 h ? h.getNextPosition() : 0;
+                switch (type) {
+                    case ROTATE -> {
+                        RotateEventData r = e.getData();
+                        file = r.getBinlogFilename();
+                        if (!inTransaction) {
+                            current = new Position(file, r.getBinlogPosition());
+                        }
+                        continue;
+                    }
+                    case TABLE_MAP -> {
+                        TableMapEventData t = e.getData();
+                        tables.put(t.getTableId(), StreamId.of(t.getDatabase(), t.getTable()));
+                    }
+                    case MARIADB_GTID, GTID -> {
+                        inTransaction = true;
+                        txTime = Instant.ofEpochMilli(e.getHeader().getTimestamp());
+                    }
+                    case QUERY -> {
+                        QueryEventData q = e.getData();
+                        String sql = q.getSql().trim().toUpperCase();
+                        if (sql.equals("BEGIN")) {
+                            inTransaction = true;
+                            txTime = Instant.ofEpochMilli(e.getHeader().getTimestamp());
+                        } else if (sql.equals("COMMIT")) {
+                            inTransaction = false;
+                        } else {
+                            inTransaction = false; // DDL commits implicitly
+                            schemaChanged(q.getDatabase());
+                        }
+                    }
+                    case WRITE_ROWS, EXT_WRITE_ROWS -> {
+                        WriteRowsEventData w = e.getData();
+                        for (Serializable[] row : w.getRows()) {
+                            total += emit(fn, tables.get(w.getTableId()), OpType.CREATE, row, txTime);
+                        }
+                        since += w.getRows().size();
+                    }
+                    case UPDATE_ROWS, EXT_UPDATE_ROWS -> {
+                        UpdateRowsEventData u = e.getData();
+                        for (Map.Entry<Serializable[], Serializable[]> row : u.getRows()) {
+                            total += emit(fn, tables.get(u.getTableId()), OpType.UPDATE, row.getValue(), txTime);
+                        }
+                        since += u.getRows().size();
+                    }
+                    case DELETE_ROWS, EXT_DELETE_ROWS -> {
+                        DeleteRowsEventData d = e.getData();
+                        for (Serializable[] row : d.getRows()) {
+                            total += emit(fn, tables.get(d.getTableId()), OpType.DELETE, row, txTime);
+                        }
+                        since += d.getRows().size();
+                    }
+                    case XID -> inTransaction = false;
+                    default -> {
+                        // format description, heartbeats, previous-GTID lists: nothing to replicate
+                    }
+                }
+                if (!inTransaction && next > 0) {
+                    current = new Position(file, next);
+                    if (since >= CHECKPOINT_EVERY) {
+                        pending = current;
+                        fn.checkpoint(current.toJson(serverId));
+                        since = 0;
+                    }
+                }
+            }
+            pending = current;
+            fn.checkpoint(current.toJson(serverId));
+            LOG.info("binlog stream read {} changes, now at {}:{}", total, current.name(), current.pos());
+        } catch (IOException | java.util.concurrent.TimeoutException e) {
+            throw new RetriableException("cannot read the binlog from " + config.host() + ":" + config.port() + ": "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            throw CancelledException.interrupted("binlog stream", e);
+        } finally {
+            close();
+        }
+    }
+
+    private int emit(CdcMsgFn fn, StreamId id, OpType op, Serializable[] row, Instant at) {
+        if (id == null || !streams.containsKey(id)) {
+            return 0;
+        }
+        List<MySqlTypes.Column> cols = columns.computeIfAbsent(id, driver::describe);
+        if (cols.size() != row.length) {
+            cols = driver.describe(id);
+            columns.put(id, cols);
+        }
+        Schema schema = schemas.get(id);
+        if (schema.size() != cols.size()) {
+            schema = schema.merge(new Schema(cols.stream().map(MySqlTypes.Column::field).toList()));
+            schemas.put(id, schema);
+        }
+        Object[] values = new Object[schema.size()];
+        for (int i = 0; i < cols.size() && i < row.length; i++) {
+            Field f = cols.get(i).field();
+            int pos = schema.indexOf(f.name());
+            if (pos >= 0) {
+                values[pos] = MySqlTypes.fromBinlog(row[i], cols.get(i));
+            }
+        }
+        fn.accept(new CdcChange(id, op, at, schema, values));
+        return 1;
+    }
+
+    private void schemaChanged(String database) {
+        for (StreamId id : streams.keySet()) {
+            if (id.namespace().equals(database)) {
+                columns.remove(id); // described again at the next row event
+            }
+        }
+    }
+
+    /** Saves the last checkpoint position (after the writers committed it). */
+    void acknowledge() {
+        if (pending != null) {
+            state.setGlobal(pending.toJson(serverId));
+        }
+    }
+
+    @Override
+    public void close() {
+        BinaryLogClient c = client;
+        client = null;
+        if (c != null) {
+            try {
+                c.disconnect();
+            } catch (IOException e) {
+                LOG.debug("closing the binlog client: {}", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,456 @@
+package io.tributary.driver.mysql;
+
+import io.tributary.core.BackfillMsgFn;
+import io.tributary.core.CdcMsgFn;
+import io.tributary.core.ChangeStreamMode;
+import io.tributary.core.Chunk;
+import io.tributary.core.CursorValues;
+import io.tributary.core.DriverConfig;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.state.State;
+import io.tributary.types.CancelledException;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.DataType;
+import io.tributary.types.Field;
+import io.tributary.types.RetriableException;
+import io.tributary.types.Schema;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.WriterPool;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The MySQL / MariaDB driver (type {@code mysql}) on MySQL Connector/J (it speaks to both servers; the binlog client
+ * is zendesk's mysql-binlog-connector-java): discovery from information_schema ({@link MySqlTypes}), primary-key
+ * range chunks (integer keys split arithmetically, other single keys by {@code LIMIT/OFFSET} probes, tables
+ * without a key or with a composite key in one chunk), streaming reads, incremental on a primary and secondary
+ * cursor, and binlog CDC in sequential mode ({@link MySqlCdc}).
+ */
+public final class MySqlDriver implements DriverInterface {
+    private MySqlConfig config;
+    private State state;
+    private final Map<StreamId, List<MySqlTypes.Column>> columns = new ConcurrentHashMap<>();
+    private MySqlCdc cdc;
+
+    @Override
+    public String type() {
+        return "mysql";
+    }
+
+    @Override
+    public Class<? extends DriverConfig> configType() {
+        return MySqlConfig.class;
+    }
+
+    @Override
+    public void configure(DriverConfig c) {
+        this.config = (MySqlConfig) c;
+    }
+
+    @Override
+    public DriverConfig config() {
+        return config;
+    }
+
+    Connection open() {
+        Properties p = new Properties();
+        p.setProperty("user", config.username());
+        p.setProperty("password", config.password().reveal());
+        p.setProperty("connectionTimeZone", "UTC");
+        p.setProperty("forceConnectionTimeZoneToSession", "true");
+        p.setProperty("zeroDateTimeBehavior", "CONVERT_TO_NULL");
+        p.setProperty("connectTimeout", "10000");
+        p.setProperty("allowPublicKeyRetrieval", "true");
+        p.setProperty("sslMode", switch (config.tlsMode()) {
+            case "disabled" -> "DISABLED";
+            case "required" -> "REQUIRED";
+            default -> "PREFERRED";
+        });
+        config.jdbcUrlParams().forEach(p::setProperty);
+        try {
+            return DriverManager.getConnection("jdbc:mysql://" + config.host() + ":" + config.port() + "/"
+                    + config.database(), p);
+        } catch (SQLException e) {
+            throw translate(e, "connecting");
+        }
+    }
+
+    RuntimeException translate(SQLException e, String what) {
+        String where = config.username() + "@" + config.host() + ":" + config.port() + "/" + config.database();
+        int code = e.getErrorCode();
+        String msg = e.getMessage() == null ? "" : e.getMessage().replace(config.password().reveal().isEmpty() ? "\u0000"
+                : config.password().reveal(), "****");
+        if (code == 1045) {
+            return new ConfigException("MySQL rejected the credentials of " + where + " (check 'username' and 'password')", e);
+        }
+        if (code == 1049) {
+            return new ConfigException("database '" + config.database() + "' does not exist (check 'database')", e);
+        }
+        if ("08S01".equals(e.getSQLState()) && what.equals("connecting")) {
+            return new ConfigException("cannot connect to MySQL at " + config.host() + ":" + config.port()
+                    + " (check 'host' and 'port'): " + msg, e);
+        }
+        return new RetriableException("MySQL error while " + what + " on " + where + ": " + msg, e);
+    }
+
+    static String quote(String id) {
+        return "`" + id.replace("`", "``") + "`";
+    }
+
+    static String qualified(StreamId id) {
+        return quote(id.namespace()) + "." + quote(id.name());
+    }
+
+    @Override
+    public void setup() {
+        try (Connection c = open(); Statement st = c.createStatement()) {
+            st.execute("SELECT 1");
+            if (config.updateMethod().isPresent()) {
+                MySqlCdc.checkSetup(c, config);
+            }
+        } catch (SQLException e) {
+            throw translate(e, "checking the server");
+        }
+    }
+
+    @Override
+    public void setupState(State s) {
+        this.state = s;
+    }
+
+    @Override
+    public int maxConnections() {
+        return config.maxThreads();
+    }
+
+    @Override
+    public int maxRetries() {
+        return config.retryCount();
+    }
+
+    @Override
+    public List<StreamId> getStreamNames() {
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement("SELECT table_name FROM "
+                + "information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY 1")) {
+            ps.setString(1, config.database());
+            List<StreamId> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(StreamId.of(config.database(), rs.getString(1)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw translate(e, "listing tables");
+        }
+    }
+
+    List<MySqlTypes.Column> describe(StreamId id) {
+        try (Connection c = open()) {
+            return describe(c, id);
+        } catch (SQLException e) {
+            throw translate(e, "describing " + id);
+        }
+    }
+
+    List<MySqlTypes.Column> describe(Connection c, StreamId id) throws SQLException {
+        List<MySqlTypes.Column> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type, column_type, "
+                + "numeric_precision, numeric_scale, is_nullable FROM information_schema.columns "
+                + "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
+            ps.setString(1, id.namespace());
+            ps.setString(2, id.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String type = rs.getString(2).toLowerCase();
+                    String columnType = rs.getString(3);
+                    List<String> values = List.of();
+                    if (type.equals("enum") || type.equals("set")) {
+                        String inner = columnType.substring(columnType.indexOf('(') + 1, columnType.lastIndexOf(')'));
+                        values = java.util.Arrays.stream(inner.split(",")).map(v -> v.substring(1, v.length() - 1)
+                                .replace("''", "'")).toList();
+                    }
+                    out.add(new MySqlTypes.Column(MySqlTypes.field(rs.getString(1), type, columnType, rs.getInt(4),
+                            rs.getInt(5), "YES".equals(rs.getString(6))), type, columnType, values));
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new ConfigException("stream " + id + " does not exist (no such table)");
+        }
+        columns.put(id, out);
+        return out;
+    }
+
+    List<MySqlTypes.Column> columns(StreamId id) {
+        List<MySqlTypes.Column> c = columns.get(id);
+        return c != null ? c : describe(id);
+    }
+
+    @Override
+    public Stream produceSchema(StreamId id) {
+        try (Connection c = open()) {
+            List<MySqlTypes.Column> cols = describe(c, id);
+            List<String> pk = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT column_name FROM information_schema.key_column_usage "
+                    + "WHERE table_schema = ? AND table_name = ? AND constraint_name = 'PRIMARY' "
+                    + "ORDER BY ordinal_position")) {
+                ps.setString(1, id.namespace());
+                ps.setString(2, id.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        pk.add(rs.getString(1));
+                    }
+                }
+            }
+            List<Field> fields = cols.stream().map(MySqlTypes.Column::field).toList();
+            Set<String> cursors = new LinkedHashSet<>();
+            for (Field f : fields) {
+                if (f.type().isInteger() || f.type().isFloating() || f.type() == DataType.DECIMAL
+                        || f.type() == DataType.DATE || f.type().isTimestamp() || f.type() == DataType.STRING) {
+                    cursors.add(f.name());
+                }
+            }
+            Set<SyncMode> modes = EnumSet.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL);
+            if (config.updateMethod().isPresent()) {
+                modes.add(SyncMode.CDC);
+                modes.add(SyncMode.STRICT_CDC);
+            }
+            return Stream.of(id, new Schema(fields), pk, cursors, modes);
+        } catch (SQLException e) {
+            throw translate(e, "describing " + id);
+        }
+    }
+
+    // ------------------------------------------------------------------ backfill
+
+    @Override
+    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
+        List<String> key = stream.chunkColumn().map(List::of).orElse(stream.primaryKey());
+        if (key.size() != 1) {
+            return List.of(Chunk.all()); // no key, or a composite key: one chunk (read with a streaming cursor)
+        }
+        String k = quote(key.get(0));
+        String table = qualified(stream.id());
+        boolean integer = stream.schema().field(key.get(0)).map(f -> f.type().isInteger()).orElse(false);
+        try (Connection c = open(); Statement st = c.createStatement()) {
+            long rows;
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+                rs.next();
+                rows = rs.getLong(1);
+            }
+            if (rows <= config.chunkSize()) {
+                return List.of(Chunk.all());
+            }
+            List<Object> bounds = new ArrayList<>();
+            if (integer) {
+                long min;
+                long max;
+                try (ResultSet rs = st.executeQuery("SELECT min(" + k + "), max(" + k + ") FROM " + table)) {
+                    rs.next();
+                    min = rs.getLong(1);
+                    max = rs.getLong(2);
+                }
+                long n = (rows + config.chunkSize() - 1) / config.chunkSize();
+                long step = Math.max(1, (long) Math.ceil(((double) max - min + 1) / n));
+                for (long b = min + step; b <= max && b > min; b += step) {
+                    bounds.add(b);
+                }
+            } else {
+                for (long off = config.chunkSize(); off < rows; off += config.chunkSize()) {
+                    try (ResultSet rs = st.executeQuery("SELECT " + k + " FROM " + table + " ORDER BY " + k
+                            + " LIMIT 1 OFFSET " + off)) {
+                        if (rs.next()) {
+                            bounds.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+            List<Chunk> chunks = new ArrayList<>();
+            Object lo = null;
+            for (Object b : bounds) {
+                chunks.add(Chunk.of(lo, b));
+                lo = b;
+            }
+            chunks.add(Chunk.of(lo, null));
+            return chunks;
+        } catch (SQLException e) {
+            throw translate(e, "splitting " + stream.id());
+        }
+    }
+
+    @Override
+    public void chunkIterator(ConfiguredStream stream, Chunk chunk, CursorValues upperBound, BackfillMsgFn fn) {
+        List<Object> params = new ArrayList<>();
+        List<String> where = new ArrayList<>();
+        if (chunk.min() != null || chunk.max() != null) {
+            String k = quote(stream.chunkColumn().orElse(stream.primaryKey().get(0)));
+            if (chunk.min() != null) {
+                where.add(k + " >= ?");
+                params.add(chunk.min());
+            }
+            if (chunk.max() != null) {
+                where.add(k + " < ?");
+                params.add(chunk.max());
+            }
+        }
+        if (!upperBound.isEmpty()) {
+            String p = quote(stream.primaryCursor().orElseThrow());
+            String prim = upperBound.primary() != null ? p + " <= ?" : "FALSE";
+            if (upperBound.primary() != null) {
+                params.add(bind(upperBound.primary()));
+            }
+            String nulls = p + " IS NULL";
+            if (stream.secondaryCursor().isPresent() && upperBound.secondary() != null) {
+                String s = quote(stream.secondaryCursor().get());
+                nulls = "(" + p + " IS NULL AND (" + s + " IS NULL OR " + s + " <= ?))";
+                params.add(bind(upperBound.secondary()));
+            }
+            where.add("(" + prim + " OR " + nulls + ")");
+        }
+        stream.filter().ifPresent(f -> where.add("(" + f + ")"));
+        read(stream, where, params, "", fn);
+    }
+
+    static Object bind(Object v) {
+        return v instanceof Instant i ? LocalDateTime.ofInstant(i, ZoneOffset.UTC) : v;
+    }
+
+    private void read(ConfiguredStream stream, List<String> where, List<Object> params, String order,
+            BackfillMsgFn fn) {
+        List<MySqlTypes.Column> all = columns(stream.id());
+        Schema schema = stream.schema();
+        MySqlTypes.Column[] cols = new MySqlTypes.Column[schema.size()];
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < cols.length; i++) {
+            String name = schema.field(i).name();
+            cols[i] = all.stream().filter(c -> c.field().name().equals(name)).findFirst().orElseThrow(() ->
+                    new ConfigException("stream " + stream.id() + ": column " + name + " no longer exists"));
+            names.add(quote(name));
+        }
+        String sql = "SELECT " + String.join(", ", names) + " FROM " + qualified(stream.id())
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + order;
+        long n = 0;
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.CONCUR_READ_ONLY)) {
+            ps.setFetchSize(Integer.MIN_VALUE); // stream rows instead of buffering the result
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Object[] row = new Object[cols.length];
+                    for (int i = 0; i < cols.length; i++) {
+                        row[i] = MySqlTypes.read(rs, i + 1, cols[i]);
+                    }
+                    fn.accept(row);
+                    if ((++n & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
+                        throw new CancelledException("reading " + stream.id() + " was cancelled");
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw translate(e, "reading " + stream.id() + " after " + n + " rows");
+        }
+    }
+
+    // ------------------------------------------------------------------ incremental
+
+    @Override
+    public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
+        String p = stream.primaryCursor().orElseThrow();
+        Object[] out = new Object[2];
+        List<String> cursorCols = new ArrayList<>(List.of(p));
+        stream.secondaryCursor().ifPresent(cursorCols::add);
+        for (int i = 0; i < cursorCols.size(); i++) {
+            String col = cursorCols.get(i);
+            MySqlTypes.Column c = columns(stream.id()).stream().filter(x -> x.field().name().equals(col)).findFirst()
+                    .orElseThrow();
+            try (Connection conn = open(); Statement st = conn.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT max(" + quote(col) + ") FROM " + qualified(stream.id()))) {
+                rs.next();
+                out[i] = MySqlTypes.read(rs, 1, c);
+            } catch (SQLException e) {
+                throw translate(e, "reading the max of " + col);
+            }
+        }
+        return new CursorValues(out[0], out[1]);
+    }
+
+    @Override
+    public void streamIncrementalChanges(ConfiguredStream stream, CursorValues from, BackfillMsgFn fn) {
+        String p = quote(stream.primaryCursor().orElseThrow());
+        List<Object> params = new ArrayList<>();
+        List<String> where = new ArrayList<>();
+        if (!from.isEmpty()) {
+            String prim = from.primary() != null ? p + " >= ?" : p + " IS NOT NULL";
+            if (from.primary() != null) {
+                params.add(bind(from.primary()));
+            }
+            String nulls = "FALSE";
+            if (stream.secondaryCursor().isPresent()) {
+                String s = quote(stream.secondaryCursor().get());
+                nulls = from.secondary() != null ? "(" + p + " IS NULL AND " + s + " >= ?)" : p + " IS NULL";
+                if (from.secondary() != null) {
+                    params.add(bind(from.secondary()));
+                }
+            }
+            where.add("(" + prim + " OR " + nulls + ")");
+        }
+        stream.filter().ifPresent(f -> where.add("(" + f + ")"));
+        read(stream, where, params, " ORDER BY " + p, fn);
+    }
+
+    // ------------------------------------------------------------------ CDC
+
+    @Override
+    public boolean cdcSupported() {
+        return config.updateMethod().isPresent();
+    }
+
+    @Override
+    public ChangeStreamMode changeStreamMode() {
+        return ChangeStreamMode.SEQUENTIAL;
+    }
+
+    @Override
+    public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
+        cdc = new MySqlCdc(this, config, state, streams);
+        cdc.recordStartPosition();
+    }
+
+    @Override
+    public void streamChanges(int identifier, CdcMsgFn fn) {
+        cdc.stream(fn);
+    }
+
+    @Override
+    public void postCDC(int identifier) {
+        cdc.acknowledge();
+    }
+
+    @Override
+    public void close() {
+        if (cdc != null) {
+            cdc.close();
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/** The mysql driver (placeholder until its issue lands). */
-package io.tributary.driver.mysql;

@@ -1,0 +1,132 @@
+package io.tributary.driver.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.tributary.core.AbstractDriver;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.Drivers;
+import io.tributary.core.state.State;
+import io.tributary.testkit.TestingMariaDb;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.DataType;
+import io.tributary.types.Json;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.Record;
+import io.tributary.writer.WriterPool;
+import io.tributary.writer.memory.MemoryDestination;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class MySqlDriverTest {
+    static TestingMariaDb db;
+
+    @BeforeAll
+    static void start() {
+        assumeTrue(TestingMariaDb.available(), "mariadb-server is not installed (apt-get install mariadb-server)");
+        db = new TestingMariaDb();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    private static DriverInterface driver() {
+        return Drivers.configured("mysql", Json.parse(MySqlConformanceTest.config(db, TestingMariaDb.ADMIN_USER,
+                TestingMariaDb.ADMIN_PASSWORD, true)), "source.json");
+    }
+
+    @Test
+    void typesRoundTripThroughBackfillAndTheBinlogAlike() {
+        db.execute("""
+                CREATE TABLE shop.types_t (id int PRIMARY KEY, flag tinyint(1), ti tinyint, ui int unsigned,
+                  big bigint, ubig bigint unsigned, d decimal(20,6), f float, dbl double, s varchar(50), t text,
+                  e enum('red','green'), st set('a','b','c'), j json, bin varbinary(8), dt date,
+                  dtm datetime(6), ts timestamp(3) NULL, y year)""");
+        String values = "(%d, 1, -5, 4294967295, -9223372036854775808, 18446744073709551615, 12345678901234.123456,"
+                + " 1.5, 2.25, 'ünï ✓', 'long text', 'green', 'a,c', '{\"k\": [1, 2]}', x'00ff10', '2024-02-29',"
+                + " '2024-02-29 13:45:12.654321', '2024-02-29 08:15:12.123', 2026)";
+        db.execute("INSERT INTO shop.types_t VALUES " + values.formatted(1));
+        State state = State.inMemory();
+        MemoryDestination dest = MemoryDestination.named("mysql-" + UUID.randomUUID());
+        StreamId id = StreamId.of("shop", "types_t");
+        Stream s;
+        try (DriverInterface d = driver()) {
+            s = new AbstractDriver(d, state).discover(2).stream().filter(x -> x.id().equals(id)).findFirst()
+                    .orElseThrow();
+        }
+        assertThat(s.schema().field("flag").orElseThrow().type()).isEqualTo(DataType.BOOLEAN);
+        assertThat(s.schema().field("ui").orElseThrow().type()).isEqualTo(DataType.INT64);
+        assertThat(s.schema().field("ubig").orElseThrow().type()).isEqualTo(DataType.DECIMAL);
+        ConfiguredStream cs = ConfiguredStream.of(s.withSyncMode(SyncMode.CDC));
+        run(state, dest, cs);
+        db.execute("INSERT INTO shop.types_t VALUES " + values.formatted(2));
+        run(state, dest, cs);
+        List<Record> rows = dest.records(id);
+        assertThat(rows).hasSize(2);
+        Record b = rows.get(0);
+        assertThat(b.value("flag")).isEqualTo(true);
+        assertThat(b.value("ui")).isEqualTo(4294967295L);
+        assertThat(b.value("ubig")).isEqualTo(new BigDecimal("18446744073709551615"));
+        assertThat(b.value("big")).isEqualTo(Long.MIN_VALUE);
+        assertThat(b.value("d")).isEqualTo(new BigDecimal("12345678901234.123456"));
+        assertThat(b.value("s")).isEqualTo("ünï ✓");
+        assertThat(b.value("e")).isEqualTo("green");
+        assertThat(b.value("st")).isEqualTo("a,c");
+        assertThat((byte[]) b.value("bin")).containsExactly(0, 0xff, 0x10);
+        assertThat(b.value("dt")).isEqualTo(LocalDate.of(2024, 2, 29));
+        assertThat(b.value("dtm")).isEqualTo(Instant.parse("2024-02-29T13:45:12.654321Z"));
+        assertThat(b.value("ts")).isEqualTo(Instant.parse("2024-02-29T08:15:12.123Z"));
+        Record c = rows.get(1);
+        for (String col : s.schema().names()) {
+            if (col.equals("id") || col.equals("j")) {
+                continue;
+            }
+            if (b.value(col) instanceof byte[] x) {
+                assertThat((byte[]) c.value(col)).as(col).containsExactly(x);
+            } else {
+                assertThat(c.value(col)).as(col).isEqualTo(b.value(col));
+            }
+        }
+        assertThat(Json.parse((String) c.value("j"))).isEqualTo(Json.parse((String) b.value("j")));
+    }
+
+    private static void run(State state, MemoryDestination dest, ConfiguredStream s) {
+        try (DriverInterface d = driver(); WriterPool pool = new WriterPool(dest, WriterPool.Options.defaults());
+                AbstractDriver a = new AbstractDriver(d, state, AbstractDriver.Options.defaults()
+                        .withRetryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)))) {
+            a.setup();
+            a.read(pool, List.of(s));
+        }
+    }
+
+    @Test
+    void wrongSettingsAreTypedErrors() {
+        assertThatThrownBy(() -> {
+            try (DriverInterface d = Drivers.configured("mysql", Json.parse(MySqlConformanceTest.config(db,
+                    TestingMariaDb.APP_USER, "nope-secret", false)), "source.json")) {
+                d.setup();
+            }
+        }).isInstanceOf(ConfigException.class).hasMessageContaining("credentials").hasMessageNotContaining("nope-secret");
+        try (TestingMariaDb statement = new TestingMariaDb("STATEMENT");
+                DriverInterface d = Drivers.configured("mysql", Json.parse(MySqlConformanceTest.config(statement,
+                        TestingMariaDb.ADMIN_USER, TestingMariaDb.ADMIN_PASSWORD, true)), "source.json")) {
+            assertThatThrownBy(d::setup).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("binlog_format=ROW").hasMessageContaining("SET GLOBAL binlog_format");
+        }
+    }
+}

@@ -3,6 +3,7 @@ package io.tributary.writer;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.types.Json;
 
 /**
  * What a writer thread commits together with its data, atomically: the thread ID (deterministic, so a re-run
@@ -13,7 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record MetadataState(String threadId, ObjectNode payload) {
     public MetadataState {
         requireNonNull(threadId, "threadId is null");
-        payload = requireNonNull(payload, "payload is null").deepCopy();
+        // normalized through its JSON text, so a state read back from a destination equals the one committed
+        // (an int put by a caller and the same number parsed from text are then the same node type)
+        payload = (ObjectNode) Json.parse(Json.write(requireNonNull(payload, "payload is null")));
     }
 
     @Override

@@ -57,6 +57,7 @@ final class PostgresCdc implements AutoCloseable {
     private PGReplicationStream replication;
     private Connection replicationConnection;
     private Connection lookup;
+    private Connection exporting;
     private LogSequenceNumber pending;
 
     private record Relation(StreamId id, Schema schema, PostgresTypes.PgType[] types, ConfiguredStream stream) {
@@ -107,6 +108,9 @@ final class PostgresCdc implements AutoCloseable {
             ps.setString(1, um.replicationSlot());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
+                    if (um.createIfMissing() && um.consistentSnapshot()) {
+                        return; // created with an exported snapshot when CDC starts (recordStartPosition)
+                    }
                     if (!um.createIfMissing()) {
                         throw new ConfigException("replication slot '" + um.replicationSlot() + "' does not exist: "
                                 + "run SELECT pg_create_logical_replication_slot('" + um.replicationSlot()
@@ -135,10 +139,63 @@ final class PostgresCdc implements AutoCloseable {
         }
     }
 
+    /**
+     * With {@code consistent_snapshot} and no slot yet: creates the slot on a replication connection, which exports
+     * the snapshot of the slot's consistent point; the connection stays open (idle) so chunk readers can join the
+     * snapshot, until {@link #releaseSnapshot()}. Returns the snapshot name, or null when the slot exists already.
+     */
+    private String createSlotWithSnapshot() throws SQLException {
+        try (Connection c = driver.connections().open();
+                PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, method.replicationSlot());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    LOG.info("slot {} exists: backfill chunks use their own snapshots (overlap resolved by key)",
+                            method.replicationSlot());
+                    return null;
+                }
+            }
+        }
+        exporting = driver.connections().openReplication();
+        org.postgresql.replication.ReplicationSlotInfo info = exporting.unwrap(PGConnection.class)
+                .getReplicationAPI().createReplicationSlot().logical().withSlotName(method.replicationSlot())
+                .withOutputPlugin("pgoutput").make();
+        state.setGlobal(position(info.getConsistentPoint()));
+        LOG.info("created slot {} at {} with exported snapshot {}", method.replicationSlot(),
+                info.getConsistentPoint(), info.getSnapshotName());
+        return info.getSnapshotName();
+    }
+
+    /** Ends the exported snapshot (the backfill is over, or it is no longer wanted). */
+    void releaseSnapshot() {
+        driver.snapshot(null);
+        Connection c = exporting;
+        exporting = null;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("closing the snapshot-exporting connection: {}", e.getMessage());
+            }
+        }
+    }
+
     /** Saves the slot's position as the start of CDC, unless the state already has one. */
     void recordStartPosition() {
         if (state.global().map(g -> g.has("lsn")).orElse(false)) {
             return;
+        }
+        if (method.consistentSnapshot() && method.createIfMissing()) {
+            try {
+                String snapshot = createSlotWithSnapshot();
+                if (snapshot != null) {
+                    driver.snapshot(snapshot);
+                    return;
+                }
+            } catch (SQLException e) {
+                releaseSnapshot();
+                throw driver.connections().translate(e);
+            }
         }
         try (Connection c = driver.connections().open();
                 PreparedStatement ps = c.prepareStatement(
@@ -164,6 +221,7 @@ final class PostgresCdc implements AutoCloseable {
     }
 
     void stream(CdcMsgFn fn) {
+        releaseSnapshot(); // every backfill finished before CDC (sequential mode)
         LogSequenceNumber start = LogSequenceNumber.valueOf(state.global().orElseThrow().get("lsn").asText());
         LogSequenceNumber end;
         try (Connection c = driver.connections().open(); Statement st = c.createStatement()) {
@@ -448,6 +506,7 @@ final class PostgresCdc implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseSnapshot();
         try {
             if (replication != null && !replication.isClosed()) {
                 replication.close();

@@ -45,14 +45,17 @@ public record PostgresConfig(
      * @param publication publication naming the tables to capture
      * @param initialWaitTime seconds a bounded CDC run waits for a first change before it ends
      * @param createIfMissing create the slot and publication (for all tables) when they do not exist
+     * @param consistentSnapshot when the slot is created by Tributary, create it with an exported snapshot and read
+     *     every backfill chunk in that snapshot, so backfill and CDC meet at exactly one point (no overlap)
      */
     public record UpdateMethod(String replicationSlot, String publication, int initialWaitTime,
-            boolean createIfMissing) {
+            boolean createIfMissing, boolean consistentSnapshot) {
         @JsonCreator
         public static UpdateMethod of(@JsonProperty("replication_slot") String slot,
                 @JsonProperty("publication") String publication,
                 @JsonProperty("initial_wait_time") Integer wait,
-                @JsonProperty("create_if_missing") Boolean create) {
+                @JsonProperty("create_if_missing") Boolean create,
+                @JsonProperty("consistent_snapshot") Boolean consistent) {
             if (slot == null || slot.isBlank()) {
                 throw new ConfigException("update_method.replication_slot is required for CDC");
             }
@@ -62,7 +65,8 @@ public record PostgresConfig(
             if (wait != null && wait < 0) {
                 throw new ConfigException("update_method.initial_wait_time must be >= 0 seconds, got " + wait);
             }
-            return new UpdateMethod(slot, publication, wait == null ? 10 : wait, create != null && create);
+            return new UpdateMethod(slot, publication, wait == null ? 10 : wait, create != null && create,
+                    consistent != null && consistent);
         }
     }
 

@@ -52,6 +52,12 @@ public final class PostgresDriver implements DriverInterface {
     private final Map<StreamId, PostgresDiscovery.TableInfo> tables = new ConcurrentHashMap<>();
     private State state;
     private PostgresCdc cdc;
+    /** The exported snapshot backfill chunks join, while the slot's creating connection keeps it alive. */
+    private volatile String snapshot;
+
+    void snapshot(String name) {
+        this.snapshot = name;
+    }
 
     @Override
     public String type() {
@@ -233,7 +239,7 @@ public final class PostgresDriver implements DriverInterface {
         stream.filter().ifPresent(f -> where.add("(" + f.replace('"', '\'') + ")"));
         String sql = "SELECT " + p.sql() + " FROM " + qualified(stream.id())
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where));
-        read(stream, "chunk " + chunk, sql, params, p, processFn);
+        read(stream, "chunk " + chunk, sql, params, p, processFn, snapshot);
     }
 
     private static String tidLiteral(Object bound) {
@@ -274,12 +280,24 @@ public final class PostgresDriver implements DriverInterface {
     }
 
     private void read(ConfiguredStream stream, String what, String sql, List<Object> params, Projection p,
-            BackfillMsgFn fn) {
+            BackfillMsgFn fn, String joinSnapshot) {
         long rows = 0;
         try (Connection c = connections.open()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
+            if (joinSnapshot != null) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET TRANSACTION SNAPSHOT '" + joinSnapshot.replace("'", "''") + "'");
+                } catch (SQLException e) {
+                    // the exporting connection is gone: fall back to this chunk's own snapshot; the overlap with
+                    // CDC is then resolved by key, as without consistent_snapshot
+                    LOG.warn("stream {} {}: cannot join exported snapshot {} ({}); reading without it", stream.id(),
+                            what, joinSnapshot, e.getMessage());
+                    c.rollback();
+                    snapshot = null;
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
                     ResultSet.CONCUR_READ_ONLY)) {
                 ps.setFetchSize(FETCH_SIZE);
@@ -366,7 +384,7 @@ public final class PostgresDriver implements DriverInterface {
         String order = pc + stream.secondaryCursor().map(s -> ", " + quote(s)).orElse("");
         String sql = "SELECT " + p.sql() + " FROM " + qualified(stream.id())
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + " ORDER BY " + order;
-        read(stream, "incremental pass", sql, params, p, processFn);
+        read(stream, "incremental pass", sql, params, p, processFn, null);
     }
 
     // ------------------------------------------------------------------ CDC

@@ -273,6 +273,35 @@ class PostgresDriverTest {
     }
 
     @Test
+    void consistentSnapshotMakesEveryChunkReadTheSlotsStartPoint() {
+        pg.execute("CREATE TABLE snap_t (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO snap_t SELECT g, 'v' || g FROM generate_series(1, 20000) g", "ANALYZE snap_t");
+        PgSync sync = new PgSync(pg, "\"chunk_size\": 2000, \"max_threads\": 2, \"update_method\": "
+                + "{\"replication_slot\": \"snap_slot\", \"publication\": \"snap_pub\", \"initial_wait_time\": 2, "
+                + "\"create_if_missing\": true, \"consistent_snapshot\": true}");
+        StreamId id = StreamId.of("public", "snap_t");
+        ConfiguredStream cs = sync.stream(id, SyncMode.CDC);
+        AtomicInteger commits = new AtomicInteger();
+        sync.dest.beforeCommit(m -> {
+            if (commits.incrementAndGet() == 1) { // changes made while the backfill runs
+                pg.execute("UPDATE snap_t SET v = 'changed' WHERE id % 10 = 0", "DELETE FROM snap_t WHERE id % 10 = 1",
+                        "INSERT INTO snap_t SELECT g, 'new' FROM generate_series(30001, 30100) g");
+            }
+        });
+        sync.run(cs);
+        List<Record> all = sync.dest.records(id);
+        List<Record> reads = all.stream().filter(r -> r.op() == OpType.READ).toList();
+        // every chunk read the snapshot of the slot's start: none saw a change made during the backfill
+        assertThat(reads).hasSize(20_000).noneMatch(r -> "changed".equals(r.value("v")) || "new".equals(r.value("v")));
+        // and CDC delivered each of those changes exactly once
+        assertThat(all.stream().filter(r -> r.op() != OpType.READ)).hasSize(2_000 + 2_000 + 100);
+        Map<String, Record> t = sync.dest.table(id);
+        assertThat(t).hasSize(20_000 - 2_000 + 100);
+        assertThat(t.get("10").value("v")).isEqualTo("changed");
+        assertThat(t).doesNotContainKey("11").containsKey("30100");
+    }
+
+    @Test
     void badConfigsGiveTypedErrorsWithoutSecrets() {
         String wrong = "{\"host\": \"localhost\", \"port\": " + pg.port() + ", \"database\": \"postgres\", "
                 + "\"username\": \"" + TestingPostgres.APP_USER + "\", \"password\": \"hunter2-secret\", "

@@ -254,7 +254,9 @@ final class PostgresCdc implements AutoCloseable {
                 ByteBuffer msg = replication.readPending();
                 if (msg == null) {
                     if (!inTransaction) {
-                        if (lastCommit.compareTo(end) >= 0 || replication.getLastReceiveLSN().compareTo(end) >= 0) {
+                        // only a decoded commit proves the log was read up to a point: a keepalive's WAL end
+                        // can run ahead of transactions still being decoded
+                        if (lastCommit.compareTo(end) >= 0) {
                             break;
                         }
                         long idleMillis = (System.nanoTime() - lastMessage) / 1_000_000;

@@ -335,7 +335,6 @@ public class AbstractDriver implements AutoCloseable {
         final WriterPool pool;
         final ExecutorService executor;
         final Semaphore connections;
-        final Instant started = Instant.now();
 
         Run(WriterPool pool) {
             this.pool = pool;

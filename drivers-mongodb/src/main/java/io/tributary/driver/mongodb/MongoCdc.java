@@ -126,11 +126,8 @@ final class MongoCdc {
                         }
                     }
                     case "delete" -> {
-                        Document key = new Document("_id", e.getDocumentKey() == null ? null
-                                : e.getDocumentKey().get("_id"));
                         values = MongoDriver.row(decodeKey(e), schema, s.id());
                         kind = OpType.DELETE;
-                        key.clear();
                     }
                     default -> LOG.info("stream {}: change stream event {} ends this run", s.id(), op);
                 }

@@ -121,8 +121,4 @@ final class IcebergSchemas {
                 && b.precision() > a.precision();
     }
 
-    static boolean isDefault(String column) {
-        return DefaultColumns.isDefault(column);
-    }
-
 }

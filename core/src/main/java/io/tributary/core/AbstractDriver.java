@@ -18,6 +18,7 @@ import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
 import io.tributary.writer.MetadataState;
+import io.tributary.writer.Record;
 import io.tributary.writer.WriteMode;
 import io.tributary.writer.WriterOptions;
 import io.tributary.writer.WriterPool;
@@ -74,31 +75,50 @@ public class AbstractDriver implements AutoCloseable {
      * @param retryMaxBackoff longest sleep between retries
      * @param threadFactory makes the orchestrator's threads (embedders may pass their own)
      * @param listener progress callbacks
+     * @param cdcBackfill whether CDC streams are backfilled before their change stream runs or beside it
+     * @param windowRows with {@link CdcBackfill#WATERMARK}: the chunk size asked of the driver, i.e. about how many
+     *     rows one chunk reader holds in memory until the change stream reaches the chunk's high watermark
      */
     public record Options(Duration retryInitialBackoff, Duration retryMaxBackoff, ThreadFactory threadFactory,
-            SyncListener listener) {
+            SyncListener listener, CdcBackfill cdcBackfill, long windowRows) {
+        /** Default {@link #windowRows}. */
+        public static final long DEFAULT_WINDOW_ROWS = 50_000;
+
         public Options {
             requireNonNull(retryInitialBackoff, "retryInitialBackoff is null");
             requireNonNull(retryMaxBackoff, "retryMaxBackoff is null");
             requireNonNull(threadFactory, "threadFactory is null");
             requireNonNull(listener, "listener is null");
+            requireNonNull(cdcBackfill, "cdcBackfill is null");
+            if (windowRows < 1) {
+                throw new IllegalArgumentException("windowRows must be >= 1: " + windowRows);
+            }
         }
 
         public static Options defaults() {
             return new Options(Duration.ofSeconds(1), Duration.ofSeconds(60),
-                    WriterPool.daemonThreads("tributary-sync"), SyncListener.NONE);
+                    WriterPool.daemonThreads("tributary-sync"), SyncListener.NONE, CdcBackfill.BEFORE_CDC,
+                    DEFAULT_WINDOW_ROWS);
         }
 
         public Options withRetryBackoff(Duration initial, Duration max) {
-            return new Options(initial, max, threadFactory, listener);
+            return new Options(initial, max, threadFactory, listener, cdcBackfill, windowRows);
         }
 
         public Options withListener(SyncListener l) {
-            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, l);
+            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, l, cdcBackfill, windowRows);
         }
 
         public Options withThreadFactory(ThreadFactory f) {
-            return new Options(retryInitialBackoff, retryMaxBackoff, f, listener);
+            return new Options(retryInitialBackoff, retryMaxBackoff, f, listener, cdcBackfill, windowRows);
+        }
+
+        public Options withCdcBackfill(CdcBackfill b) {
+            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, listener, b, windowRows);
+        }
+
+        public Options withWindowRows(long rows) {
+            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, listener, cdcBackfill, rows);
         }
     }
 
@@ -262,6 +282,19 @@ public class AbstractDriver implements AutoCloseable {
         try (Run run = new Run(pool)) {
             runChangeStream(run, streams);
         }
+    }
+
+    /**
+     * Asks for a new backfill of these streams while CDC keeps its position: forgets their chunks and backfill
+     * completion (not the change streams' position). With {@link CdcBackfill#WATERMARK} the next
+     * {@link #runChangeStream} reads them in watermark windows while the change stream of every stream flows, and
+     * upserts the rows by key, so the destination needs no clearing. With {@link CdcBackfill#BEFORE_CDC} the backfill
+     * appends: clear the streams in the destination first ({@code dropStreams}).
+     */
+    public State resnapshot(Collection<StreamId> streams) {
+        state.clear(streams);
+        LOG.info("streams {} will be backfilled again", streams);
+        return state;
     }
 
     /** Forgets the state of these streams (chunks, cursors, backfill completion) and returns the state. */
@@ -498,6 +531,10 @@ public class AbstractDriver implements AutoCloseable {
             state.setSyncMode(s.id(), s.syncMode());
         }
         driver.preCDC(run.pool, streams);
+        if (options.cdcBackfill() == CdcBackfill.WATERMARK) {
+            watermarkChangeStream(run, streams);
+            return;
+        }
         Set<StreamId> backfilledNow = ConcurrentHashMap.newKeySet();
         ChangeStreamMode mode = driver.changeStreamMode();
         LOG.info("CDC of {} streams in {} mode", streams.size(), mode);
@@ -509,7 +546,7 @@ public class AbstractDriver implements AutoCloseable {
                     ConfiguredStream s = streams.get(i);
                     g.submit("cdc " + s.id(), () -> {
                         backfillForCdc(run, s, backfilledNow);
-                        cdc(run, id, List.of(s), backfilledNow);
+                        cdc(run, id, List.of(s), backfilledNow, null);
                     });
                 }
                 g.await();
@@ -523,7 +560,7 @@ public class AbstractDriver implements AutoCloseable {
             g.close();
         }
         if (mode == ChangeStreamMode.SEQUENTIAL) {
-            cdc(run, 0, streams, backfilledNow);
+            cdc(run, 0, streams, backfilledNow, null);
             return;
         }
         TaskGroup p = run.group("parallel cdc", false);
@@ -531,7 +568,7 @@ public class AbstractDriver implements AutoCloseable {
             for (int i = 0; i < streams.size(); i++) {
                 int id = i;
                 ConfiguredStream s = streams.get(i);
-                p.submit("cdc " + s.id(), () -> cdc(run, id, List.of(s), backfilledNow));
+                p.submit("cdc " + s.id(), () -> cdc(run, id, List.of(s), backfilledNow, null));
             }
             p.await();
         } finally {
@@ -547,19 +584,150 @@ public class AbstractDriver implements AutoCloseable {
         backfilledNow.add(s.id());
     }
 
+    /**
+     * {@link CdcBackfill#WATERMARK}: the change streams start at once; every stream whose backfill is not finished
+     * is read in watermark windows beside them (chunk readers share {@code maxConnections} minus one connection per
+     * change stream). A change stream goes on until the backfills of its streams are committed.
+     */
+    private void watermarkChangeStream(Run run, List<ConfiguredStream> streams) {
+        if (!driver.watermarksSupported()) {
+            throw new ConfigException("driver " + driver.type() + " cannot backfill while CDC runs (no watermark "
+                    + "support); use cdc_backfill before_cdc");
+        }
+        ChangeStreamMode mode = driver.changeStreamMode();
+        Map<Integer, List<ConfiguredStream>> byStream = new LinkedHashMap<>();
+        Map<StreamId, Integer> identifiers = new HashMap<>();
+        for (int i = 0; i < streams.size(); i++) {
+            int id = mode == ChangeStreamMode.SEQUENTIAL ? 0 : i;
+            byStream.computeIfAbsent(id, k -> new ArrayList<>()).add(streams.get(i));
+            identifiers.put(streams.get(i).id(), id);
+        }
+        List<ConfiguredStream> toBackfill = streams.stream()
+                .filter(s -> s.syncMode() != SyncMode.STRICT_CDC && !state.backfillCompleted(s.id())).toList();
+        for (ConfiguredStream s : toBackfill) {
+            if (s.primaryKey().isEmpty()) {
+                throw new ConfigException("stream " + s.id() + " has no primary key: the watermark backfill needs "
+                        + "one to merge the log into a chunk; use cdc_backfill before_cdc for it");
+            }
+        }
+        Watermarks marks = new Watermarks();
+        toBackfill.forEach(s -> marks.backfillStarted(identifiers.get(s.id())));
+        int readers = Math.max(1, driver.maxConnections() - byStream.size());
+        Semaphore readerPermits = new Semaphore(readers);
+        LOG.info("CDC of {} streams in {} mode with a watermark backfill of {} of them ({} chunk readers)",
+                streams.size(), mode, toBackfill.size(), readers);
+        TaskGroup g = run.group("cdc", false);
+        try {
+            for (ConfiguredStream s : toBackfill) {
+                int id = identifiers.get(s.id());
+                g.submit("watermark backfill " + s.id(), () -> {
+                    try {
+                        watermarkBackfill(run, s, id, marks, readerPermits);
+                    } finally {
+                        marks.backfillEnded(id);
+                    }
+                });
+            }
+            for (Map.Entry<Integer, List<ConfiguredStream>> e : byStream.entrySet()) {
+                g.submit("cdc " + e.getKey(), () -> cdc(run, e.getKey(), e.getValue(), Set.of(), marks));
+            }
+            g.await();
+        } finally {
+            g.close();
+        }
+    }
+
+    private void watermarkBackfill(Run run, ConfiguredStream s, int identifier, Watermarks marks,
+            Semaphore permits) {
+        StreamId id = s.id();
+        List<Chunk> chunks;
+        Optional<List<Chunk>> saved = state.chunks(id);
+        if (saved.isPresent()) {
+            chunks = new ArrayList<>(saved.get());
+            LOG.info("stream {}: resuming watermark backfill with {} chunks left", id, chunks.size());
+        } else {
+            chunks = new ArrayList<>(driver.getOrSplitChunks(run.pool, s, options.windowRows()));
+            state.setChunks(id, chunks);
+            LOG.info("stream {}: watermark backfill split into {} chunks", id, chunks.size());
+        }
+        chunks.sort(Chunk.BY_MIN);
+        options.listener().backfillStarted(id, chunks.size(), chunks.size());
+        TaskGroup g = new TaskGroup("watermark backfill " + id, run.executor, permits);
+        try {
+            Retry retry = retry();
+            for (Chunk c : chunks) {
+                g.submit("chunk " + c, () -> retry.run("stream " + id + " chunk " + c,
+                        () -> readWindow(run, s, identifier, c, marks)));
+            }
+            g.await();
+        } finally {
+            g.close();
+        }
+        state.markBackfillCompleted(id);
+        options.listener().backfillCompleted(id);
+        LOG.info("stream {}: watermark backfill completed", id);
+    }
+
+    /**
+     * Reads one chunk between a low and a high watermark and waits until the change stream emitted it at the high
+     * watermark and committed it (the chunk then left state).
+     */
+    private void readWindow(Run run, ConfiguredStream s, int identifier, Chunk chunk, Watermarks marks) {
+        Watermarks.Window w = marks.register(identifier, s.id(), chunk);
+        long start = System.nanoTime();
+        try {
+            driver.writeWatermark(identifier, Watermarks.LOW + w.id);
+            RecordMaker maker = new RecordMaker(s, s.schema());
+            Instant now = Instant.now();
+            driver.chunkIterator(s, chunk, CursorValues.NONE, values -> {
+                checkCancelled();
+                Record r = maker.make(values, OpType.READ, now, null);
+                w.rows.put(r.olakeId(), r);
+            });
+            int read = w.rows.size();
+            if (read > 4 * options.windowRows()) {
+                LOG.warn("stream {}: chunk {} held {} rows in memory (window_rows {}): the driver ignores the chunk "
+                        + "size hint", s.id(), chunk, read, options.windowRows());
+            }
+            w.filled = true;
+            driver.writeWatermark(identifier, Watermarks.HIGH + w.id);
+            long rows;
+            try {
+                rows = w.committed.get();
+            } catch (InterruptedException e) {
+                throw CancelledException.interrupted("stream " + s.id() + " chunk " + chunk, e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+            double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+            LOG.info("stream {}: chunk {} committed at its high watermark: {} of {} rows read ({} superseded by the "
+                    + "log) in {} ms", s.id(), chunk, rows, read, read - rows, (long) (secs * 1000));
+            options.listener().chunkCommitted(s.id(), chunk, rows);
+        } finally {
+            marks.remove(w);
+        }
+    }
+
     /** One change stream, holding one connection, retried as a whole from the saved position. */
-    private void cdc(Run run, int identifier, List<ConfiguredStream> streams, Set<StreamId> backfilledNow) {
+    private void cdc(Run run, int identifier, List<ConfiguredStream> streams, Set<StreamId> backfilledNow,
+            Watermarks marks) {
         TaskGroup one = run.group("cdc " + identifier, true);
         try {
             one.submit("cdc " + identifier, () -> retry().run("change stream " + identifier + " "
                     + streams.stream().map(ConfiguredStream::id).toList(), () -> {
-                        CdcSession session = new CdcSession(run, identifier, streams, backfilledNow);
-                        try {
-                            driver.streamChanges(identifier, session);
-                            session.finish();
-                        } finally {
-                            session.abort();
-                        }
+                        do {
+                            CdcSession session = new CdcSession(run, identifier, streams, backfilledNow, marks);
+                            try {
+                                driver.streamChanges(identifier, session);
+                                session.finish();
+                            } catch (RuntimeException | Error e) {
+                                session.abort(e);
+                                throw e;
+                            }
+                        } while (marks != null && marks.keepStreaming(identifier));
                     }));
             one.await();
         } finally {
@@ -576,13 +744,28 @@ public class AbstractDriver implements AutoCloseable {
         private final Map<StreamId, WriterThread> writers = new LinkedHashMap<>();
         private final Map<StreamId, Map<Schema, RecordMaker>> makers = new HashMap<>();
         private final Set<StreamId> ignored = new HashSet<>();
+        private final Watermarks marks;
+        private final Map<StreamId, List<Watermarks.Window>> open = new HashMap<>();
+        private final List<Watermarks.Window> emitted = new ArrayList<>();
         private long changes;
 
-        CdcSession(Run run, int identifier, List<ConfiguredStream> list, Set<StreamId> backfilledNow) {
+        CdcSession(Run run, int identifier, List<ConfiguredStream> list, Set<StreamId> backfilledNow,
+                Watermarks marks) {
             this.run = run;
             this.identifier = identifier;
             list.forEach(s -> streams.put(s.id(), s));
             this.overlap = new HashSet<>(backfilledNow);
+            this.marks = marks;
+            if (marks != null) {
+                // windows a previous attempt opened and committed past: this one goes on noting their keys
+                marks.openWindows(identifier).forEach(w -> open.computeIfAbsent(w.stream, k -> new ArrayList<>())
+                        .add(w));
+            }
+        }
+
+        private WriterThread writer(ConfiguredStream cs) {
+            return writers.computeIfAbsent(cs.id(), id -> run.pool.newWriter(cs,
+                    new WriterOptions(cdcThreadId(id), mode(cs, false))));
         }
 
         @Override
@@ -604,15 +787,80 @@ public class AbstractDriver implements AutoCloseable {
                 }
             }
             ConfiguredStream cs = s;
-            WriterThread w = writers.computeIfAbsent(s.id(), id -> run.pool.newWriter(cs,
-                    new WriterOptions(cdcThreadId(id), mode(cs, false))));
+            WriterThread w = writer(cs);
             OpType op = change.kind();
             if (op == OpType.CREATE && overlap.contains(s.id())) {
                 op = OpType.INSERT_OVERLAP;
             }
             Map<Schema, RecordMaker> m = makers.computeIfAbsent(s.id(), k -> new IdentityHashMap<>());
-            w.push(maker(m, cs, change.schema()).make(change.values(), op, Instant.now(), change.timestamp()));
+            Record r = maker(m, cs, change.schema()).make(change.values(), op, Instant.now(), change.timestamp());
+            w.push(r);
             changes++;
+            List<Watermarks.Window> windows = open.get(s.id());
+            if (windows != null) {
+                for (Watermarks.Window win : windows) {
+                    win.touched.add(r.olakeId());
+                }
+            }
+        }
+
+        @Override
+        public void watermark(String text) {
+            checkCancelled();
+            if (marks == null) {
+                return;
+            }
+            boolean low = text.startsWith(Watermarks.LOW);
+            if (!low && !text.startsWith(Watermarks.HIGH)) {
+                return;
+            }
+            String windowId = text.substring(low ? Watermarks.LOW.length() : Watermarks.HIGH.length());
+            Optional<Watermarks.Window> found = marks.find(identifier, windowId);
+            if (found.isEmpty()) {
+                LOG.debug("change stream {}: watermark {} of no current window (an earlier attempt)", identifier,
+                        text);
+                return;
+            }
+            Watermarks.Window win = found.get();
+            if (low) {
+                if (win.phase == Watermarks.Phase.REGISTERED) {
+                    win.phase = Watermarks.Phase.OPEN;
+                    open.computeIfAbsent(win.stream, k -> new ArrayList<>()).add(win);
+                }
+                return;
+            }
+            if (win.phase != Watermarks.Phase.OPEN || !win.filled) {
+                // its low watermark lies before where this attempt started reading: the window cannot be merged
+                marks.remove(win);
+                win.committed.completeExceptionally(new io.tributary.types.RetriableException("change stream "
+                        + identifier + " reached the high watermark of " + win + " without its low watermark"));
+                return;
+            }
+            ConfiguredStream cs = streams.get(win.stream);
+            if (!win.rows.isEmpty()) {
+                WriterThread w = writer(cs);
+                for (Map.Entry<String, Record> e : win.rows.entrySet()) {
+                    if (!win.touched.contains(e.getKey())) {
+                        w.push(e.getValue());
+                        win.emitted++;
+                    }
+                }
+            }
+            win.rows.clear();
+            win.touched.clear();
+            open.get(win.stream).remove(win);
+            win.phase = Watermarks.Phase.EMITTED;
+            emitted.add(win);
+        }
+
+        @Override
+        public boolean keepStreaming() {
+            return marks != null && marks.keepStreaming(identifier);
+        }
+
+        @Override
+        public boolean checkpointWanted() {
+            return !emitted.isEmpty();
         }
 
         @Override
@@ -624,21 +872,34 @@ public class AbstractDriver implements AutoCloseable {
             }
             writers.clear();
             driver.postCDC(identifier);
-            LOG.info("change stream {}: checkpoint {} committed {} changes", identifier, position, changes);
+            // the chunks leave state only after the position was saved: a crash in between reads them again
+            long backfilled = 0;
+            for (Watermarks.Window win : emitted) {
+                state.removeChunk(win.stream, win.chunk);
+                marks.remove(win);
+                backfilled += win.emitted;
+                win.committed.complete(win.emitted);
+            }
+            LOG.info("change stream {}: checkpoint {} committed {} changes{}", identifier, position, changes,
+                    emitted.isEmpty() ? "" : " and " + backfilled + " backfill rows of " + emitted.size() + " chunks");
+            emitted.clear();
             options.listener().cdcCheckpointed(identifier, position, changes);
             changes = 0;
         }
 
         void finish() {
-            if (!writers.isEmpty()) {
+            if (!writers.isEmpty() || !emitted.isEmpty()) {
                 throw new NonRetriableException("driver " + driver.type() + " returned from streamChanges("
                         + identifier + ") with " + changes + " changes it never checkpointed; they were discarded");
             }
         }
 
-        void abort() {
+        void abort(Throwable cause) {
             writers.values().forEach(WriterThread::abort);
             writers.clear();
+            if (marks != null) {
+                marks.streamFailed(identifier, cause);
+            }
         }
     }
 

@@ -15,4 +15,27 @@ public interface CdcMsgFn {
      * mode. A position is never acknowledged to the source before the writers committed everything before it.
      */
     void checkpoint(ObjectNode position);
+
+    /**
+     * A marker written by {@link DriverInterface#writeWatermark}, delivered at its place in the log (between
+     * transactions, never inside one). Drivers without watermark support never call it.
+     */
+    default void watermark(String watermark) {
+    }
+
+    /**
+     * True while the run needs this change stream to go on past its usual bound (a watermark backfill is under
+     * way): a bounded run then keeps reading, and returns only once this is false and its own bound is reached.
+     */
+    default boolean keepStreaming() {
+        return false;
+    }
+
+    /**
+     * True when the orchestrator wants a checkpoint soon (backfill rows emitted at a watermark wait for it): the
+     * driver then checkpoints at the next transaction boundary, watermark, or idle moment.
+     */
+    default boolean checkpointWanted() {
+        return false;
+    }
 }

@@ -85,6 +85,16 @@ public interface DriverInterface extends AutoCloseable {
     List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream);
 
     /**
+     * Like {@link #getOrSplitChunks(WriterPool, ConfiguredStream)}, with chunks of at most about
+     * {@code maxChunkRows} rows where the driver can size them. The watermark backfill ({@link CdcBackfill#WATERMARK})
+     * holds a chunk in memory until the change stream reaches its high watermark, so it asks for small chunks.
+     * The default ignores the hint.
+     */
+    default List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream, long maxChunkRows) {
+        return getOrSplitChunks(pool, stream);
+    }
+
+    /**
      * Reads every row of one chunk and hands each to {@code processFn}, positionally against the stream schema.
      * When {@code upperBound} is not empty (an incremental stream's backfill), rows whose primary cursor is
      * greater than {@code upperBound.primary()} (or, where the primary is NULL, whose secondary cursor is greater
@@ -131,6 +141,26 @@ public interface DriverInterface extends AutoCloseable {
      * wait for a first change); calls {@link CdcMsgFn#checkpoint} at transaction boundaries and before returning.
      */
     void streamChanges(int identifier, CdcMsgFn processFn);
+
+    /**
+     * Whether {@link #writeWatermark} works, so that {@link CdcBackfill#WATERMARK} can backfill while the change
+     * streams run. Default false.
+     */
+    default boolean watermarksSupported() {
+        return false;
+    }
+
+    /**
+     * Puts a marker into the log of change stream {@code identifier}, which {@link #streamChanges} hands to
+     * {@link CdcMsgFn#watermark} when it reads that point of the log: every change committed before this call
+     * started is delivered before it, every change committed after it returned is delivered after it. The change
+     * stream must reach it in bounded time even when nothing else is written (PostgreSQL: a logical decoding
+     * message; MySQL: a binlog position the reader compares with its own). Thread-safe: chunk readers call it
+     * while the change stream runs.
+     */
+    default void writeWatermark(int identifier, String watermark) {
+        throw new UnsupportedOperationException("driver " + type() + " does not support watermarks");
+    }
 
     /**
      * Called after the writers committed everything up to the position last passed to

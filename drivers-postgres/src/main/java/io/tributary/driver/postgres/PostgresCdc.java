@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
 final class PostgresCdc implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresCdc.class);
     static final int CHECKPOINT_EVERY = 20_000;
+    /** Prefix of the logical decoding messages that carry watermarks. */
+    static final String WATERMARK_PREFIX = "tributary";
 
     private final PostgresDriver driver;
     private final PostgresConfig.UpdateMethod method;
@@ -230,16 +232,24 @@ final class PostgresCdc implements AutoCloseable {
             throw driver.connections().translate(e);
         }
         LogSequenceNumber lastCommit = start;
+        boolean messages;
+        try (Connection c = driver.connections().open(); Statement st = c.createStatement()) {
+            messages = Integer.parseInt(scalar(st, "SHOW server_version_num")) >= 140000;
+        } catch (SQLException e) {
+            throw driver.connections().translate(e);
+        }
         try {
             replicationConnection = driver.connections().openReplication();
-            replication = replicationConnection.unwrap(PGConnection.class).getReplicationAPI()
-                    .replicationStream().logical()
+            org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder builder = replicationConnection
+                    .unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                     .withSlotName(method.replicationSlot())
                     .withStartPosition(start)
                     .withSlotOption("proto_version", "1")
-                    .withSlotOption("publication_names", method.publication())
-                    .withStatusInterval(10, TimeUnit.SECONDS)
-                    .start();
+                    .withSlotOption("publication_names", method.publication());
+            if (messages) {
+                builder.withSlotOption("messages", "true");
+            }
+            replication = builder.withStatusInterval(10, TimeUnit.SECONDS).start();
             LOG.info("streaming changes from LSN {} up to {} (slot {})", start, end, method.replicationSlot());
             long lastMessage = System.nanoTime();
             boolean anyMessage = false;
@@ -254,8 +264,17 @@ final class PostgresCdc implements AutoCloseable {
                 ByteBuffer msg = replication.readPending();
                 if (msg == null) {
                     if (!inTransaction) {
-                        // only a decoded commit proves the log was read up to a point: a keepalive's WAL end
-                        // can run ahead of transactions still being decoded
+                        if (fn.checkpointWanted()) {
+                            pending = lastCommit;
+                            fn.checkpoint(position(lastCommit));
+                            sinceCheckpoint = 0;
+                        }
+                        if (fn.keepStreaming()) {
+                            Thread.sleep(5);
+                            continue;
+                        }
+                        // only a decoded commit (or message) proves the log was read up to a point: a keepalive's
+                        // WAL end can run ahead of transactions still being decoded
                         if (lastCommit.compareTo(end) >= 0) {
                             break;
                         }
@@ -283,7 +302,7 @@ final class PostgresCdc implements AutoCloseable {
                         msg.getLong(); // commit LSN
                         lastCommit = LogSequenceNumber.valueOf(msg.getLong()); // end of the transaction
                         inTransaction = false;
-                        if (sinceCheckpoint >= CHECKPOINT_EVERY) {
+                        if (sinceCheckpoint >= CHECKPOINT_EVERY || fn.checkpointWanted()) {
                             pending = lastCommit;
                             fn.checkpoint(position(lastCommit));
                             sinceCheckpoint = 0;
@@ -309,8 +328,28 @@ final class PostgresCdc implements AutoCloseable {
                         }
                     }
                     case 'T' -> truncate(msg);
+                    case 'M' -> {
+                        boolean transactional = (msg.get() & 1) != 0;
+                        LogSequenceNumber at = LogSequenceNumber.valueOf(msg.getLong());
+                        String prefix = string(msg);
+                        byte[] content = new byte[msg.getInt()];
+                        msg.get(content);
+                        if (!transactional && WATERMARK_PREFIX.equals(prefix)) {
+                            // between transactions: everything committed before it was delivered, so its LSN is
+                            // a position the slot may be confirmed at
+                            if (at.compareTo(lastCommit) > 0) {
+                                lastCommit = at;
+                            }
+                            fn.watermark(new String(content, StandardCharsets.UTF_8));
+                            if (fn.checkpointWanted()) {
+                                pending = lastCommit;
+                                fn.checkpoint(position(lastCommit));
+                                sinceCheckpoint = 0;
+                            }
+                        }
+                    }
                     default -> {
-                        // Type, Origin and logical Message messages carry nothing to replicate
+                        // Type and Origin messages carry nothing to replicate
                     }
                 }
             }

@@ -164,11 +164,17 @@ public final class PostgresDriver implements DriverInterface {
 
     @Override
     public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
+        return getOrSplitChunks(pool, stream, config.chunkSize());
+    }
+
+    @Override
+    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream, long maxChunkRows) {
+        long rowsPerChunk = Math.max(1, Math.min(config.chunkSize(), maxChunkRows));
         PostgresDiscovery.TableInfo info = info(stream.id());
         try (Connection c = connections.open()) {
             String keyColumn = stream.chunkColumn().orElse(null);
             if (keyColumn == null && !info.partitioned()) {
-                return CtidChunker.ctidRanges(c, info.oid(), config.chunkSize());
+                return CtidChunker.ctidRanges(c, info.oid(), rowsPerChunk);
             }
             if (keyColumn == null) {
                 keyColumn = stream.primaryKey().size() == 1 ? stream.primaryKey().get(0) : null;
@@ -179,7 +185,7 @@ public final class PostgresDriver implements DriverInterface {
             }
             Field f = stream.schema().field(keyColumn).orElseThrow();
             return CtidChunker.keyRanges(c, qualified(stream.id()), quote(keyColumn), f.type().isInteger(),
-                    config.chunkSize());
+                    rowsPerChunk);
         } catch (SQLException e) {
             throw connections.translate(e);
         }
@@ -413,6 +419,35 @@ public final class PostgresDriver implements DriverInterface {
             throw new NonRetriableException("streamChanges called before preCDC");
         }
         cdc.stream(processFn);
+    }
+
+    /** Watermarks are logical decoding messages (PostgreSQL 14 or later: pgoutput's {@code messages} option). */
+    @Override
+    public boolean watermarksSupported() {
+        return cdcSupported();
+    }
+
+    /**
+     * Writes a non-transactional logical decoding message (prefix {@value PostgresCdc#WATERMARK_PREFIX}), which
+     * pgoutput delivers at its place in the WAL: after every transaction that committed before it. Needs no table
+     * and no write grant on user tables. Chunk readers start reading after their low watermark, so the exported
+     * snapshot of {@code consistent_snapshot} (which lies before it) is released here.
+     */
+    @Override
+    public void writeWatermark(int identifier, String watermark) {
+        PostgresCdc c = cdc;
+        if (c == null) {
+            throw new NonRetriableException("writeWatermark called before preCDC");
+        }
+        c.releaseSnapshot();
+        try (Connection conn = connections.open();
+                PreparedStatement ps = conn.prepareStatement(
+                        "SELECT pg_logical_emit_message(false, '" + PostgresCdc.WATERMARK_PREFIX + "', ?)")) {
+            ps.setString(1, watermark);
+            ps.execute();
+        } catch (SQLException e) {
+            throw connections.translate(e);
+        }
     }
 
     @Override

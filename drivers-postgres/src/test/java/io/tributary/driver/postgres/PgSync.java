@@ -48,10 +48,17 @@ final class PgSync {
     }
 
     void run(ConfiguredStream... streams) {
+        run(options(), streams);
+    }
+
+    static AbstractDriver.Options options() {
+        return AbstractDriver.Options.defaults().withRetryBackoff(Duration.ofMillis(10), Duration.ofMillis(100));
+    }
+
+    void run(AbstractDriver.Options options, ConfiguredStream... streams) {
         try (DriverInterface d = driver();
                 WriterPool pool = new WriterPool(dest, WriterPool.Options.defaults().withBatchSize(1_000));
-                AbstractDriver a = new AbstractDriver(d, State.load(store), AbstractDriver.Options.defaults()
-                        .withRetryBackoff(Duration.ofMillis(10), Duration.ofMillis(100)))) {
+                AbstractDriver a = new AbstractDriver(d, State.load(store), options)) {
             a.setup();
             a.read(pool, List.of(streams));
         }

@@ -30,9 +30,22 @@ public final class KillResumeHarness {
      * @param maxKillMillis latest kill after a start
      */
     public record Trial(String driverType, Path sourceConfig, String writerType, Path writerConfig, Path state,
-            String syncMode, long seed, int maxKills, long minKillMillis, long maxKillMillis) {
+            String syncMode, long seed, int maxKills, long minKillMillis, long maxKillMillis, String cdcBackfill) {
         public Trial {
             requireNonNull(driverType, "driverType is null");
+            requireNonNull(cdcBackfill, "cdcBackfill is null");
+        }
+
+        public Trial(String driverType, Path sourceConfig, String writerType, Path writerConfig, Path state,
+                String syncMode, long seed, int maxKills, long minKillMillis, long maxKillMillis) {
+            this(driverType, sourceConfig, writerType, writerConfig, state, syncMode, seed, maxKills, minKillMillis,
+                    maxKillMillis, "before_cdc");
+        }
+
+        /** The same trial with the CDC backfill {@code before_cdc} or {@code watermark}. */
+        public Trial withCdcBackfill(String backfill) {
+            return new Trial(driverType, sourceConfig, writerType, writerConfig, state, syncMode, seed, maxKills,
+                    minKillMillis, maxKillMillis, backfill);
         }
     }
 
@@ -45,7 +58,7 @@ public final class KillResumeHarness {
 
     public static Outcome run(Trial t) throws IOException, InterruptedException {
         System.out.println("kill/resume trial seed=" + t.seed() + " driver=" + t.driverType() + " writer="
-                + t.writerType());
+                + t.writerType() + " cdc_backfill=" + t.cdcBackfill());
         Random random = new Random(t.seed());
         int kills = 0;
         int runs = 0;
@@ -85,6 +98,7 @@ public final class KillResumeHarness {
         cmd.add(t.writerConfig().toString());
         cmd.add(t.state().toString());
         cmd.add(t.syncMode());
+        cmd.add(t.cdcBackfill());
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

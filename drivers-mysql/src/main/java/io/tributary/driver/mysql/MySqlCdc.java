@@ -52,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * {@link Position} compared by file number, never by string. A bounded run stops at the end position taken at its
  * start, or after {@code initial_wait_time} seconds without events. The position is saved only in
  * {@link #acknowledge()}, after the writers committed.
+ *
+ * <p>Watermarks ({@link #watermark}) are the binlog end read with {@code SHOW MASTER STATUS}; the stream hands one
+ * over once it has read, outside a transaction, up to that position. Caveat shared with every log-position
+ * watermark: a transaction whose binlog write precedes the position but whose engine commit is not yet visible to
+ * the chunk's snapshot is delivered before the window opens (a window of microseconds during group commit).
  */
 final class MySqlCdc implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MySqlCdc.class);
@@ -95,6 +100,18 @@ final class MySqlCdc implements AutoCloseable {
     private final Map<StreamId, Schema> schemas = new HashMap<>();
     private final Map<StreamId, List<MySqlTypes.Column>> columns = new HashMap<>();
     private BinaryLogClient client;
+    private final java.util.concurrent.PriorityBlockingQueue<Mark> marks = new java.util.concurrent.PriorityBlockingQueue<>();
+
+    /** A watermark waiting for the stream to reach its position. */
+    private record Mark(Position at, long seq, String text) implements Comparable<Mark> {
+        @Override
+        public int compareTo(Mark o) {
+            int c = at.compareTo(o.at);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong markSeq = new java.util.concurrent.atomic.AtomicLong();
     private Position pending;
     private long serverId;
 
@@ -159,6 +176,27 @@ final class MySqlCdc implements AutoCloseable {
         } catch (SQLException e) {
             throw driver.translate(e, "reading the binlog position");
         }
+    }
+
+    /** Registers a watermark at the current end of the binlog. */
+    void watermark(String text) {
+        try (Connection c = driver.open()) {
+            marks.add(new Mark(masterStatus(c, config), markSeq.incrementAndGet(), text));
+        } catch (SQLException e) {
+            throw driver.translate(e, "reading the binlog position");
+        }
+    }
+
+    /** Hands over every watermark at or before {@code current}; true when one was delivered. */
+    private boolean deliverMarks(CdcMsgFn fn, Position current) {
+        boolean any = false;
+        Mark m;
+        while ((m = marks.peek()) != null && m.at().compareTo(current) <= 0) {
+            marks.poll();
+            fn.watermark(m.text());
+            any = true;
+        }
+        return any;
     }
 
     void stream(CdcMsgFn fn) {
@@ -230,6 +268,17 @@ final class MySqlCdc implements AutoCloseable {
                 }
                 Event e = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (e == null) {
+                    if (!inTransaction) {
+                        deliverMarks(fn, current);
+                        if (fn.checkpointWanted()) {
+                            pending = current;
+                            fn.checkpoint(current.toJson(serverId));
+                            since = 0;
+                        }
+                        if (fn.keepStreaming()) {
+                            continue;
+                        }
+                    }
                     long idle = (System.nanoTime() - last) / 1_000_000;
                     if (!inTransaction && (current.compareTo(end) >= 0 || idle >= (any
                             ? Math.min(1_000, config.updateMethod().get().initialWaitTime() * 1_000L)
@@ -300,10 +349,14 @@ final class MySqlCdc implements AutoCloseable {
                 }
                 if (!inTransaction && next > 0) {
                     current = new Position(file, next);
-                    if (since >= CHECKPOINT_EVERY) {
+                    deliverMarks(fn, current);
+                    if (since >= CHECKPOINT_EVERY || fn.checkpointWanted()) {
                         pending = current;
                         fn.checkpoint(current.toJson(serverId));
                         since = 0;
+                    }
+                    if (current.compareTo(end) >= 0 && !fn.keepStreaming()) {
+                        break; // a bounded run under a steady load: events never pause long enough to go idle
                     }
                 }
             }

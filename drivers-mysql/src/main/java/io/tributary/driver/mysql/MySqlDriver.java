@@ -10,6 +10,7 @@ import io.tributary.core.DriverInterface;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
+import io.tributary.types.NonRetriableException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.DataType;
 import io.tributary.types.Field;
@@ -244,6 +245,12 @@ public final class MySqlDriver implements DriverInterface {
 
     @Override
     public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
+        return getOrSplitChunks(pool, stream, config.chunkSize());
+    }
+
+    @Override
+    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream, long maxChunkRows) {
+        long chunkSize = Math.max(1, Math.min(config.chunkSize(), maxChunkRows));
         List<String> key = stream.chunkColumn().map(List::of).orElse(stream.primaryKey());
         if (key.size() != 1) {
             return List.of(Chunk.all()); // no key, or a composite key: one chunk (read with a streaming cursor)
@@ -257,7 +264,7 @@ public final class MySqlDriver implements DriverInterface {
                 rs.next();
                 rows = rs.getLong(1);
             }
-            if (rows <= config.chunkSize()) {
+            if (rows <= chunkSize) {
                 return List.of(Chunk.all());
             }
             List<Object> bounds = new ArrayList<>();
@@ -269,13 +276,13 @@ public final class MySqlDriver implements DriverInterface {
                     min = rs.getLong(1);
                     max = rs.getLong(2);
                 }
-                long n = (rows + config.chunkSize() - 1) / config.chunkSize();
+                long n = (rows + chunkSize - 1) / chunkSize;
                 long step = Math.max(1, (long) Math.ceil(((double) max - min + 1) / n));
                 for (long b = min + step; b <= max && b > min; b += step) {
                     bounds.add(b);
                 }
             } else {
-                for (long off = config.chunkSize(); off < rows; off += config.chunkSize()) {
+                for (long off = chunkSize; off < rows; off += chunkSize) {
                     try (ResultSet rs = st.executeQuery("SELECT " + k + " FROM " + table + " ORDER BY " + k
                             + " LIMIT 1 OFFSET " + off)) {
                         if (rs.next()) {
@@ -440,6 +447,21 @@ public final class MySqlDriver implements DriverInterface {
     @Override
     public void streamChanges(int identifier, CdcMsgFn fn) {
         cdc.stream(fn);
+    }
+
+    /** Watermarks are binlog positions (read-only: no signal table, no write grant). */
+    @Override
+    public boolean watermarksSupported() {
+        return cdcSupported();
+    }
+
+    @Override
+    public void writeWatermark(int identifier, String watermark) {
+        MySqlCdc c = cdc;
+        if (c == null) {
+            throw new NonRetriableException("writeWatermark called before preCDC");
+        }
+        c.watermark(watermark);
     }
 
     @Override

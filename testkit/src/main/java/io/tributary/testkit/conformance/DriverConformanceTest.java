@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tributary.core.AbstractDriver;
+import io.tributary.core.CdcBackfill;
 import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverInterface;
@@ -52,7 +53,11 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class DriverConformanceTest {
     /** What a driver supports beyond full refresh. */
-    public enum Behavior { INCREMENTAL, CDC, TABLES_WITHOUT_KEYS, PASSWORD_AUTHENTICATION }
+    public enum Behavior {
+        INCREMENTAL, CDC, TABLES_WITHOUT_KEYS, PASSWORD_AUTHENTICATION,
+        /** {@link CdcBackfill#WATERMARK}: backfill beside CDC through {@code writeWatermark}. */
+        WATERMARK
+    }
 
     private ConformanceFixture fixture;
 
@@ -115,9 +120,13 @@ public abstract class DriverConformanceTest {
         }
 
         void run(Capture capture, ConfiguredStream stream) {
+            run(capture, stream, AbstractDriver.Options.defaults());
+        }
+
+        void run(Capture capture, ConfiguredStream stream, AbstractDriver.Options options) {
             try (DriverInterface d = fixture.newDriver(capture);
                     WriterPool pool = new WriterPool(dest, WriterPool.Options.defaults().withBatchSize(50));
-                    AbstractDriver a = new AbstractDriver(d, State.load(store), AbstractDriver.Options.defaults()
+                    AbstractDriver a = new AbstractDriver(d, State.load(store), options
                             .withRetryBackoff(Duration.ofMillis(5), Duration.ofMillis(50)))) {
                 a.setup();
                 a.read(pool, List.of(stream));
@@ -323,6 +332,73 @@ public abstract class DriverConformanceTest {
         // latest ones where the source looks documents up (MongoDB's updateLookup)
         assertThat(history).extracting(r -> r.op().code()).containsExactly("c", "u", "u");
         assertThat(history.get(history.size() - 1).value("name")).isEqualTo("updated twice");
+    }
+
+    @Test
+    void watermarkBackfillBesideCdcUnderLoadEqualsTheSource() throws Exception {
+        require(Behavior.WATERMARK);
+        StreamId id = fixture.createTable(table("wm"), Keys.PRIMARY_KEY);
+        Row[] rows = rows(0, 3_000);
+        fixture.insert(id, rows);
+        Map<Long, Row> model = new java.util.concurrent.ConcurrentHashMap<>(expected(rows));
+        Sync sync = new Sync();
+        ConfiguredStream cs = ConfiguredStream.of(sync.discover(id, Capture.CDC).withSyncMode(SyncMode.CDC));
+        java.util.concurrent.atomic.AtomicLong ops = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> loadFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread load = new Thread(() -> {
+            java.util.Random random = new java.util.Random(42);
+            long next = 100_000;
+            try {
+                while (!stop.get()) {
+                    int op = random.nextInt(10);
+                    long key = random.nextInt(3_000);
+                    if (op < 5 && model.containsKey(key)) {
+                        Row r = new Row(key, "load-" + ops.get(), BigDecimal.valueOf(ops.get(), 2), null);
+                        fixture.update(id, r);
+                        model.putAll(expected(r));
+                    } else if (op < 8) {
+                        Row r = row(next++);
+                        fixture.insert(id, r);
+                        model.putAll(expected(r));
+                    } else if (model.containsKey(key)) {
+                        fixture.delete(id, key);
+                        model.remove(key);
+                    }
+                    ops.incrementAndGet();
+                    Thread.sleep(3);
+                }
+            } catch (Throwable t) {
+                loadFailure.set(t);
+            }
+        }, "conformance-load");
+        AbstractDriver.Options watermark = AbstractDriver.Options.defaults().withCdcBackfill(CdcBackfill.WATERMARK)
+                .withWindowRows(200);
+        load.start();
+        try {
+            sync.run(Capture.CDC, cs, watermark);
+        } finally {
+            stop.set(true);
+            load.join();
+        }
+        assertThat(loadFailure.get()).isNull();
+        sync.run(Capture.CDC, cs, watermark); // what the load wrote after the first run's end
+        State state = State.load(sync.store);
+        assertThat(state.backfillCompleted(id)).isTrue();
+        assertThat(ops.get()).as("changes made while the backfill ran").isPositive();
+        Map<Long, Row> actual = sync.table(id);
+        Map<Long, String> diff = new TreeMap<>();
+        model.forEach((k, v) -> {
+            if (!v.equals(actual.get(k))) {
+                diff.put(k, "source " + v + " / destination " + actual.get(k));
+            }
+        });
+        actual.keySet().stream().filter(k -> !model.containsKey(k)).forEach(k -> diff.put(k, "not in source"));
+        assertThat(diff.entrySet().stream().limit(20).toList()).as("%d of %d rows differ after %d changes",
+                diff.size(), model.size(), ops.get()).isEmpty();
+        // more than one chunk was read in a window
+        assertThat(sync.dest.records(id).stream().filter(r -> r.op() == io.tributary.types.OpType.READ).count())
+                .isGreaterThan(2_000);
     }
 
     @Test

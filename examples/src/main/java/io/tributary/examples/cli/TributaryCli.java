@@ -3,6 +3,7 @@ package io.tributary.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.AbstractDriver;
+import io.tributary.core.CdcBackfill;
 import io.tributary.core.DriverInterface;
 import io.tributary.core.Drivers;
 import io.tributary.core.catalog.Catalog;
@@ -205,8 +206,26 @@ public final class TributaryCli {
                 description = "Records per writer batch.")
         int batchSize;
 
+        @Option(names = "--cdc-backfill", defaultValue = "before_cdc",
+                description = "How CDC streams are backfilled: before_cdc (backfill, then replay the log) or "
+                        + "watermark (beside the change stream, chunk by chunk between log watermarks).")
+        String cdcBackfill;
+
+        @Option(names = "--window-rows", defaultValue = "50000",
+                description = "With --cdc-backfill watermark: rows per chunk held in memory until its high watermark.")
+        long windowRows;
+
         @Override
         public Integer call() throws Exception {
+            CdcBackfill backfill = switch (cdcBackfill) {
+                case "before_cdc" -> CdcBackfill.BEFORE_CDC;
+                case "watermark" -> CdcBackfill.WATERMARK;
+                default -> throw new ConfigException("--cdc-backfill must be before_cdc or watermark, got '"
+                        + cdcBackfill + "'");
+            };
+            if (windowRows < 1) {
+                throw new ConfigException("--window-rows must be >= 1, got " + windowRows);
+            }
             Catalog cat = Catalog.fromJson(ConfigFiles.read(catalog), catalog.toString());
             List<ConfiguredStream> streams = cat.configuredStreams();
             ConfigFiles.DestinationFile d = ConfigFiles.destination(destination);
@@ -218,7 +237,8 @@ public final class TributaryCli {
                             WriterPool.Options.defaults().withBatchSize(batchSize))) {
                 driver.setup();
                 AbstractDriver orchestrator = new AbstractDriver(driver, st,
-                        AbstractDriver.Options.defaults().withListener(progress));
+                        AbstractDriver.Options.defaults().withListener(progress).withCdcBackfill(backfill)
+                                .withWindowRows(windowRows));
                 Thread main = Thread.currentThread();
                 Thread hook = new Thread(main::interrupt, "tributary-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);

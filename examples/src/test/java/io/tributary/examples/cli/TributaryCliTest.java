@@ -88,6 +88,18 @@ class TributaryCliTest {
         err = capture(() -> assertThat(TributaryCli.run("discover", "--type", "oracle", "--config",
                 source.toString())).isEqualTo(3), true);
         assertThat(err).contains("no DriverInterface of type 'oracle'").contains("generator");
+
+        Path good = write("good.json", "{\"streams\": [\"orders\"], \"rows\": 10, \"chunk_size\": 5, "
+                + "\"max_threads\": 1}");
+        Path destination = write("destination.json",
+                "{\"type\": \"JSONL\", \"writer\": {\"path\": \"" + dir.resolve("out") + "\"}}");
+        assertThat(TributaryCli.run("discover", "--type", "generator", "--config", good.toString())).isZero();
+        err = capture(() -> assertThat(TributaryCli.run("sync", "--type", "generator", "--config", good.toString(),
+                "--destination", destination.toString(), "--catalog", dir.resolve("streams.json").toString(),
+                "--cdc-backfill", "dblog")).isEqualTo(3), true);
+        assertThat(err).contains("--cdc-backfill must be before_cdc or watermark, got 'dblog'");
+        assertThat(dir.resolve("state.json")).doesNotExist();
+        assertThat(dir.resolve("out")).doesNotExist();
     }
 
     @Test

@@ -129,6 +129,28 @@ class PostgresWatermarkTest {
     }
 
     @Test
+    void aChangeStreamThatFailsMidWindowIsRetriedAndItsOpenWindowsAreReadAgain() {
+        createTable("wm_retry", 20_000);
+        PgSync sync = new PgSync(pg, config("wm_retry_slot"));
+        StreamId id = StreamId.of("public", "wm_retry");
+        ConfiguredStream cs = sync.stream(id, SyncMode.CDC);
+        AtomicInteger commits = new AtomicInteger();
+        sync.dest.beforeCommit(m -> {
+            int n = commits.incrementAndGet();
+            if (n == 3 || n == 7) {
+                throw new io.tributary.types.RetriableException("transient destination failure at commit " + n);
+            }
+        });
+        try (Churn churn = new Churn("wm_retry", 20_000, 6)) {
+            sync.run(watermark(SyncListener.NONE), cs); // one run: the change stream and its chunks are retried
+        }
+        sync.run(watermark(SyncListener.NONE), cs);
+        assertThat(commits.get()).isGreaterThan(7);
+        assertThat(sync.state().backfillCompleted(id)).isTrue();
+        assertSame(sync, id, "wm_retry");
+    }
+
+    @Test
     void aNewTableAndAResnapshotAreBackfilledWhileTheOtherTablesChangesFlow() {
         createTable("wm_a", 10_000);
         PgSync sync = new PgSync(pg, config("wm_ab_slot"));

@@ -27,7 +27,8 @@ public final class TestingMariaDb implements AutoCloseable {
 
     private final Path dir;
     private final int port;
-    private final Process server;
+    private volatile Process server;
+    private final List<String> command;
 
     public static boolean available() {
         return Files.isExecutable(Path.of("/usr/sbin/mariadbd")) && Files.isExecutable(Path.of("/usr/bin/mariadb-install-db"));
@@ -54,6 +55,7 @@ public final class TestingMariaDb implements AutoCloseable {
                     "--binlog-row-image=FULL", "--server-id=1", "--skip-name-resolve",
                     "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
                     "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0"));
+            command = List.copyOf(cmd);
             server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile())
                     .start();
             waitForSocket();
@@ -108,6 +110,37 @@ public final class TestingMariaDb implements AutoCloseable {
         }
     }
 
+    /** Stops the server (SIGTERM, a clean shutdown) and starts it again on the same data and port. */
+    public void restart() {
+        stopServer();
+        try {
+            Files.deleteIfExists(dir.resolve("pid"));
+            Files.deleteIfExists(dir.resolve("sock"));
+            server = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("out.log").toFile())).start();
+            waitForSocket();
+            try (Connection c = connection()) {
+                // the TCP listener is up too
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart MariaDB", e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("MariaDB restarted but does not answer: " + e.getMessage(), e);
+        }
+    }
+
+    private void stopServer() {
+        server.destroy();
+        try {
+            if (!server.waitFor(20, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+                server.waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public String host() {
         return "127.0.0.1";
     }
@@ -136,14 +169,7 @@ public final class TestingMariaDb implements AutoCloseable {
 
     @Override
     public void close() {
-        server.destroy();
-        try {
-            if (!server.waitFor(20, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stopServer();
         try (var walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

@@ -71,6 +71,9 @@ public final class MySqlDriver implements DriverInterface {
         return config;
     }
 
+    /** Whether a connection ever succeeded (then a failed connect is retried rather than a config error). */
+    private volatile boolean connected;
+
     Connection open() {
         Properties p = new Properties();
         p.setProperty("user", config.username());
@@ -87,10 +90,13 @@ public final class MySqlDriver implements DriverInterface {
         });
         config.jdbcUrlParams().forEach(p::setProperty);
         try {
-            return DriverManager.getConnection("jdbc:mysql://" + config.host() + ":" + config.port() + "/"
+            Connection c = DriverManager.getConnection("jdbc:mysql://" + config.host() + ":" + config.port() + "/"
                     + config.database(), p);
+            connected = true;
+            return c;
         } catch (SQLException e) {
-            throw translate(e, "connecting");
+            // once the server was reached, failing to reach it is a restart or a network blip, not a wrong host
+            throw translate(e, connected ? "reconnecting" : "connecting");
         }
     }
 

@@ -40,9 +40,14 @@ final class PostgresConnections {
         return p;
     }
 
+    /** Whether a connection ever succeeded (then a failed connect is retried rather than a config error). */
+    private volatile boolean connected;
+
     Connection open() {
         try {
-            return DriverManager.getConnection(url(), properties());
+            Connection c = DriverManager.getConnection(url(), properties());
+            connected = true;
+            return c;
         } catch (SQLException e) {
             throw translate(e);
         }
@@ -70,9 +75,11 @@ final class PostgresConnections {
                     + " (check 'username' and 'password', and pg_hba.conf)", e);
             case "3D000" -> new ConfigException("database '" + config.database() + "' does not exist on "
                     + config.host() + ":" + config.port() + " (check 'database')", e);
-            case "08001", "08004" -> new ConfigException("cannot connect to PostgreSQL at " + config.host() + ":"
-                    + config.port() + " (check 'host', 'port', 'ssl' and that the server runs): "
-                    + safe(e.getMessage()), e);
+            case "08001", "08004" -> connected
+                    ? new RetriableException("lost PostgreSQL at " + config.host() + ":" + config.port()
+                            + " (a restart?): " + safe(e.getMessage()), e)
+                    : new ConfigException("cannot connect to PostgreSQL at " + config.host() + ":" + config.port()
+                            + " (check 'host', 'port', 'ssl' and that the server runs): " + safe(e.getMessage()), e);
             default -> new RetriableException("PostgreSQL error on " + where + " [" + state + "]: "
                     + safe(e.getMessage()), e);
         };

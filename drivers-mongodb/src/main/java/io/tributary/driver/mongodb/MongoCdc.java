@@ -17,6 +17,7 @@ import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
 import io.tributary.types.Schema;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,6 +95,10 @@ final class MongoCdc {
         long total = 0;
         long since = 0;
         ObjectNode position = currentPosition(s);
+        // a bounded run ends at the end of the log as of its start: the first event stamped later than that (a
+        // steady load never leaves the stream idle long enough to end on the idle timeout)
+        long endSecond = System.currentTimeMillis() / 1000 + 1;
+        long begin = System.nanoTime();
         try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> c = watch.cursor()) {
             long last = System.nanoTime();
             boolean any = false;
@@ -120,7 +125,9 @@ final class MongoCdc {
                 OpType kind = null;
                 switch (op) {
                     case "insert", "update", "replace" -> {
-                        if (e.getFullDocument() != null) {
+                        // updateLookup finds no document when it was deleted since (MongoDB gives null,
+                        // mongo-java-server a partial document without _id): the delete event follows, skip this
+                        if (e.getFullDocument() != null && e.getFullDocument().containsKey("_id")) {
                             values = MongoDriver.row(e.getFullDocument(), schema, s.id());
                             kind = op.equals("insert") ? OpType.CREATE : OpType.UPDATE;
                         }
@@ -146,6 +153,11 @@ final class MongoCdc {
                 }
                 if (kind == null && !op.equals("insert") && !op.equals("update") && !op.equals("replace")) {
                     break; // drop, rename, invalidate
+                }
+                boolean pastEnd = e.getClusterTime() != null ? e.getClusterTime().getTime() > endSecond
+                        : System.nanoTime() - begin > TimeUnit.SECONDS.toNanos(Math.max(5, 2L * config.initialWaitTime()));
+                if (pastEnd) {
+                    break;
                 }
             }
         } catch (MongoCommandException e) {

@@ -89,9 +89,20 @@ public final class BackfillBench {
                     results.add(tributary(pg, writer, t, rows, tableBytes, work));
                 }
             }
+            boolean debezium = Boolean.parseBoolean(System.getProperty("bench.debezium", "true"));
+            if (debezium) {
+                results.add(DebeziumBench.snapshot(pg, "bench", rows, tableBytes, DebeziumBench.Format.CONNECT, work));
+                results.add(DebeziumBench.snapshot(pg, "bench", rows, tableBytes, DebeziumBench.Format.JSON, work));
+            }
             long changes = Math.max(10_000, rows / 4);
             for (String writer : writers) {
                 results.add(cdc(pg, writer, changes, work));
+            }
+            if (debezium) {
+                pg.execute("CREATE TABLE cdc_dbz (id bigint PRIMARY KEY, qty integer, label text)",
+                        "INSERT INTO cdc_dbz SELECT g, g % 100, 'x' || g FROM generate_series(1, " + changes + ") g");
+                results.add(DebeziumBench.streaming(pg, "cdc_dbz", changes,
+                        () -> applyChanges(pg, "cdc_dbz", changes), work));
             }
         }
         String table = markdown(results, rows, tableBytes);
@@ -196,21 +207,7 @@ public final class BackfillBench {
             s = d.produceSchema(StreamId.of("public", "cdc_bench")).withSyncMode(SyncMode.STRICT_CDC);
             sync.read(pool, List.of(ConfiguredStream.of(s)));
         }
-        long updates = changes * 6 / 10;
-        long inserts = changes * 2 / 10;
-        long deletes = changes - updates - inserts;
-        for (long from = 1; from <= updates; from += 10_000) {
-            pg.execute("UPDATE cdc_bench SET qty = qty + 1 WHERE id BETWEEN " + from + " AND " + (from + 9_999)
-                    + " AND id <= " + updates);
-        }
-        for (long from = 0; from < inserts; from += 10_000) {
-            pg.execute("INSERT INTO cdc_bench SELECT g, 1, 'new' FROM generate_series(" + (changes + 1 + from) + ", "
-                    + (changes + Math.min(inserts, from + 10_000)) + ") g");
-        }
-        for (long from = updates + 1; from <= updates + deletes; from += 10_000) {
-            pg.execute("DELETE FROM cdc_bench WHERE id BETWEEN " + from + " AND " + Math.min(updates + deletes,
-                    from + 9_999));
-        }
+        applyChanges(pg, "cdc_bench", changes);
         System.gc();
         Measure m = Measure.start();
         long written;
@@ -229,6 +226,25 @@ public final class BackfillBench {
                 r.gcMillis());
     }
 
+    /** {@code changes} changes to a table of {@code changes} rows: 60 % updates, 20 % inserts, 20 % deletes. */
+    static void applyChanges(TestingPostgres pg, String table, long changes) {
+        long updates = changes * 6 / 10;
+        long inserts = changes * 2 / 10;
+        long deletes = changes - updates - inserts;
+        for (long from = 1; from <= updates; from += 10_000) {
+            pg.execute("UPDATE " + table + " SET qty = qty + 1 WHERE id BETWEEN " + from + " AND " + (from + 9_999)
+                    + " AND id <= " + updates);
+        }
+        for (long from = 0; from < inserts; from += 10_000) {
+            pg.execute("INSERT INTO " + table + " SELECT g, 1, 'new' FROM generate_series(" + (changes + 1 + from)
+                    + ", " + (changes + Math.min(inserts, from + 10_000)) + ") g");
+        }
+        for (long from = updates + 1; from <= updates + deletes; from += 10_000) {
+            pg.execute("DELETE FROM " + table + " WHERE id BETWEEN " + from + " AND " + Math.min(updates + deletes,
+                    from + 9_999));
+        }
+    }
+
     static String markdown(List<Result> results, long rows, long tableBytes) {
         double limit1 = results.get(0).rowsPerSecond();
         double limitN = results.get(1).rowsPerSecond();
@@ -245,14 +261,34 @@ public final class BackfillBench {
                     r.threads(), r.rowsPerSecond(), r.mbPerSecond(), r.rowsPerSecond() / limit1,
                     r.rowsPerSecond() / limitN, r.peakHeapMb(), r.gcMillis()));
         }
+        Result dbzSnap = find(results, "Debezium snapshot -> counting consumer (connect)");
+        Result dbzStream = find(results, "Debezium streaming drain");
+        Result bestNull = results.stream().filter(r -> r.what().equals("Tributary backfill -> null writer"))
+                .max(java.util.Comparator.comparingDouble(Result::rowsPerSecond)).orElse(null);
+        Result cdcNull = find(results, "Tributary CDC drain -> null writer");
+        if (dbzSnap != null && bestNull != null) {
+            sb.append(String.format(Locale.ROOT, "%n**tributary/debezium, backfill**: %.1f× (Tributary null writer, %d "
+                    + "threads, %,.0f rows/s vs Debezium snapshot, Connect format, %,.0f rows/s)  %n",
+                    bestNull.rowsPerSecond() / dbzSnap.rowsPerSecond(), bestNull.threads(), bestNull.rowsPerSecond(),
+                    dbzSnap.rowsPerSecond()));
+        }
+        if (dbzStream != null && cdcNull != null) {
+            sb.append(String.format(Locale.ROOT, "**tributary/debezium, CDC drain**: %.1f× (%,.0f vs %,.0f changes/s)%n",
+                    cdcNull.rowsPerSecond() / dbzStream.rowsPerSecond(), cdcNull.rowsPerSecond(),
+                    dbzStream.rowsPerSecond()));
+        }
         sb.append("\nMB/s for COPY counts the binary COPY stream; for Tributary backfill, the table's on-disk size. "
                 + "CDC rows are changes (60 % updates, 20 % inserts, 20 % deletes, 10 000 per transaction), read from "
                 + "a pgoutput slot and committed; their \"vs COPY\" columns compare change rate with COPY's row rate.\n");
         return sb.toString();
     }
 
+    private static Result find(List<Result> results, String prefix) {
+        return results.stream().filter(r -> r.what().startsWith(prefix)).findFirst().orElse(null);
+    }
+
     /** Wall time, peak heap and GC time of one run. */
-    private record Measure(long startNanos, long gcAtStart) {
+    record Measure(long startNanos, long gcAtStart) {
         static Measure start() {
             for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
                 if (p.getType() == MemoryType.HEAP) {

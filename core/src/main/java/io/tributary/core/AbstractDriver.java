@@ -78,9 +78,12 @@ public class AbstractDriver implements AutoCloseable {
      * @param cdcBackfill whether CDC streams are backfilled before their change stream runs or beside it
      * @param windowRows with {@link CdcBackfill#WATERMARK}: the chunk size asked of the driver, i.e. about how many
      *     rows one chunk reader holds in memory until the change stream reaches the chunk's high watermark
+     * @param continuousCheckpoint {@link Duration#ZERO}: change streams are bounded (a run reads up to the end of the
+     *     log as of its start and returns); otherwise they run until {@link AbstractDriver#stop()} (or
+     *     cancellation), committing at least this often while changes flow
      */
     public record Options(Duration retryInitialBackoff, Duration retryMaxBackoff, ThreadFactory threadFactory,
-            SyncListener listener, CdcBackfill cdcBackfill, long windowRows) {
+            SyncListener listener, CdcBackfill cdcBackfill, long windowRows, Duration continuousCheckpoint) {
         /** Default {@link #windowRows}. */
         public static final long DEFAULT_WINDOW_ROWS = 50_000;
 
@@ -90,6 +93,7 @@ public class AbstractDriver implements AutoCloseable {
             requireNonNull(threadFactory, "threadFactory is null");
             requireNonNull(listener, "listener is null");
             requireNonNull(cdcBackfill, "cdcBackfill is null");
+            requireNonNull(continuousCheckpoint, "continuousCheckpoint is null");
             if (windowRows < 1) {
                 throw new IllegalArgumentException("windowRows must be >= 1: " + windowRows);
             }
@@ -98,33 +102,52 @@ public class AbstractDriver implements AutoCloseable {
         public static Options defaults() {
             return new Options(Duration.ofSeconds(1), Duration.ofSeconds(60),
                     WriterPool.daemonThreads("tributary-sync"), SyncListener.NONE, CdcBackfill.BEFORE_CDC,
-                    DEFAULT_WINDOW_ROWS);
+                    DEFAULT_WINDOW_ROWS, Duration.ZERO);
         }
 
         public Options withRetryBackoff(Duration initial, Duration max) {
-            return new Options(initial, max, threadFactory, listener, cdcBackfill, windowRows);
+            return new Options(initial, max, threadFactory, listener, cdcBackfill, windowRows,
+                    continuousCheckpoint);
         }
 
         public Options withListener(SyncListener l) {
-            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, l, cdcBackfill, windowRows);
+            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, l, cdcBackfill, windowRows,
+                    continuousCheckpoint);
         }
 
         public Options withThreadFactory(ThreadFactory f) {
-            return new Options(retryInitialBackoff, retryMaxBackoff, f, listener, cdcBackfill, windowRows);
+            return new Options(retryInitialBackoff, retryMaxBackoff, f, listener, cdcBackfill, windowRows,
+                    continuousCheckpoint);
         }
 
         public Options withCdcBackfill(CdcBackfill b) {
-            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, listener, b, windowRows);
+            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, listener, b, windowRows,
+                    continuousCheckpoint);
+        }
+
+        /**
+         * Change streams that run until {@link AbstractDriver#stop()}, committing (and acknowledging to the source)
+         * at least every {@code checkpointInterval} while changes flow. Drivers that only stream bounded runs are
+         * restarted from their saved position.
+         */
+        public Options withContinuousCdc(Duration checkpointInterval) {
+            if (checkpointInterval.isZero() || checkpointInterval.isNegative()) {
+                throw new IllegalArgumentException("checkpointInterval must be positive: " + checkpointInterval);
+            }
+            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, listener, cdcBackfill, windowRows,
+                    checkpointInterval);
         }
 
         public Options withWindowRows(long rows) {
-            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, listener, cdcBackfill, rows);
+            return new Options(retryInitialBackoff, retryMaxBackoff, threadFactory, listener, cdcBackfill, rows,
+                    continuousCheckpoint);
         }
     }
 
     private final DriverInterface driver;
     private final State state;
     private final Options options;
+    private volatile boolean stopping;
 
     public AbstractDriver(DriverInterface driver, State state, Options options) {
         this.driver = requireNonNull(driver, "driver is null");
@@ -155,6 +178,18 @@ public class AbstractDriver implements AutoCloseable {
 
     public DriverConfig getConfigRef() {
         return driver.config();
+    }
+
+    /**
+     * Asks continuous change streams ({@link Options#withContinuousCdc}) to end: each commits what it read, and
+     * {@link #read} returns normally. Thread-safe; a no-op for bounded runs.
+     */
+    public void stop() {
+        stopping = true;
+    }
+
+    private boolean continuous() {
+        return !options.continuousCheckpoint().isZero() && !stopping;
     }
 
     /** Checks connectivity, permissions and settings ({@link DriverInterface#setup()}). */
@@ -727,7 +762,7 @@ public class AbstractDriver implements AutoCloseable {
                                 session.abort(e);
                                 throw e;
                             }
-                        } while (marks != null && marks.keepStreaming(identifier));
+                        } while ((marks != null && marks.keepStreaming(identifier)) || continuous());
                     }));
             one.await();
         } finally {
@@ -748,6 +783,7 @@ public class AbstractDriver implements AutoCloseable {
         private final Map<StreamId, List<Watermarks.Window>> open = new HashMap<>();
         private final List<Watermarks.Window> emitted = new ArrayList<>();
         private long changes;
+        private long lastCheckpoint = System.nanoTime();
 
         CdcSession(Run run, int identifier, List<ConfiguredStream> list, Set<StreamId> backfilledNow,
                 Watermarks marks) {
@@ -855,12 +891,14 @@ public class AbstractDriver implements AutoCloseable {
 
         @Override
         public boolean keepStreaming() {
-            return marks != null && marks.keepStreaming(identifier);
+            return (marks != null && marks.keepStreaming(identifier)) || continuous();
         }
 
         @Override
         public boolean checkpointWanted() {
-            return !emitted.isEmpty();
+            return !emitted.isEmpty() || (changes > 0 && !options.continuousCheckpoint().isZero()
+                    && System.nanoTime() - lastCheckpoint >= options.continuousCheckpoint().toNanos())
+                    || (changes > 0 && stopping);
         }
 
         @Override
@@ -885,6 +923,7 @@ public class AbstractDriver implements AutoCloseable {
             emitted.clear();
             options.listener().cdcCheckpointed(identifier, position, changes);
             changes = 0;
+            lastCheckpoint = System.nanoTime();
         }
 
         void finish() {

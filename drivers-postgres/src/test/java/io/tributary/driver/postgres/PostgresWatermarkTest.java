@@ -186,6 +186,61 @@ class PostgresWatermarkTest {
     }
 
     @Test
+    void aContinuousChangeStreamCommitsWhileChangesFlowAndStopsCleanly() throws Exception {
+        createTable("cont_t", 5_000);
+        PgSync sync = new PgSync(pg, config("cont_slot"));
+        StreamId id = StreamId.of("public", "cont_t");
+        ConfiguredStream cs = sync.stream(id, SyncMode.CDC);
+        AtomicInteger checkpoints = new AtomicInteger();
+        AbstractDriver.Options options = watermark(new SyncListener() {
+            @Override
+            public void cdcCheckpointed(int identifier, com.fasterxml.jackson.databind.node.ObjectNode position,
+                    long changes) {
+                checkpoints.incrementAndGet();
+            }
+        }).withContinuousCdc(java.time.Duration.ofMillis(200));
+        java.util.concurrent.atomic.AtomicReference<AbstractDriver> running = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try (var d = sync.driver();
+                    var pool = new io.tributary.writer.WriterPool(sync.dest,
+                            io.tributary.writer.WriterPool.Options.defaults().withBatchSize(1_000));
+                    AbstractDriver a = new AbstractDriver(d, State.load(sync.store), options)) {
+                running.set(a);
+                a.setup();
+                a.read(pool, List.of(cs));
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "continuous");
+        t.start();
+        // the backfill finishes and the stream keeps running: later changes arrive without a new run
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (sync.dest.table(id).size() < 5_000 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        for (int round = 0; round < 3; round++) {
+            pg.execute("UPDATE cont_t SET v = 'round" + round + "' WHERE id <= 100");
+            long until = System.nanoTime() + 10_000_000_000L;
+            String want = "round" + round;
+            while (!want.equals(sync.dest.table(id).get("100") == null ? null
+                    : sync.dest.table(id).get("100").value("v")) && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(sync.dest.table(id).get("100").value("v")).as("round %d arrived while running", round)
+                    .isEqualTo(want);
+        }
+        assertThat(t.isAlive()).as("the stream is still running").isTrue();
+        running.get().stop();
+        t.join(30_000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(failure.get()).isNull();
+        assertThat(checkpoints.get()).isGreaterThanOrEqualTo(3);
+        assertSame(sync, id, "cont_t");
+        assertThat(sync.state().global().orElseThrow().get("lsn").asText()).isEqualTo(slotLsn("cont_slot").asString());
+    }
+
+    @Test
     void aWatermarkNeedsNoTableAndNoWriteGrant() throws SQLException {
         // the app role has REPLICATION and pg_read_all_data only
         try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.port()

@@ -152,7 +152,8 @@ public final class BackfillBench {
             throws Exception {
         String config = "{\"host\": \"localhost\", \"port\": " + pg.port() + ", \"database\": \"postgres\", "
                 + "\"username\": \"postgres\", \"password\": \"postgres\", \"ssl\": {\"mode\": \"disable\"}, "
-                + "\"max_threads\": " + threads + ", \"chunk_size\": " + Math.max(10_000, rows / (threads * 4L)) + "}";
+                + "\"max_threads\": " + threads + ", \"chunk_size\": " + Math.max(10_000, rows / (threads * 4L))
+                + System.getProperty("bench.source", "") + "}";
         Destination dest;
         NullDestination nul = null;
         if (writer.equals("null")) {

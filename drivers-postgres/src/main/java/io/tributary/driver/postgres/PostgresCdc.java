@@ -226,18 +226,20 @@ final class PostgresCdc implements AutoCloseable {
         releaseSnapshot(); // every backfill finished before CDC (sequential mode)
         LogSequenceNumber start = LogSequenceNumber.valueOf(state.global().orElseThrow().get("lsn").asText());
         LogSequenceNumber end;
+        boolean messages;
+        // PostgreSQL 14+: the end of a bounded run is a logical decoding message written now, so the run ends the
+        // moment it decodes it (the WAL end alone is often a non-commit record, which left the run waiting idle)
+        String endMarker = "end:" + java.util.UUID.randomUUID();
         try (Connection c = driver.connections().open(); Statement st = c.createStatement()) {
-            end = LogSequenceNumber.valueOf(scalar(st, "SELECT pg_current_wal_lsn()::text"));
+            messages = Integer.parseInt(scalar(st, "SHOW server_version_num")) >= 140000;
+            end = LogSequenceNumber.valueOf(scalar(st, messages
+                    ? "SELECT pg_logical_emit_message(false, '" + WATERMARK_PREFIX + "', '" + endMarker + "')::text"
+                    : "SELECT pg_current_wal_lsn()::text"));
         } catch (SQLException e) {
             throw driver.connections().translate(e);
         }
         LogSequenceNumber lastCommit = start;
-        boolean messages;
-        try (Connection c = driver.connections().open(); Statement st = c.createStatement()) {
-            messages = Integer.parseInt(scalar(st, "SHOW server_version_num")) >= 140000;
-        } catch (SQLException e) {
-            throw driver.connections().translate(e);
-        }
+        boolean endSeen = false;
         try {
             replicationConnection = driver.connections().openReplication();
             org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder builder = replicationConnection
@@ -275,7 +277,7 @@ final class PostgresCdc implements AutoCloseable {
                         }
                         // only a decoded commit (or message) proves the log was read up to a point: a keepalive's
                         // WAL end can run ahead of transactions still being decoded
-                        if (lastCommit.compareTo(end) >= 0) {
+                        if (endSeen || lastCommit.compareTo(end) >= 0) {
                             break;
                         }
                         long idleMillis = (System.nanoTime() - lastMessage) / 1_000_000;
@@ -340,7 +342,12 @@ final class PostgresCdc implements AutoCloseable {
                             if (at.compareTo(lastCommit) > 0) {
                                 lastCommit = at;
                             }
-                            fn.watermark(new String(content, StandardCharsets.UTF_8));
+                            String text = new String(content, StandardCharsets.UTF_8);
+                            if (text.equals(endMarker)) {
+                                endSeen = true;
+                            } else {
+                                fn.watermark(text);
+                            }
                             if (fn.checkpointWanted()) {
                                 pending = lastCommit;
                                 fn.checkpoint(position(lastCommit));
@@ -351,6 +358,9 @@ final class PostgresCdc implements AutoCloseable {
                     default -> {
                         // Type and Origin messages carry nothing to replicate
                     }
+                }
+                if (!inTransaction && (endSeen || lastCommit.compareTo(end) >= 0) && !fn.keepStreaming()) {
+                    break; // the bounded run's end, reached while changes keep coming (never idle)
                 }
             }
             pending = lastCommit;

@@ -114,7 +114,10 @@ public final class IcebergDestination implements Destination {
                     TableProperties.FORMAT_VERSION, "2",
                     TableProperties.COMMIT_NUM_RETRIES, "50",
                     TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "20",
-                    TableProperties.PARQUET_COMPRESSION, "zstd");
+                    TableProperties.PARQUET_COMPRESSION, "zstd",
+                    // every writer thread buffers up to one row group: 32 MB (Iceberg's default is 128 MB) keeps
+                    // a backfill with several threads in a small heap
+                    TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Long.toString(32L * 1024 * 1024));
             try {
                 Table t = catalog.buildTable(id, schema).withProperties(props).create();
                 LOG.info("created Iceberg table {} with {} columns", id, schema.columns().size());

@@ -78,6 +78,14 @@ public interface DriverInterface extends AutoCloseable {
     Stream produceSchema(StreamId stream);
 
     /**
+     * Checks, before the sync changes any state or destination data, that the stream can be read as configured: it
+     * exists, the user may read it, and (for CDC) its changes can be captured. Throws
+     * {@link io.tributary.types.ConfigException} naming the stream and what to run. The default checks nothing.
+     */
+    default void checkStream(ConfiguredStream stream) {
+    }
+
+    /**
      * Splits a stream into chunks that together cover every row exactly once (no gap, no overlap). Called once per
      * backfill; the chunks are saved in state so that a resumed run reads only those left. An empty stream may
      * return one chunk or none. {@code pool} lets the driver ask what the destination already committed.

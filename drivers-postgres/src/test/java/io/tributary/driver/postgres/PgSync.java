@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.UUID;
 
 /** Runs the real orchestrator with the PostgreSQL driver into a memory destination, state kept across runs. */
-final class PgSync {
+class PgSync {
     final TestingPostgres pg;
     final String extraConfig;
     final InMemoryStateStore store = new InMemoryStateStore();

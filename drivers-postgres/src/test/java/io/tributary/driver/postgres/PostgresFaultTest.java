@@ -55,7 +55,7 @@ class PostgresFaultTest {
         try (Connection c = pg.connection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                         + "WHERE backend_type = '" + backendType + "' AND pid <> pg_backend_pid()"
-                        + " AND datname = 'postgres'")) {
+                        + " AND datname = 'postgres' AND application_name = 'tributary'")) {
             rs.next();
             return rs.getInt(1);
         } catch (SQLException e) {
@@ -76,7 +76,17 @@ class PostgresFaultTest {
             @Override
             public void chunkCommitted(StreamId stream, Chunk chunk, long rows) {
                 if (chunks.incrementAndGet() == 3) {
-                    killedReaders.set(terminate("client backend"));
+                    // the other reader may be between two chunks: try until one is caught mid-read
+                    long until = System.nanoTime() + 5_000_000_000L;
+                    while (killedReaders.get() == 0 && System.nanoTime() < until) {
+                        killedReaders.set(terminate("client backend"));
+                        try {
+                            Thread.sleep(2);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
                 }
             }
         };

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.AbstractDriver;
 import io.tributary.core.DriverInterface;
 import io.tributary.core.Drivers;
+import io.tributary.core.Preflight;
 import io.tributary.core.catalog.Catalog;
 import io.tributary.core.state.FileStateStore;
 import io.tributary.core.state.State;
@@ -137,7 +138,7 @@ public final class TributaryCli {
             try {
                 if (destination != null) {
                     ConfigFiles.DestinationFile d = ConfigFiles.destination(destination);
-                    try (WriterPool pool = WriterPool.open(d.type(), d.writer(), WriterPool.Options.defaults())) {
+                    try (WriterPool pool = d.open(WriterPool.Options.defaults())) {
                         pool.destination().check();
                     }
                 } else {
@@ -214,9 +215,11 @@ public final class TributaryCli {
             State st = State.load(new FileStateStore(statePath));
             ProgressListener progress = new ProgressListener(System.err, System.console() != null);
             try (DriverInterface driver = source.driver();
-                    WriterPool pool = WriterPool.open(d.type(), d.writer(),
-                            WriterPool.Options.defaults().withBatchSize(batchSize))) {
+                    WriterPool pool = d.open(WriterPool.Options.defaults().withBatchSize(batchSize))) {
                 driver.setup();
+                // every selected stream exists and still has its cursor/chunk columns: checked before the run
+                // touches the state file or the destination
+                Preflight.check(driver, streams);
                 AbstractDriver orchestrator = new AbstractDriver(driver, st,
                         AbstractDriver.Options.defaults().withListener(progress));
                 Thread main = Thread.currentThread();
@@ -270,7 +273,7 @@ public final class TributaryCli {
             Catalog cat = Catalog.fromJson(ConfigFiles.read(catalog), catalog.toString());
             List<StreamId> ids = cat.configuredStreams().stream().map(ConfiguredStream::id).toList();
             ConfigFiles.DestinationFile d = ConfigFiles.destination(destination);
-            try (WriterPool pool = WriterPool.open(d.type(), d.writer(), WriterPool.Options.defaults())) {
+            try (WriterPool pool = d.open(WriterPool.Options.defaults())) {
                 pool.destination().dropStreams(ids);
             }
             if (state != null) {

@@ -279,9 +279,7 @@ public class AbstractDriver implements AutoCloseable {
                     + " are set to sync_mode cdc but the source config does not enable CDC (update_method)");
         }
         // every stream is checked before anything is written: a missing grant must not clear a full refresh first
-        for (ConfiguredStream s : streams) {
-            driver.checkStream(s);
-        }
+        Preflight.check(driver, streams);
         try (Run run = new Run(pool)) {
             TaskGroup g = run.group("sync", false);
             if (!full.isEmpty()) {

@@ -73,7 +73,9 @@ public interface DriverInterface extends AutoCloseable {
 
     /**
      * Describes one stream: columns and types, primary key, cursor-capable columns, supported sync modes.
-     * Called concurrently for different streams by discovery. Thread-safe.
+     * Called concurrently for different streams by discovery, and by {@link Preflight} for the selected streams
+     * before a sync. Throws {@link io.tributary.types.ConfigException} naming the stream when it does not exist
+     * or the configured user may not read it. Thread-safe.
      */
     Stream produceSchema(StreamId stream);
 

@@ -1,6 +1,7 @@
 package io.tributary.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tributary.types.ConfigException;
 import io.tributary.types.Json;
 import io.tributary.writer.Providers;
 import java.util.Map;
@@ -28,7 +29,11 @@ public final class Drivers {
     public static DriverInterface configured(String type, JsonNode sourceConfig, String sourceName) {
         DriverInterface d = find(type);
         DriverConfig c = Json.bind(sourceConfig, d.configType(), sourceName);
-        c.validate();
+        try {
+            c.validate();
+        } catch (ConfigException e) {
+            throw new ConfigException(sourceName + ": " + e.getMessage(), e);
+        }
         d.configure(c);
         return d;
     }

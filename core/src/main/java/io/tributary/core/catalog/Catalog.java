@@ -103,9 +103,14 @@ public final class Catalog {
         if (root == null || !root.isObject()) {
             throw new ConfigException(source + ": expected a JSON object with 'streams' and 'selected_streams'");
         }
+        knownKeys(root, source, ROOT_KEYS);
+        JsonNode streamList = root.path("streams");
+        if (!streamList.isMissingNode() && !streamList.isArray()) {
+            throw new ConfigException(source + ": 'streams' expects a list of streams");
+        }
         List<Stream> streams = new ArrayList<>();
         int i = 0;
-        for (JsonNode wrapper : root.path("streams")) {
+        for (JsonNode wrapper : streamList) {
             JsonNode s = wrapper.has("stream") ? wrapper.get("stream") : wrapper;
             streams.add(readStream(s, source + ": streams[" + i++ + "]"));
         }
@@ -115,18 +120,40 @@ public final class Catalog {
             throw new ConfigException(source + ": 'selected_streams' expects an object of namespace → list");
         }
         for (Map.Entry<String, JsonNode> e : sel.properties()) {
+            String ns = source + ": selected_streams." + e.getKey();
+            if (!e.getValue().isArray()) {
+                throw new ConfigException(ns + " expects a list of {\"stream_name\": ...} entries");
+            }
+            int j = 0;
             for (JsonNode n : e.getValue()) {
-                String name = text(n, "stream_name", source + ": selected_streams." + e.getKey());
+                String where = ns + "[" + j++ + "]";
+                if (!n.isObject()) {
+                    throw new ConfigException(where + " expects an object with 'stream_name'");
+                }
+                knownKeys(n, where, SELECTION_KEYS);
+                String name = text(n, "stream_name", where);
+                where = ns + "." + name;
                 JsonNode cols = n.path("selected_columns");
                 List<String> columns = new ArrayList<>();
-                cols.path("columns").forEach(c -> columns.add(c.asText()));
+                if (!cols.isMissingNode() && !cols.isNull()) {
+                    if (!cols.isObject()) {
+                        throw new ConfigException(where + ": key 'selected_columns' expects an object "
+                                + "{\"columns\": [...], \"sync_new_columns\": true}");
+                    }
+                    knownKeys(cols, where + ".selected_columns", COLUMNS_KEYS);
+                    JsonNode list = cols.path("columns");
+                    if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
+                        throw new ConfigException(where + ": key 'selected_columns.columns' expects a list of names");
+                    }
+                    list.forEach(c -> columns.add(c.asText()));
+                }
                 selected.put(StreamId.of(e.getKey(), name), new Selection(
                         columns,
-                        cols.path("sync_new_columns").asBoolean(true),
+                        bool(cols, "sync_new_columns", true, where + ".selected_columns"),
                         optText(n, "filter"),
                         optText(n, "chunk_column"),
-                        n.path("append_mode").asBoolean(false),
-                        n.path("normalization").asBoolean(true),
+                        bool(n, "append_mode", false, where),
+                        bool(n, "normalization", true, where),
                         optText(n, "partition_regex")));
             }
         }
@@ -252,6 +279,32 @@ public final class Catalog {
         s.cursorField().ifPresent(c -> n.put("cursor_field", c));
         n.put("sync_mode", s.syncMode().jsonName());
         return n;
+    }
+
+    private static final Set<String> ROOT_KEYS = Set.of("streams", "selected_streams");
+    private static final Set<String> SELECTION_KEYS = Set.of("stream_name", "partition_regex", "normalization",
+            "append_mode", "chunk_column", "filter", "selected_columns");
+    private static final Set<String> COLUMNS_KEYS = Set.of("columns", "sync_new_columns");
+
+    /** The user-edited parts of the catalog reject unknown keys (a misspelt key is not silently ignored). */
+    private static void knownKeys(JsonNode n, String where, Set<String> known) {
+        n.fieldNames().forEachRemaining(k -> {
+            if (!known.contains(k)) {
+                throw new ConfigException(where + ": unknown key '" + k + "'; known keys: "
+                        + known.stream().sorted().toList());
+            }
+        });
+    }
+
+    private static boolean bool(JsonNode n, String key, boolean absent, String where) {
+        JsonNode v = n.get(key);
+        if (v == null || v.isNull()) {
+            return absent;
+        }
+        if (!v.isBoolean()) {
+            throw new ConfigException(where + ": key '" + key + "' expects true or false, got " + v.getNodeType());
+        }
+        return v.booleanValue();
     }
 
     private static String text(JsonNode n, String key, String where) {

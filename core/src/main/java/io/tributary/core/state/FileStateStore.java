@@ -30,6 +30,11 @@ public final class FileStateStore implements StateStore {
     }
 
     @Override
+    public String describe() {
+        return "state file " + path;
+    }
+
+    @Override
     public Optional<byte[]> load() {
         try {
             return Optional.of(Files.readAllBytes(path));

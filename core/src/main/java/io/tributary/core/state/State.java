@@ -2,6 +2,7 @@ package io.tributary.core.state;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -64,13 +65,22 @@ public final class State {
         State s = new State(store);
         Optional<byte[]> bytes = store.load();
         if (bytes.isPresent() && bytes.get().length > 0) {
+            String where = store.describe();
             JsonNode root;
             try {
                 root = Json.mapper().readTree(bytes.get());
+            } catch (JsonProcessingException e) {
+                throw new ConfigException(where + ": malformed JSON at line " + e.getLocation().getLineNr()
+                        + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage()
+                        + "; it was not modified (restore it, or remove it to start over)", e);
             } catch (IOException e) {
-                throw new ConfigException("state: malformed JSON: " + e.getMessage(), e);
+                throw new ConfigException(where + ": cannot parse: " + e.getMessage(), e);
             }
-            s.read(root);
+            try {
+                s.read(root);
+            } catch (ConfigException e) {
+                throw new ConfigException(where + ": " + e.getMessage() + "; it was not modified", e);
+            }
         }
         return s;
     }
@@ -81,12 +91,24 @@ public final class State {
     }
 
     private void read(JsonNode root) {
-        if (!root.isObject()) {
-            throw new ConfigException("state: expected a JSON object");
+        if (root == null || !root.isObject()) {
+            throw new ConfigException("expected a JSON object {\"type\": \"STREAM\", \"version\": 1, ...}");
+        }
+        JsonNode version0 = root.get("version");
+        if (version0 != null && !version0.isInt()) {
+            throw new ConfigException("key 'version' expects an integer, got " + version0.getNodeType());
+        }
+        JsonNode global0 = root.get("global");
+        if (global0 != null && !global0.isNull() && !global0.isObject()) {
+            throw new ConfigException("key 'global' expects an object, got " + global0.getNodeType());
+        }
+        JsonNode streams0 = root.get("streams");
+        if (streams0 != null && !streams0.isNull() && !streams0.isArray()) {
+            throw new ConfigException("key 'streams' expects an array, got " + streams0.getNodeType());
         }
         int version = root.path("version").asInt(0);
         if (version > VERSION) {
-            throw new ConfigException("state: version " + version + " is newer than this Tributary supports ("
+            throw new ConfigException("version " + version + " is newer than this Tributary supports ("
                     + VERSION + "); upgrade Tributary");
         }
         type = root.path("type").asText("STREAM");
@@ -101,7 +123,7 @@ public final class State {
         for (JsonNode n : root.path("streams")) {
             String name = n.path("stream").asText(null);
             if (name == null) {
-                throw new ConfigException("state: a stream entry has no 'stream' key: " + n);
+                throw new ConfigException("a stream entry has no 'stream' key: " + n);
             }
             StreamState ss = new StreamState();
             ss.syncMode = n.path("sync_mode").asText("");

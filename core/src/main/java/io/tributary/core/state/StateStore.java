@@ -9,4 +9,9 @@ public interface StateStore {
 
     /** Replaces the saved document atomically and durably. */
     void save(byte[] json);
+
+    /** Where the state lives, for error messages (a file path); never a credential. */
+    default String describe() {
+        return "state";
+    }
 }

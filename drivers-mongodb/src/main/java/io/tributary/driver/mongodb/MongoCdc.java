@@ -86,6 +86,12 @@ final class MongoCdc {
                 .fullDocument(FullDocument.UPDATE_LOOKUP);
         String token = state.streamValue(s.id(), TOKEN).map(n -> n.asText()).orElse(null);
         if (token != null) {
+            if (!HEX.matcher(token).matches()) {
+                // MongoDB's resume tokens are hex KeyStrings; anything else is a damaged or foreign state file
+                throw new NonRetriableException("stream " + s.id() + ": the saved resume token '" + abbreviate(token)
+                        + "' is malformed (expected a hex string); the state file is damaged or from another "
+                        + "source: clear this stream's state to backfill it again");
+            }
             watch = watch.resumeAfter(new BsonDocument(TOKEN, new BsonString(token)));
         } else {
             long start = state.streamValue(s.id(), START).map(n -> n.asLong()).orElse(0L);
@@ -161,6 +167,10 @@ final class MongoCdc {
                 }
             }
         } catch (MongoCommandException e) {
+            if (e.getErrorCode() == 260) { // InvalidResumeToken
+                throw new NonRetriableException("stream " + s.id() + ": the server refused the saved resume token ("
+                        + e.getErrorCodeName() + "); clear this stream's state to backfill it again", e);
+            }
             if (e.getErrorCode() == 286 || e.getErrorCode() == 280 || e.getErrorCode() == 136) {
                 throw new NonRetriableException("stream " + s.id() + ": the saved resume token is no longer in the "
                         + "oplog (" + e.getErrorCodeName() + "); clear this stream's state to backfill it again", e);
@@ -174,6 +184,12 @@ final class MongoCdc {
         pending.put(identifier, position);
         fn.checkpoint(position);
         LOG.info("stream {}: change stream run read {} changes", s.id(), total);
+    }
+
+    private static final java.util.regex.Pattern HEX = java.util.regex.Pattern.compile("[0-9A-Fa-f]+");
+
+    private static String abbreviate(String token) {
+        return token.length() <= 40 ? token : token.substring(0, 40) + "...";
     }
 
     private static Document decodeKey(ChangeStreamDocument<Document> e) {

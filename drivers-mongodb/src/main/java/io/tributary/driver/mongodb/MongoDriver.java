@@ -170,8 +170,28 @@ public final class MongoDriver implements DriverInterface {
         }
     }
 
+    /** A collection is created by its first insert, so reading a missing one would silently sync nothing. */
+    private void requireCollection(StreamId stream) {
+        if (!stream.namespace().equals(config.database())) {
+            throw new ConfigException("stream " + stream + " is not in database '" + config.database()
+                    + "' (check 'database' in the source config, or the stream's namespace in the catalog)");
+        }
+        try {
+            for (String name : database().listCollectionNames()) {
+                if (name.equals(stream.name())) {
+                    return;
+                }
+            }
+        } catch (MongoException e) {
+            throw translate(e, "listing collections of " + config.database());
+        }
+        throw new ConfigException("stream " + stream + " does not exist (no such collection in database '"
+                + config.database() + "')");
+    }
+
     @Override
     public Stream produceSchema(StreamId stream) {
+        requireCollection(stream);
         Map<String, DataType> types = new LinkedHashMap<>();
         Map<String, Integer> seen = new LinkedHashMap<>();
         int docs = 0;

@@ -108,6 +108,10 @@ public final class MySqlDriver implements DriverInterface {
         if (code == 1045) {
             return new ConfigException("MySQL rejected the credentials of " + where + " (check 'username' and 'password')", e);
         }
+        if (code == 1142 || code == 1143 || code == 1044 || code == 1227) {
+            // table/column/database access denied, or a missing global privilege: a retry cannot fix it
+            return new ConfigException("MySQL denied " + where + " a privilege while " + what + ": " + msg, e);
+        }
         if (code == 1049) {
             return new ConfigException("database '" + config.database() + "' does not exist (check 'database')", e);
         }
@@ -201,7 +205,10 @@ public final class MySqlDriver implements DriverInterface {
             }
         }
         if (out.isEmpty()) {
-            throw new ConfigException("stream " + id + " does not exist (no such table)");
+            // information_schema shows only the tables the user holds a privilege on
+            throw new ConfigException("stream " + id + " does not exist (no such table), or user '"
+                    + config.username() + "' holds no privilege on it: check the name, or run GRANT SELECT ON "
+                    + qualified(id) + " TO '" + config.username() + "';");
         }
         columns.put(id, out);
         return out;

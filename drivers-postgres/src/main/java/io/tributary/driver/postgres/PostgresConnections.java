@@ -66,7 +66,10 @@ final class PostgresConnections {
         }
     }
 
-    /** Connection-level failures: wrong credentials and unknown databases are config errors, the rest transient. */
+    /**
+     * Connection-level failures: wrong credentials, unknown databases, unreachable servers and missing privileges
+     * are config errors (a retry cannot fix them), the rest transient.
+     */
     RuntimeException translate(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String where = config.username() + "@" + config.host() + ":" + config.port() + "/" + config.database();
@@ -75,6 +78,9 @@ final class PostgresConnections {
                     + " (check 'username' and 'password', and pg_hba.conf)", e);
             case "3D000" -> new ConfigException("database '" + config.database() + "' does not exist on "
                     + config.host() + ":" + config.port() + " (check 'database')", e);
+            case "42501" -> new ConfigException("PostgreSQL denied " + config.username() + " a privilege on "
+                    + config.host() + ":" + config.port() + "/" + config.database() + ": " + safe(e.getMessage())
+                    + " (GRANT it, e.g. GRANT SELECT ON <table> TO " + config.username() + ")", e);
             case "08001", "08004" -> connected
                     ? new RetriableException("lost PostgreSQL at " + config.host() + ":" + config.port()
                             + " (a restart?): " + safe(e.getMessage()), e)

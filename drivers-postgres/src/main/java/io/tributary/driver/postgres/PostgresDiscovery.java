@@ -1,5 +1,6 @@
 package io.tributary.driver.postgres;
 
+import io.tributary.types.ConfigException;
 import io.tributary.types.DataType;
 import io.tributary.types.Field;
 import io.tributary.types.Schema;
@@ -51,13 +52,19 @@ final class PostgresDiscovery {
         boolean partitioned;
         boolean full;
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT c.oid, c.relkind, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                SELECT c.oid, c.relkind, c.relreplident, has_table_privilege(c.oid, 'SELECT'), current_user
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = ? AND c.relname = ?""")) {
             ps.setString(1, id.namespace());
             ps.setString(2, id.name());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new io.tributary.types.ConfigException("stream " + id + " does not exist (no such table)");
+                    throw new ConfigException("stream " + id + " does not exist (no such table)");
+                }
+                if (!rs.getBoolean(4)) {
+                    throw new ConfigException("stream " + id + ": user '" + rs.getString(5) + "' may not read the "
+                            + "table: run GRANT SELECT ON " + PostgresDriver.qualified(id) + " TO "
+                            + PostgresDriver.quote(rs.getString(5)) + ";");
                 }
                 oid = rs.getLong(1);
                 partitioned = "p".equals(rs.getString(2));

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * state and the destination stay exactly as they were (a full refresh is not cleared first), and no password appears
  * in any log line or message.
  */
-class PostgresBadInputTest {
+class PostgresPreflightTest {
     static TestingPostgres pg;
     private static final String SECRET = "s3cret-limited-pw";
 

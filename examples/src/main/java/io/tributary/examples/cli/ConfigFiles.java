@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.types.ConfigException;
 import io.tributary.types.Json;
+import io.tributary.writer.WriterPool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,7 +30,15 @@ final class ConfigFiles {
     }
 
     /** A destination file: {@code {"type": "ICEBERG" | "PARQUET" | "JSONL" | ..., "writer": {...}}}. */
-    record DestinationFile(String type, JsonNode writer) {
+    record DestinationFile(Path file, String type, JsonNode writer) {
+        /** Opens the writer pool; an error in the writer's settings names this file. */
+        WriterPool open(WriterPool.Options options) {
+            try {
+                return WriterPool.open(type, writer, options);
+            } catch (ConfigException e) {
+                throw new ConfigException(file + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     static DestinationFile destination(Path file) {
@@ -50,6 +59,6 @@ final class ConfigFiles {
         if (writer == null || !writer.isObject()) {
             throw new ConfigException(file + ": key 'writer' is required (an object with the writer's settings)");
         }
-        return new DestinationFile(type.asText().toLowerCase(Locale.ROOT), writer);
+        return new DestinationFile(file, type.asText().toLowerCase(Locale.ROOT), writer);
     }
 }

@@ -138,7 +138,7 @@ public final class TributaryCli {
             try {
                 if (destination != null) {
                     ConfigFiles.DestinationFile d = ConfigFiles.destination(destination);
-                    try (WriterPool pool = WriterPool.open(d.type(), d.writer(), WriterPool.Options.defaults())) {
+                    try (WriterPool pool = d.open(WriterPool.Options.defaults())) {
                         pool.destination().check();
                     }
                 } else {
@@ -233,8 +233,7 @@ public final class TributaryCli {
             State st = State.load(new FileStateStore(statePath));
             ProgressListener progress = new ProgressListener(System.err, System.console() != null);
             try (DriverInterface driver = source.driver();
-                    WriterPool pool = WriterPool.open(d.type(), d.writer(),
-                            WriterPool.Options.defaults().withBatchSize(batchSize))) {
+                    WriterPool pool = d.open(WriterPool.Options.defaults().withBatchSize(batchSize))) {
                 driver.setup();
                 AbstractDriver orchestrator = new AbstractDriver(driver, st,
                         AbstractDriver.Options.defaults().withListener(progress).withCdcBackfill(backfill)
@@ -290,7 +289,7 @@ public final class TributaryCli {
             Catalog cat = Catalog.fromJson(ConfigFiles.read(catalog), catalog.toString());
             List<StreamId> ids = cat.configuredStreams().stream().map(ConfiguredStream::id).toList();
             ConfigFiles.DestinationFile d = ConfigFiles.destination(destination);
-            try (WriterPool pool = WriterPool.open(d.type(), d.writer(), WriterPool.Options.defaults())) {
+            try (WriterPool pool = d.open(WriterPool.Options.defaults())) {
                 pool.destination().dropStreams(ids);
             }
             if (state != null) {

@@ -1,0 +1,156 @@
+package io.tributary.driver.mongodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import io.tributary.core.AbstractDriver;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.Drivers;
+import io.tributary.core.Preflight;
+import io.tributary.core.state.FileStateStore;
+import io.tributary.core.state.State;
+import io.tributary.testkit.BadInput;
+import io.tributary.testkit.TestingMongo;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.DataType;
+import io.tributary.types.Field;
+import io.tributary.types.Json;
+import io.tributary.types.NonRetriableException;
+import io.tributary.types.Schema;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.WriterPool;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input against the in-JVM MongoDB server: each fails with a typed error naming the cause, leaves
+ * {@code state.json} and the destination as they were, and never prints the password. mongo-java-server has no
+ * authentication, so a wrong password cannot be tested here; the password is still configured and checked absent.
+ */
+class MongoBadInputTest {
+    private static final String SECRET = "Mz4-never-print-me";
+
+    static TestingMongo mongo;
+    static MongoClient client;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        mongo = new TestingMongo();
+        client = MongoClients.create(mongo.connectionString());
+        client.getDatabase("shop").getCollection("events").insertMany(List.of(new Document("_id", 1).append("v", "a"),
+                new Document("_id", 2).append("v", "b")));
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        mongo.close();
+    }
+
+    private static String config(String hosts, String credentials) {
+        return "{\"hosts\": [\"" + hosts + "\"], \"database\": \"shop\", \"initial_wait_time\": 1, "
+                + "\"server_selection_timeout_ms\": 500, \"backoff_retry_count\": 1" + credentials + "}";
+    }
+
+    private static String source() {
+        return config(mongo.host(), "");
+    }
+
+    private Path stateFile() {
+        return dir.resolve("state.json");
+    }
+
+    private Path out() {
+        return dir.resolve("out");
+    }
+
+    private void sync(String sourceConfig, List<ConfiguredStream> streams) {
+        ObjectNode writer = Json.object().put("path", out().toString());
+        try (DriverInterface d = Drivers.configured("mongodb", Json.parse(sourceConfig), "source.json");
+                WriterPool pool = WriterPool.open("jsonl", writer, WriterPool.Options.defaults());
+                AbstractDriver a = new AbstractDriver(d, State.load(new FileStateStore(stateFile())),
+                        AbstractDriver.Options.defaults().withRetryBackoff(Duration.ofMillis(10),
+                                Duration.ofMillis(50)))) {
+            a.setup();
+            Preflight.check(d, streams);
+            a.read(pool, streams);
+        }
+    }
+
+    private Throwable failsWithoutSideEffects(String secret, Runnable run) {
+        BadInput.Snapshot before = BadInput.snapshot(stateFile(), out());
+        Throwable t;
+        try (BadInput.Output output = BadInput.captureOutput()) {
+            t = catchThrowable(run::run);
+            assertThat(t).as("the run must fail").isNotNull();
+            BadInput.assertNoSecret(secret, t, output);
+        }
+        before.assertUnchanged();
+        return t;
+    }
+
+    private static ConfiguredStream stream(String collection, String namespace, SyncMode mode) {
+        Stream s = Stream.of(StreamId.of(namespace, collection), Schema.of(Field.of("_id", DataType.INT32, false),
+                Field.nullable("v", DataType.STRING)), List.of("_id"), Set.of("_id", "v"),
+                Set.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL, SyncMode.CDC));
+        return ConfiguredStream.of(s.withSyncMode(mode));
+    }
+
+    @Test
+    void unreachableServerIsAConfigErrorNamingTheHostsWithoutThePassword() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String hosts = "127.0.0.1:" + port;
+        Throwable t = failsWithoutSideEffects(SECRET, () -> sync(config(hosts, ", \"username\": \"reader\", "
+                + "\"password\": \"" + SECRET + "\", \"authdb\": \"admin\""), List.of(stream("events", "shop",
+                SyncMode.FULL_REFRESH))));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("cannot reach MongoDB at [" + hosts + "]")
+                .hasMessageContaining("within 500 ms");
+    }
+
+    @Test
+    void collectionMissingFromTheSourceIsAConfigErrorNamingIt() {
+        Throwable t = failsWithoutSideEffects(SECRET, () -> sync(source(), List.of(stream("events", "shop",
+                SyncMode.FULL_REFRESH), stream("no_such_collection", "shop", SyncMode.FULL_REFRESH))));
+        assertThat(t).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("stream shop.no_such_collection does not exist (no such collection");
+        t = failsWithoutSideEffects(SECRET, () -> sync(source(), List.of(stream("events", "other_db",
+                SyncMode.FULL_REFRESH))));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("stream other_db.events")
+                .hasMessageContaining("not in database 'shop'");
+    }
+
+    @Test
+    void invalidResumeTokenIsANonRetriableErrorNamingTheStream() throws Exception {
+        Files.writeString(stateFile(), """
+                {"type": "STREAM", "version": 1, "global": {"state": null, "streams": ["shop.events"]},
+                 "streams": [{"stream": "events", "namespace": "shop", "sync_mode": "cdc",
+                              "state": {"chunks": [], "_data": "not-a-resume-token"}}]}
+                """);
+        Throwable t = failsWithoutSideEffects(SECRET, () -> sync(source(), List.of(stream("events", "shop",
+                SyncMode.CDC))));
+        assertThat(t).isInstanceOf(NonRetriableException.class).hasMessageContaining("stream shop.events")
+                .hasMessageContaining("resume token 'not-a-resume-token' is malformed")
+                .hasMessageContaining("clear this stream's state");
+    }
+}

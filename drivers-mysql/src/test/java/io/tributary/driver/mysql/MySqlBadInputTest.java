@@ -1,0 +1,295 @@
+package io.tributary.driver.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.core.AbstractDriver;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.Drivers;
+import io.tributary.core.Preflight;
+import io.tributary.core.state.FileStateStore;
+import io.tributary.core.state.State;
+import io.tributary.testkit.BadInput;
+import io.tributary.testkit.TestingMariaDb;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.DataType;
+import io.tributary.types.Field;
+import io.tributary.types.Json;
+import io.tributary.types.NonRetriableException;
+import io.tributary.types.Schema;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.WriterPool;
+import io.tributary.writer.jsonl.JsonlConfig;
+import io.tributary.writer.jsonl.JsonlDestination;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input against a private MariaDB: each fails with a typed error naming the cause, leaves {@code state.json}
+ * and the destination as they were, and never prints the password. Runs what the CLI's {@code sync} runs.
+ */
+class MySqlBadInputTest {
+    private static final String SECRET = "Kp9-never-print-me";
+    private static final String NOGRANT_PASSWORD = "nogrant-" + SECRET;
+
+    static TestingMariaDb db;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        assumeTrue(TestingMariaDb.available(), "mariadb-server is not installed (apt-get install mariadb-server)");
+        db = new TestingMariaDb();
+        db.execute("CREATE TABLE shop.items (id bigint PRIMARY KEY, name varchar(20))",
+                "INSERT INTO shop.items VALUES (1, 'a'), (2, 'b')",
+                "CREATE TABLE shop.secret_t (id bigint PRIMARY KEY, v text)",
+                "CREATE USER 'nogrant'@'%' IDENTIFIED BY '" + NOGRANT_PASSWORD + "'",
+                "GRANT SELECT ON shop.items TO 'nogrant'@'%'");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    private static String config(int port, String user, String password, boolean cdc) {
+        return "{\"host\": \"127.0.0.1\", \"port\": " + port + ", \"database\": \"shop\", \"username\": \"" + user
+                + "\", \"password\": \"" + password + "\", \"tls\": {\"mode\": \"disabled\"}, \"backoff_retry_count\": 1"
+                + (cdc ? ", \"update_method\": {\"initial_wait_time\": 1}" : "") + "}";
+    }
+
+    private static String app(boolean cdc) {
+        return config(db.port(), TestingMariaDb.APP_USER, TestingMariaDb.APP_PASSWORD, cdc);
+    }
+
+    private Path stateFile() {
+        return dir.resolve("state.json");
+    }
+
+    private Path out() {
+        return dir.resolve("out");
+    }
+
+    /** What {@code tributary sync} does: setup, preflight, read; file state, jsonl destination. */
+    private void sync(String sourceConfig, List<ConfiguredStream> streams) {
+        ObjectNode writer = Json.object().put("path", out().toString());
+        try (DriverInterface d = Drivers.configured("mysql", Json.parse(sourceConfig), "source.json");
+                WriterPool pool = WriterPool.open("jsonl", writer, WriterPool.Options.defaults());
+                AbstractDriver a = new AbstractDriver(d, State.load(new FileStateStore(stateFile())),
+                        AbstractDriver.Options.defaults().withRetryBackoff(Duration.ofMillis(10),
+                                Duration.ofMillis(50)))) {
+            a.setup();
+            Preflight.check(d, streams);
+            a.read(pool, streams);
+        }
+    }
+
+    private Throwable failsWithoutSideEffects(String secret, Runnable run) {
+        BadInput.Snapshot before = BadInput.snapshot(stateFile(), out());
+        Throwable t;
+        try (BadInput.Output output = BadInput.captureOutput()) {
+            t = catchThrowable(run::run);
+            assertThat(t).as("the run must fail").isNotNull();
+            BadInput.assertNoSecret(secret, t, output);
+        }
+        before.assertUnchanged();
+        return t;
+    }
+
+    private static Stream discover(String table, boolean cdc) {
+        try (DriverInterface d = Drivers.configured("mysql", Json.parse(app(cdc)), "source.json")) {
+            return new AbstractDriver(d, State.inMemory()).discover(2).stream()
+                    .filter(s -> s.id().equals(StreamId.of("shop", table))).findFirst().orElseThrow();
+        }
+    }
+
+    private static ConfiguredStream items(SyncMode mode) {
+        return ConfiguredStream.of(discover("items", mode == SyncMode.CDC).withSyncMode(mode)
+                .withCursorField(Optional.of("id")));
+    }
+
+    // ------------------------------------------------------------------ connection
+
+    @Test
+    void wrongPasswordIsAConfigErrorNamingTheUserWithoutThePassword() {
+        String wrong = "wrong-" + SECRET;
+        Throwable t = failsWithoutSideEffects(wrong, () -> sync(config(db.port(), TestingMariaDb.APP_USER, wrong,
+                true), List.of(items(SyncMode.CDC))));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("rejected the credentials")
+                .hasMessageContaining("tributary@127.0.0.1:" + db.port() + "/shop");
+    }
+
+    @Test
+    void wrongPortIsAConfigErrorNamingHostAndPortWithoutThePassword() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        int closed = port;
+        Throwable t = failsWithoutSideEffects(SECRET, () -> sync(config(closed, TestingMariaDb.APP_USER, SECRET, false),
+                List.of(items(SyncMode.INCREMENTAL))));
+        assertThat(t).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot connect to MySQL at 127.0.0.1:" + closed);
+    }
+
+    // ------------------------------------------------------------------ grants and server settings
+
+    @Test
+    void tableWithoutGrantsIsAConfigErrorSayingWhatToGrant() {
+        Stream s = Stream.of(StreamId.of("shop", "secret_t"), Schema.of(Field.of("id", DataType.INT64, false)),
+                List.of("id"), Set.of("id"), Set.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL));
+        Throwable t = failsWithoutSideEffects(NOGRANT_PASSWORD, () -> sync(config(db.port(), "nogrant",
+                NOGRANT_PASSWORD, false), List.of(ConfiguredStream.of(s.withSyncMode(SyncMode.FULL_REFRESH)))));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("stream shop.secret_t")
+                .hasMessageContaining("user 'nogrant' holds no privilege on it")
+                .hasMessageContaining("GRANT SELECT ON `shop`.`secret_t` TO 'nogrant'");
+    }
+
+    @Test
+    void cdcWithoutReplicationGrantsIsAConfigErrorSayingWhatToGrant() {
+        Throwable t = failsWithoutSideEffects(NOGRANT_PASSWORD, () -> sync(config(db.port(), "nogrant",
+                NOGRANT_PASSWORD, true), List.of(items(SyncMode.CDC))));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("user 'nogrant'")
+                .hasMessageContaining("REPLICATION CLIENT");
+    }
+
+    @Test
+    void binlogFormatStatementIsAConfigErrorTellingWhatToRun() {
+        db.execute("SET GLOBAL binlog_format = 'STATEMENT'");
+        try {
+            Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(app(true),
+                    List.of(items(SyncMode.CDC))));
+            assertThat(t).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("CDC needs binlog_format=ROW but the server has STATEMENT")
+                    .hasMessageContaining("SET GLOBAL binlog_format = 'ROW'");
+        } finally {
+            db.execute("SET GLOBAL binlog_format = 'ROW'");
+        }
+    }
+
+    // ------------------------------------------------------------------ saved positions
+
+    private static List<String> binaryLogs() throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = db.connection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static String scalar(String sql) throws Exception {
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void purgedBinlogPositionIsANonRetriableErrorNamingTheFile() throws Exception {
+        db.execute("CREATE TABLE shop.purge_t (id bigint PRIMARY KEY, v text)", "INSERT INTO shop.purge_t VALUES (1, 'x')");
+        ConfiguredStream cs = ConfiguredStream.of(discover("purge_t", true).withSyncMode(SyncMode.CDC));
+        sync(app(true), List.of(cs)); // backfill, then CDC up to now: state holds a binlog position
+        String saved = Json.mapper().readTree(stateFile().toFile()).get("global").get("state").get("state")
+                .get("position").get("name").asText();
+        // MariaDB keeps a binlog file until InnoDB checkpointed past it: rotate and purge until it is gone
+        for (int i = 0; i < 100 && binaryLogs().contains(saved); i++) {
+            db.execute("FLUSH BINARY LOGS");
+            db.execute("PURGE BINARY LOGS TO '" + scalar("SHOW MASTER STATUS") + "'");
+            Thread.sleep(50);
+        }
+        assertThat(binaryLogs()).doesNotContain(saved);
+        db.execute("INSERT INTO shop.purge_t VALUES (2, 'y')");
+        Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(app(true), List.of(cs)));
+        assertThat(t).isInstanceOf(NonRetriableException.class)
+                .hasMessageContaining("the saved binlog file " + saved + " was purged")
+                .hasMessageContaining("clear the state");
+    }
+
+    @Test
+    void stateFromAnotherServerIsRefusedOnlyAsAPurgedFile() throws Exception {
+        // State records no identity of the source (no server_uuid, host or database): a state.json copied from
+        // another server is only caught because its binlog file name does not exist here
+        Files.writeString(stateFile(), """
+                {"type": "STREAM", "version": 1,
+                 "global": {"state": {"server_id": 4242, "state": {"position": {"name": "mysql-bin.000042", "pos": 4}}},
+                            "streams": ["shop.items"]},
+                 "streams": [{"stream": "items", "namespace": "shop", "sync_mode": "cdc", "state": {"chunks": []}}]}
+                """);
+        Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(app(true),
+                List.of(items(SyncMode.CDC))));
+        assertThat(t).isInstanceOf(NonRetriableException.class)
+                .hasMessageContaining("the saved binlog file mysql-bin.000042 was purged");
+    }
+
+    // ------------------------------------------------------------------ catalog against the source
+
+    @Test
+    void streamMissingFromTheSourceIsAConfigErrorNamingIt() {
+        Stream s = Stream.of(StreamId.of("shop", "no_such_table"), Schema.of(Field.of("id", DataType.INT64, false)),
+                List.of("id"), Set.of("id"), Set.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL));
+        Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(app(false),
+                List.of(items(SyncMode.INCREMENTAL), ConfiguredStream.of(s.withSyncMode(SyncMode.FULL_REFRESH)))));
+        assertThat(t).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("stream shop.no_such_table does not exist");
+    }
+
+    @Test
+    void keylessTableIsCapturedWithTheWholeRowAsItsKey() {
+        db.execute("CREATE TABLE shop.keyless_t (a int, b varchar(10))", "INSERT INTO shop.keyless_t VALUES (1, 'x')");
+        Stream s = discover("keyless_t", true);
+        assertThat(s.primaryKey()).isEmpty();
+        assertThat(s.supportedSyncModes()).contains(SyncMode.CDC);
+        ConfiguredStream cs = ConfiguredStream.of(s.withSyncMode(SyncMode.CDC));
+        sync(app(true), List.of(cs));
+        db.execute("INSERT INTO shop.keyless_t VALUES (2, 'y')", "DELETE FROM shop.keyless_t WHERE a = 1");
+        sync(app(true), List.of(cs));
+        List<ObjectNode> rows = new JsonlDestination(new JsonlConfig(out().toString(), true))
+                .read(StreamId.of("shop", "keyless_t"));
+        // backfill (1,x), then CDC: insert (2,y) and the delete of (1,x), whose _olake_id (MD5 of every value)
+        // equals the backfilled row's, so an upserting destination removes it
+        assertThat(rows).extracting(r -> r.get("_op_type").asText()).containsExactlyInAnyOrder("r", "c", "d");
+        ObjectNode backfilled = rows.stream().filter(r -> r.get("_op_type").asText().equals("r")).findFirst()
+                .orElseThrow();
+        ObjectNode deleted = rows.stream().filter(r -> r.get("_op_type").asText().equals("d")).findFirst()
+                .orElseThrow();
+        assertThat(deleted.get("_olake_id").asText()).isEqualTo(backfilled.get("_olake_id").asText()).hasSize(32);
+    }
+
+    @Test
+    void typesWithoutAMappingAreSyncedAsTheirText() {
+        db.execute("CREATE TABLE shop.odd_t (id int PRIMARY KEY, ip inet6, u uuid)",
+                "INSERT INTO shop.odd_t VALUES (1, '::1', '123e4567-e89b-12d3-a456-426655440000')");
+        Stream s = discover("odd_t", false);
+        assertThat(s.schema().field("ip").orElseThrow().type()).isEqualTo(DataType.STRING);
+        assertThat(s.schema().field("u").orElseThrow().type()).isEqualTo(DataType.STRING);
+        sync(app(false), List.of(ConfiguredStream.of(s.withSyncMode(SyncMode.FULL_REFRESH))));
+        List<ObjectNode> rows = new JsonlDestination(new JsonlConfig(out().toString(), true))
+                .read(StreamId.of("shop", "odd_t"));
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).get("ip").asText()).isEqualTo("::1");
+        assertThat(rows.get(0).get("u").asText()).isEqualTo("123e4567-e89b-12d3-a456-426655440000");
+    }
+}

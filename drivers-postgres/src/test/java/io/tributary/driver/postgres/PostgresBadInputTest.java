@@ -1,0 +1,338 @@
+package io.tributary.driver.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.core.AbstractDriver;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.Drivers;
+import io.tributary.core.Preflight;
+import io.tributary.core.state.FileStateStore;
+import io.tributary.core.state.State;
+import io.tributary.testkit.BadInput;
+import io.tributary.testkit.TestingPostgres;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.DataType;
+import io.tributary.types.Field;
+import io.tributary.types.Json;
+import io.tributary.types.Schema;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.WriterPool;
+import io.tributary.writer.jsonl.JsonlConfig;
+import io.tributary.writer.jsonl.JsonlDestination;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input against a real PostgreSQL: each fails with a typed error naming the cause, leaves {@code state.json}
+ * and the destination as they were, and never prints the password. Runs what the CLI's {@code sync} runs:
+ * {@code setup}, {@link Preflight#check}, {@code read} into a jsonl destination with a file state.
+ */
+class PostgresBadInputTest {
+    private static final String SECRET = "Xq7-never-print-me";
+    private static final String NOGRANT_USER = "nogrant";
+    private static final String NOGRANT_PASSWORD = "nogrant-" + SECRET;
+
+    static TestingPostgres pg;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        pg = new TestingPostgres();
+        pg.execute("CREATE TABLE items (id bigint PRIMARY KEY, name text, updated_at timestamptz)",
+                "INSERT INTO items SELECT g, 'n' || g, now() FROM generate_series(1, 100) g",
+                "CREATE TABLE secret_t (id bigint PRIMARY KEY, v text)", "INSERT INTO secret_t VALUES (1, 'x')",
+                "CREATE ROLE " + NOGRANT_USER + " LOGIN PASSWORD '" + NOGRANT_PASSWORD + "'",
+                "GRANT SELECT ON items TO " + NOGRANT_USER);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    private static String config(TestingPostgres server, int port, String user, String password, String extra) {
+        return "{\"host\": \"localhost\", \"port\": " + port + ", \"database\": \"postgres\", \"username\": \"" + user
+                + "\", \"password\": \"" + password + "\", \"ssl\": {\"mode\": \"disable\"}, \"retry_count\": 1"
+                + (extra.isEmpty() ? "" : ", " + extra) + "}";
+    }
+
+    private static String config(String user, String password, String extra) {
+        return config(pg, pg.port(), user, password, extra);
+    }
+
+    /** The application role: checked password, REPLICATION, pg_read_all_data. */
+    private static String app(String extra) {
+        return config(TestingPostgres.APP_USER, TestingPostgres.APP_PASSWORD, extra);
+    }
+
+    private static String superuser(String extra) {
+        return config(TestingPostgres.USER, TestingPostgres.PASSWORD, extra);
+    }
+
+    private Path stateFile() {
+        return dir.resolve("state.json");
+    }
+
+    private Path out() {
+        return dir.resolve("out");
+    }
+
+    /** What {@code tributary sync} does: setup, preflight, read; file state, jsonl destination. */
+    private void sync(String sourceConfig, List<ConfiguredStream> streams) {
+        ObjectNode writer = Json.object().put("path", out().toString());
+        try (DriverInterface d = Drivers.configured("postgres", Json.parse(sourceConfig), "source.json");
+                WriterPool pool = WriterPool.open("jsonl", writer, WriterPool.Options.defaults());
+                AbstractDriver a = new AbstractDriver(d, State.load(new FileStateStore(stateFile())),
+                        AbstractDriver.Options.defaults().withRetryBackoff(Duration.ofMillis(10),
+                                Duration.ofMillis(50)))) {
+            a.setup();
+            Preflight.check(d, streams);
+            a.read(pool, streams);
+        }
+    }
+
+    /**
+     * Runs {@code run}, which must fail; asserts that state file and destination are unchanged and that {@code secret}
+     * appears neither in the exception chain nor in any log line; returns the failure.
+     */
+    private Throwable failsWithoutSideEffects(String secret, Runnable run) {
+        BadInput.Snapshot before = BadInput.snapshot(stateFile(), out());
+        Throwable t;
+        try (BadInput.Output output = BadInput.captureOutput()) {
+            t = catchThrowable(run::run);
+            assertThat(t).as("the run must fail").isNotNull();
+            BadInput.assertNoSecret(secret, t, output);
+        }
+        before.assertUnchanged();
+        return t;
+    }
+
+    private static Stream discover(String table, String extra) {
+        try (DriverInterface d = Drivers.configured("postgres", Json.parse(superuser(extra)), "source.json")) {
+            return new AbstractDriver(d, State.inMemory()).discover(2).stream()
+                    .filter(s -> s.id().equals(StreamId.of("public", table))).findFirst().orElseThrow();
+        }
+    }
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static ConfiguredStream items() {
+        return ConfiguredStream.of(discover("items", "").withSyncMode(SyncMode.INCREMENTAL)
+                .withCursorField(Optional.of("id")));
+    }
+
+    // ------------------------------------------------------------------ connection
+
+    @Test
+    void wrongPasswordIsAConfigErrorNamingTheUserWithoutThePassword() {
+        String wrong = "wrong-" + SECRET;
+        Throwable t = failsWithoutSideEffects(wrong, () -> sync(config(TestingPostgres.APP_USER, wrong, ""),
+                List.of(items())));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("rejected the credentials")
+                .hasMessageContaining(TestingPostgres.APP_USER + "@localhost:" + pg.port() + "/postgres");
+    }
+
+    @Test
+    void wrongPortOrHostIsAConfigErrorNamingHostAndPortWithoutThePassword() throws Exception {
+        int port = closedPort();
+        Throwable t = failsWithoutSideEffects(SECRET, () -> sync(config(pg, port, TestingPostgres.APP_USER, SECRET,
+                ""), List.of(items())));
+        assertThat(t).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot connect to PostgreSQL at localhost:" + port);
+        String badHost = config(TestingPostgres.APP_USER, SECRET, "").replace("\"localhost\"",
+                "\"no-such-host.invalid\"");
+        t = failsWithoutSideEffects(SECRET, () -> sync(badHost, List.of(items())));
+        assertThat(t).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot connect to PostgreSQL at no-such-host.invalid:" + pg.port());
+    }
+
+    // ------------------------------------------------------------------ grants and server settings
+
+    @Test
+    void tableWithoutSelectGrantIsAConfigErrorSayingWhatToGrant() {
+        Stream s = Stream.of(StreamId.of("public", "secret_t"), Schema.of(Field.of("id", DataType.INT64, false),
+                Field.nullable("v", DataType.STRING)), List.of("id"), Set.of("id", "v"),
+                Set.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL));
+        Throwable t = failsWithoutSideEffects(NOGRANT_PASSWORD, () -> sync(config(NOGRANT_USER, NOGRANT_PASSWORD, ""),
+                List.of(ConfiguredStream.of(s.withSyncMode(SyncMode.FULL_REFRESH)))));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("stream public.secret_t")
+                .hasMessageContaining("user 'nogrant' may not read the table")
+                .hasMessageContaining("GRANT SELECT ON \"public\".\"secret_t\" TO \"nogrant\"");
+    }
+
+    @Test
+    void walLevelReplicaIsAConfigErrorTellingWhatToRun() {
+        try (TestingPostgres replica = new TestingPostgres("replica")) {
+            String cdc = config(replica, replica.port(), TestingPostgres.APP_USER, TestingPostgres.APP_PASSWORD,
+                    "\"update_method\": {\"replication_slot\": \"s\", \"publication\": \"p\", \"create_if_missing\": true}");
+            replica.execute("CREATE TABLE t (id int PRIMARY KEY)");
+            Stream s = Stream.of(StreamId.of("public", "t"), Schema.of(Field.of("id", DataType.INT32, false)),
+                    List.of("id"), Set.of("id"), Set.of(SyncMode.FULL_REFRESH, SyncMode.CDC));
+            Throwable t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> sync(cdc,
+                    List.of(ConfiguredStream.of(s.withSyncMode(SyncMode.CDC)))));
+            assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("wal_level=logical")
+                    .hasMessageContaining("has wal_level=replica").hasMessageContaining("ALTER SYSTEM SET wal_level");
+        }
+    }
+
+    @Test
+    void missingPublicationOrSlotWithoutCreateIfMissingIsAConfigErrorAndCreatesNothing() throws Exception {
+        ConfiguredStream cs = ConfiguredStream.of(discover("items", "").withSupportedSyncModes(
+                Set.of(SyncMode.FULL_REFRESH, SyncMode.CDC)).withSyncMode(SyncMode.CDC));
+        Throwable t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> sync(app(
+                "\"update_method\": {\"replication_slot\": \"bad_slot\", \"publication\": \"bad_pub\"}"), List.of(cs)));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("publication 'bad_pub' does not exist")
+                .hasMessageContaining("CREATE PUBLICATION \"bad_pub\"").hasMessageContaining("create_if_missing");
+        assertThat(count("SELECT count(*) FROM pg_publication WHERE pubname = 'bad_pub'")).isZero();
+
+        pg.execute("CREATE PUBLICATION bad_pub FOR TABLE items");
+        try {
+            t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> sync(app(
+                    "\"update_method\": {\"replication_slot\": \"bad_slot\", \"publication\": \"bad_pub\"}"),
+                    List.of(cs)));
+            assertThat(t).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("replication slot 'bad_slot' does not exist")
+                    .hasMessageContaining("pg_create_logical_replication_slot('bad_slot', 'pgoutput')");
+            assertThat(count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'bad_slot'")).isZero();
+        } finally {
+            pg.execute("DROP PUBLICATION bad_pub");
+        }
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = pg.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    // ------------------------------------------------------------------ catalog against the source
+
+    private static ConfiguredStream missingTable(SyncMode mode) {
+        Stream s = Stream.of(StreamId.of("public", "no_such_table"), Schema.of(Field.of("id", DataType.INT64, false)),
+                List.of("id"), Set.of("id"), Set.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL));
+        return ConfiguredStream.of(s.withSyncMode(mode).withCursorField(Optional.of("id")));
+    }
+
+    @Test
+    void streamMissingFromTheSourceIsAConfigErrorNamingIt() {
+        for (SyncMode mode : List.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL)) {
+            Throwable t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> sync(app(""),
+                    List.of(items(), missingTable(mode))));
+            assertThat(t).as(mode.jsonName()).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("stream public.no_such_table does not exist");
+        }
+    }
+
+    @Test
+    void streamMissingFromTheSourceLeavesStateUntouchedThroughTheLibraryApiAlone() throws Exception {
+        Files.writeString(stateFile(), "{\"type\": \"STREAM\", \"version\": 1, \"streams\": []}");
+        Throwable t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> {
+            try (DriverInterface d = Drivers.configured("postgres", Json.parse(app("")), "source.json");
+                    WriterPool pool = new WriterPool(new JsonlDestination(new JsonlConfig(out().toString(), true)),
+                            WriterPool.Options.defaults());
+                    AbstractDriver a = new AbstractDriver(d, State.load(new FileStateStore(stateFile())))) {
+                a.setup();
+                a.read(pool, List.of(missingTable(SyncMode.INCREMENTAL)));
+            }
+        });
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("public.no_such_table");
+    }
+
+    @Test
+    void cursorColumnDroppedInTheSourceIsAConfigErrorNamingStreamAndColumn() {
+        pg.execute("CREATE TABLE cur_t (id bigint PRIMARY KEY, changed_at timestamptz)",
+                "INSERT INTO cur_t VALUES (1, now())");
+        ConfiguredStream cs = ConfiguredStream.of(discover("cur_t", "").withSyncMode(SyncMode.INCREMENTAL)
+                .withCursorField(Optional.of("changed_at")));
+        pg.execute("ALTER TABLE cur_t DROP COLUMN changed_at");
+        Throwable t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> sync(app(""), List.of(cs)));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("stream public.cur_t")
+                .hasMessageContaining("column changed_at").hasMessageContaining("does not exist in the source")
+                .hasMessageContaining("[id]");
+    }
+
+    @Test
+    void keylessTableOffersCdcOnlyUnderReplicaIdentityFull() {
+        pg.execute("CREATE TABLE keyless_t (a int, b text)", "INSERT INTO keyless_t VALUES (1, 'x')");
+        pg.execute("CREATE PUBLICATION keyless_pub FOR TABLE keyless_t",
+                "SELECT pg_create_logical_replication_slot('keyless_slot', 'pgoutput')");
+        String cdc = "\"update_method\": {\"replication_slot\": \"keyless_slot\", \"publication\": \"keyless_pub\", "
+                + "\"initial_wait_time\": 1}";
+        try {
+            Stream s = discover("keyless_t", cdc);
+            assertThat(s.primaryKey()).isEmpty();
+            assertThat(s.supportedSyncModes()).doesNotContain(SyncMode.CDC, SyncMode.STRICT_CDC);
+            // the catalog's own supported_sync_modes refuse it before anything runs
+            Throwable t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> sync(app(cdc),
+                    List.of(ConfiguredStream.of(s.withSyncMode(SyncMode.CDC)))));
+            assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("stream public.keyless_t")
+                    .hasMessageContaining("sync_mode cdc is not supported");
+            // a catalog edited to claim cdc is refused by the preflight, which asks the source
+            ConfiguredStream edited = ConfiguredStream.of(s.withSupportedSyncModes(Set.of(SyncMode.FULL_REFRESH,
+                    SyncMode.CDC)).withSyncMode(SyncMode.CDC));
+            t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> sync(app(cdc), List.of(edited)));
+            assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("stream public.keyless_t")
+                    .hasMessageContaining("sync_mode cdc is not possible");
+            // REPLICA IDENTITY FULL makes keyless CDC possible: deletes carry the whole old row, and _olake_id is
+            // the MD5 of every value (PostgresDriverTest.cdcCapturesInsertUpdateDeleteToastAndAddedColumns syncs it)
+            pg.execute("ALTER TABLE keyless_t REPLICA IDENTITY FULL");
+            assertThat(discover("keyless_t", cdc).supportedSyncModes()).contains(SyncMode.CDC, SyncMode.STRICT_CDC);
+        } finally {
+            pg.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                    + "WHERE slot_name = 'keyless_slot'", "DROP PUBLICATION IF EXISTS keyless_pub");
+        }
+    }
+
+    @Test
+    void typesWithoutAMappingAreSyncedAsTheirTextAndLoggedOnce() throws Exception {
+        pg.execute("CREATE TYPE bad_pair AS (a int, b text)",
+                "CREATE TABLE odd_t (id int PRIMARY KEY, pair bad_pair, poly polygon, pt point, rng int4range)",
+                "INSERT INTO odd_t VALUES (1, ROW(7, 'seven'), '((0,0),(1,0),(1,1))', '(1.5,2)', '[1,5)')");
+        String logs;
+        Stream s;
+        try (BadInput.Output output = BadInput.captureOutput()) {
+            s = discover("odd_t", "");
+            logs = output.text();
+        }
+        for (String col : List.of("pair", "poly", "pt", "rng")) {
+            assertThat(s.schema().field(col).orElseThrow().type()).as(col).isEqualTo(DataType.STRING);
+        }
+        assertThat(logs).contains("PostgreSQL type bad_pair has no mapping; its values are synced as strings");
+        sync(app(""), List.of(ConfiguredStream.of(s.withSyncMode(SyncMode.FULL_REFRESH))));
+        List<ObjectNode> rows = new JsonlDestination(new JsonlConfig(out().toString(), true))
+                .read(StreamId.of("public", "odd_t"));
+        assertThat(rows).hasSize(1);
+        Consumer<String[]> check = cv -> assertThat(rows.get(0).get(cv[0]).asText()).as(cv[0]).isEqualTo(cv[1]);
+        check.accept(new String[] {"pair", "(7,seven)"});
+        check.accept(new String[] {"poly", "((0,0),(1,0),(1,1))"});
+        check.accept(new String[] {"pt", "(1.5,2)"});
+        check.accept(new String[] {"rng", "[1,5)"});
+    }
+}

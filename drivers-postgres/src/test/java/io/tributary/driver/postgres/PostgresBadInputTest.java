@@ -294,12 +294,12 @@ class PostgresBadInputTest {
                     List.of(ConfiguredStream.of(s.withSyncMode(SyncMode.CDC)))));
             assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("stream public.keyless_t")
                     .hasMessageContaining("sync_mode cdc is not supported");
-            // a catalog edited to claim cdc is refused by the preflight, which asks the source
+            // a catalog edited to claim cdc is refused by the preflight: the driver names the fix
             ConfiguredStream edited = ConfiguredStream.of(s.withSupportedSyncModes(Set.of(SyncMode.FULL_REFRESH,
                     SyncMode.CDC)).withSyncMode(SyncMode.CDC));
             t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> sync(app(cdc), List.of(edited)));
             assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("stream public.keyless_t")
-                    .hasMessageContaining("sync_mode cdc is not possible");
+                    .hasMessageContaining("REPLICA IDENTITY FULL");
             // REPLICA IDENTITY FULL makes keyless CDC possible: deletes carry the whole old row, and _olake_id is
             // the MD5 of every value (PostgresDriverTest.cdcCapturesInsertUpdateDeleteToastAndAddedColumns syncs it)
             pg.execute("ALTER TABLE keyless_t REPLICA IDENTITY FULL");

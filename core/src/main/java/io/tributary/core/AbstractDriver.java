@@ -666,6 +666,8 @@ public class AbstractDriver implements AutoCloseable {
                 });
             }
             for (Map.Entry<Integer, List<ConfiguredStream>> e : byStream.entrySet()) {
+                // every change stream runs at once (not limited by maxConnections): a window can only complete
+                // when its stream reads on, so a stream waiting for a connection would stall its readers forever
                 g.submit("cdc " + e.getKey(), () -> cdc(run, e.getKey(), e.getValue(), Set.of(), marks));
             }
             g.await();
@@ -751,7 +753,7 @@ public class AbstractDriver implements AutoCloseable {
     /** One change stream, holding one connection, retried as a whole from the saved position. */
     private void cdc(Run run, int identifier, List<ConfiguredStream> streams, Set<StreamId> backfilledNow,
             Watermarks marks) {
-        TaskGroup one = run.group("cdc " + identifier, true);
+        TaskGroup one = run.group("cdc " + identifier, marks == null);
         try {
             one.submit("cdc " + identifier, () -> retry().run("change stream " + identifier + " "
                     + streams.stream().map(ConfiguredStream::id).toList(), () -> {

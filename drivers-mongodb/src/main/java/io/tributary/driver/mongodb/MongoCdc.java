@@ -40,6 +40,19 @@ import org.slf4j.LoggerFactory;
  */
 final class MongoCdc {
     private static final Logger LOG = LoggerFactory.getLogger(MongoCdc.class);
+
+    /** A watermark: the oplog position when it was written, and the stream's poll count then. */
+    private record Mark(BsonTimestamp at, long pollsAtWrite, long seq, String text) implements Comparable<Mark> {
+        @Override
+        public int compareTo(Mark o) {
+            int c = at.compareTo(o.at);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    private final Map<Integer, java.util.concurrent.PriorityBlockingQueue<Mark>> marks = new ConcurrentHashMap<>();
+    private final Map<Integer, java.util.concurrent.atomic.AtomicLong> polls = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong markSeq = new java.util.concurrent.atomic.AtomicLong();
     static final String TOKEN = "_data";
     static final String START = "cdc_start";
     static final int CHECKPOINT_EVERY = 10_000;
@@ -80,6 +93,38 @@ final class MongoCdc {
         }
     }
 
+    /**
+     * Registers a watermark at the newest oplog entry. The stream hands it over before the first event after that
+     * entry, or when a poll that started after this call found nothing more (the stream is past it).
+     */
+    void watermark(int identifier, String text) {
+        java.util.concurrent.atomic.AtomicLong p = polls.computeIfAbsent(identifier, k -> new java.util.concurrent.atomic.AtomicLong());
+        long before = p.get();
+        BsonTimestamp at;
+        try {
+            Document last = driver.client().getDatabase("local").getCollection("oplog.rs").find()
+                    .sort(new Document("$natural", -1)).limit(1).first();
+            at = last != null && last.get("ts") instanceof BsonTimestamp ts ? ts : new BsonTimestamp(0, 0);
+        } catch (MongoException e) {
+            throw driver.translate(e, "reading the oplog position (the user needs read access to local.oplog.rs)");
+        }
+        marks.computeIfAbsent(identifier, k -> new java.util.concurrent.PriorityBlockingQueue<>())
+                .add(new Mark(at, before, markSeq.incrementAndGet(), text));
+    }
+
+    /** Hands over the watermarks before {@code next} (null: everything up to now was read). */
+    private void deliverMarks(int identifier, CdcMsgFn fn, BsonTimestamp next, long pollSeq) {
+        java.util.concurrent.PriorityBlockingQueue<Mark> q = marks.get(identifier);
+        if (q == null) {
+            return;
+        }
+        Mark m;
+        while ((m = q.peek()) != null && (next != null ? m.at().compareTo(next) < 0 : pollSeq > m.pollsAtWrite())) {
+            q.poll();
+            fn.watermark(m.text());
+        }
+    }
+
     void stream(int identifier, CdcMsgFn fn) {
         ConfiguredStream s = streams.get(identifier);
         ChangeStreamIterable<Document> watch = driver.collection(s.id()).watch()
@@ -112,8 +157,21 @@ final class MongoCdc {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new CancelledException("change stream of " + s.id() + " was cancelled");
                 }
+                java.util.concurrent.atomic.AtomicLong p = polls.computeIfAbsent(identifier,
+                        k -> new java.util.concurrent.atomic.AtomicLong());
+                long pollSeq = p.incrementAndGet();
                 ChangeStreamDocument<Document> e = c.tryNext();
                 if (e == null) {
+                    deliverMarks(identifier, fn, null, pollSeq);
+                    if (fn.checkpointWanted()) {
+                        pending.put(identifier, position);
+                        fn.checkpoint(position);
+                        since = 0;
+                    }
+                    if (fn.keepStreaming()) {
+                        Thread.sleep(5);
+                        continue;
+                    }
                     long idle = (System.nanoTime() - last) / 1_000_000;
                     if (idle >= (any ? Math.min(1_000, config.initialWaitTime() * 1_000L)
                             : config.initialWaitTime() * 1_000L)) {
@@ -124,6 +182,14 @@ final class MongoCdc {
                 }
                 last = System.nanoTime();
                 any = true;
+                if (e.getClusterTime() != null) {
+                    deliverMarks(identifier, fn, e.getClusterTime(), pollSeq);
+                    if (fn.checkpointWanted()) {
+                        pending.put(identifier, position);
+                        fn.checkpoint(position);
+                        since = 0;
+                    }
+                }
                 Instant at = e.getClusterTime() != null ? Instant.ofEpochSecond(e.getClusterTime().getTime())
                         : Instant.now();
                 String op = e.getOperationTypeString();
@@ -152,7 +218,7 @@ final class MongoCdc {
                 if (e.getResumeToken() != null && e.getResumeToken().containsKey(TOKEN)) {
                     position = Json.object().put(TOKEN, e.getResumeToken().getString(TOKEN).getValue());
                 }
-                if (since >= CHECKPOINT_EVERY) {
+                if (since >= CHECKPOINT_EVERY || fn.checkpointWanted()) {
                     pending.put(identifier, position);
                     fn.checkpoint(position);
                     since = 0;
@@ -162,7 +228,7 @@ final class MongoCdc {
                 }
                 boolean pastEnd = e.getClusterTime() != null ? e.getClusterTime().getTime() > endSecond
                         : System.nanoTime() - begin > TimeUnit.SECONDS.toNanos(Math.max(5, 2L * config.initialWaitTime()));
-                if (pastEnd) {
+                if (pastEnd && !fn.keepStreaming()) {
                     break;
                 }
             }

@@ -233,10 +233,16 @@ public final class MongoDriver implements DriverInterface {
 
     @Override
     public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
+        return getOrSplitChunks(pool, stream, config.partitionSize());
+    }
+
+    @Override
+    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream, long maxChunkRows) {
+        long partitionSize = Math.max(1, Math.min(config.partitionSize(), maxChunkRows));
         MongoCollection<Document> c = collection(stream.id());
         try {
             long count = c.countDocuments();
-            if (config.chunkingStrategy().equals("single") || count <= config.partitionSize()) {
+            if (config.chunkingStrategy().equals("single") || count <= partitionSize) {
                 return List.of(Chunk.all());
             }
             List<Object> bounds = new ArrayList<>();
@@ -254,7 +260,7 @@ public final class MongoDriver implements DriverInterface {
                                 stream.id(), idClass.getSimpleName(), k.getSimpleName());
                         return List.of(Chunk.all());
                     }
-                    if (++i % config.partitionSize() == 0) {
+                    if (++i % partitionSize == 0) {
                         bounds.add(encode(id));
                     }
                 }
@@ -414,6 +420,24 @@ public final class MongoDriver implements DriverInterface {
     @Override
     public void streamChanges(int identifier, CdcMsgFn processFn) {
         cdc.stream(identifier, processFn);
+    }
+
+    /**
+     * Watermarks are oplog positions (the newest {@code local.oplog.rs} entry), read-only; the collection's change
+     * stream hands one over once it has passed that position.
+     */
+    @Override
+    public boolean watermarksSupported() {
+        return true;
+    }
+
+    @Override
+    public void writeWatermark(int identifier, String watermark) {
+        MongoCdc c = cdc;
+        if (c == null) {
+            throw new io.tributary.types.NonRetriableException("writeWatermark called before preCDC");
+        }
+        c.watermark(identifier, watermark);
     }
 
     @Override

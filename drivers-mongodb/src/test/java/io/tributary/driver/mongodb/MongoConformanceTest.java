@@ -29,7 +29,8 @@ class MongoConformanceTest extends DriverConformanceTest {
 
     @Override
     protected Set<Behavior> behaviors() {
-        return EnumSet.of(Behavior.INCREMENTAL, Behavior.CDC); // mongo-java-server has no authentication
+        // mongo-java-server has no authentication
+        return EnumSet.of(Behavior.INCREMENTAL, Behavior.CDC, Behavior.WATERMARK);
     }
 
     static final class Fixture implements ConformanceFixture {

@@ -23,7 +23,8 @@ import java.util.Random;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,14 +56,16 @@ class MongoKillResumeTest {
         }
     }
 
-    @Test
-    void cdcSyncKilledAtRandomMomentsLosesNothing() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"before_cdc", "watermark"})
+    void cdcSyncKilledAtRandomMomentsLosesNothing(String mode) throws Exception {
         int trials = Integer.getInteger("tributary.trials", 2);
         long baseSeed = Long.getLong("tributary.seed", System.nanoTime());
         for (int i = 0; i < trials; i++) {
             long seed = baseSeed + i;
-            String name = "kr_" + i;
-            MongoCollection<Document> col = client.getDatabase("kr").getCollection(name);
+            String name = "kr_" + mode + "_" + i;
+            String database = "kr_" + mode + "_" + i; // one collection per trial's database: a trial syncs only its own
+            MongoCollection<Document> col = client.getDatabase(database).getCollection(name);
             List<Document> docs = new ArrayList<>();
             for (long id = 1; id <= 20_000; id++) {
                 docs.add(new Document("_id", id).append("v", "v" + id).append("n", 0));
@@ -71,9 +74,9 @@ class MongoKillResumeTest {
                     docs.clear();
                 }
             }
-            Path trial = Files.createDirectories(dir.resolve("t" + i));
+            Path trial = Files.createDirectories(dir.resolve(mode + i));
             Path source = Files.writeString(trial.resolve("source.json"), "{\"hosts\": [\"" + mongo.host()
-                    + "\"], \"database\": \"kr\", \"partition_size\": 2000, \"max_threads\": 3, "
+                    + "\"], \"database\": \"" + database + "\", \"partition_size\": 2000, \"max_threads\": 3, "
                     + "\"initial_wait_time\": 1, \"server_selection_timeout_ms\": 3000}");
             Path out = trial.resolve("out");
             Path writer = Files.writeString(trial.resolve("writer.json"), "{\"path\": \"" + out + "\"}");
@@ -102,19 +105,19 @@ class MongoKillResumeTest {
             KillResumeHarness.Outcome o;
             try {
                 o = KillResumeHarness.run(new KillResumeHarness.Trial("mongodb", source, "jsonl", writer,
-                        trial.resolve("state.json"), "cdc", seed, 3, 600, 2_500));
+                        trial.resolve("state.json"), "cdc", seed, 3, 600, 2_500).withCdcBackfill(mode));
             } finally {
                 load.interrupt();
                 load.join();
             }
             assertThat(o.exitCode()).as("seed %d:%n%s", seed, o.lastOutput()).isZero();
             KillResumeHarness.Outcome drain = KillResumeHarness.run(new KillResumeHarness.Trial("mongodb", source,
-                    "jsonl", writer, trial.resolve("state.json"), "cdc", seed, 0, 0, 0));
+                    "jsonl", writer, trial.resolve("state.json"), "cdc", seed, 0, 0, 0).withCdcBackfill(mode));
             assertThat(drain.exitCode()).as("seed %d:%n%s", seed, drain.lastOutput()).isZero();
 
             Map<String, String> dest = new HashMap<>();
             for (ObjectNode r : new JsonlDestination(new JsonlConfig(out.toString(), true))
-                    .read(StreamId.of("kr", name))) {
+                    .read(StreamId.of(database, name))) {
                 if (r.get("_olake_id").asText().isEmpty()) {
                     System.out.println("row without a key: " + r);
                 }
@@ -138,7 +141,7 @@ class MongoKillResumeTest {
                     "not in source: " + dest.get(k)));
             assertThat(diff.entrySet().stream().limit(20).toList())
                     .as("%d differ, seed %d after %d kills", diff.size(), seed, o.kills()).isEmpty();
-            System.out.printf("mongodb kill/resume trial %d: %d kills, seed %d%n", i, o.kills(), seed);
+            System.out.printf("mongodb kill/resume %s trial %d: %d kills, seed %d%n", mode, i, o.kills(), seed);
         }
     }
 }

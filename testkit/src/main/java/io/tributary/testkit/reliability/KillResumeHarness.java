@@ -75,9 +75,11 @@ public final class KillResumeHarness {
                 Files.deleteIfExists(log);
                 continue;
             }
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            if (!p.waitFor(Long.getLong("tributary.childTimeoutSeconds", 300), TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("child sync did not finish in 5 minutes (seed " + t.seed() + ")");
+                String out = Files.readString(log);
+                throw new IllegalStateException("child sync did not finish in 5 minutes (seed " + t.seed() + "); its "
+                        + "output ends:\n" + out.substring(Math.max(0, out.length() - 6_000)));
             }
             String out = Files.readString(log);
             Files.deleteIfExists(log);

@@ -14,11 +14,13 @@ import java.util.Optional;
  * <pre>{@code
  * {"host": "localhost", "port": 5432, "database": "shop", "username": "tributary", "password": "…",
  *  "jdbc_url_params": {"connectTimeout": "10"}, "ssl": {"mode": "require"}, "schemas": ["public"],
- *  "max_threads": 3, "retry_count": 3, "chunk_size": 500000,
+ *  "max_threads": 3, "retry_count": 3, "chunk_size": 500000, "backfill_read": "binary_copy",
  *  "update_method": {"replication_slot": "tributary", "publication": "tributary", "initial_wait_time": 10,
  *                    "create_if_missing": false}}
  * }</pre>
- * {@code chunk_size} is the target number of rows per backfill chunk. {@code update_method} enables CDC.
+ * {@code chunk_size} is the target number of rows per backfill chunk. {@code backfill_read} is how chunks are read:
+ * {@code binary_copy} (default: {@code COPY (SELECT …) TO STDOUT (FORMAT binary)}, decoded by Tributary) or
+ * {@code select} (a JDBC cursor; for proxies that do not pass COPY through). {@code update_method} enables CDC.
  */
 public record PostgresConfig(
         String host,
@@ -32,7 +34,11 @@ public record PostgresConfig(
         int maxThreads,
         int retryCount,
         long chunkSize,
+        String backfillRead,
         Optional<UpdateMethod> updateMethod) implements DriverConfig {
+
+    /** {@code backfill_read} values. */
+    public static final List<String> BACKFILL_READS = List.of("binary_copy", "select");
 
     /** TLS settings: {@code mode} is pgjdbc's {@code sslmode} (disable, allow, prefer, require, verify-ca, verify-full). */
     public record Ssl(@JsonProperty("mode") String mode, @JsonProperty("root_cert") String rootCert) {
@@ -83,6 +89,7 @@ public record PostgresConfig(
             @JsonProperty("max_threads") Integer maxThreads,
             @JsonProperty("retry_count") Integer retryCount,
             @JsonProperty("chunk_size") Long chunkSize,
+            @JsonProperty("backfill_read") String backfillRead,
             @JsonProperty("update_method") UpdateMethod updateMethod) {
         return new PostgresConfig(host, port == null ? 5432 : port, database, username,
                 password == null ? Secret.of("") : password,
@@ -90,7 +97,8 @@ public record PostgresConfig(
                 ssl == null ? new Ssl("prefer", null) : ssl,
                 schemas == null || schemas.isEmpty() ? List.of("public") : List.copyOf(schemas),
                 maxThreads == null ? 3 : maxThreads, retryCount == null ? 3 : retryCount,
-                chunkSize == null ? 500_000 : chunkSize, Optional.ofNullable(updateMethod));
+                chunkSize == null ? 500_000 : chunkSize, backfillRead == null ? "binary_copy" : backfillRead,
+                Optional.ofNullable(updateMethod));
     }
 
     @Override
@@ -115,6 +123,9 @@ public record PostgresConfig(
         }
         if (chunkSize < 1) {
             throw new ConfigException("key 'chunk_size' must be >= 1 (rows per chunk), got " + chunkSize);
+        }
+        if (!BACKFILL_READS.contains(backfillRead)) {
+            throw new ConfigException("key 'backfill_read' must be one of " + BACKFILL_READS + ", got " + backfillRead);
         }
         List<String> modes = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
         if (ssl.mode() != null && !modes.contains(ssl.mode())) {

@@ -19,6 +19,7 @@ import io.tributary.types.Schema;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.writer.WriterPool;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,7 +32,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,8 +223,62 @@ public final class PostgresDriver implements DriverInterface {
         }
     }
 
-    /** The SELECT list and the types to read each column with. */
-    private record Projection(String sql, Field[] fields, PostgresTypes.PgType[] types) {
+    /** The SELECT list and the types to read each column with; {@code copy} decodes the same columns from COPY. */
+    private record Projection(String sql, Field[] fields, PostgresTypes.PgType[] types, PgBinaryCopy copy) {
+    }
+
+    /**
+     * A read's WHERE conditions (with {@code ?} for {@code params}), the stream's filter and an ORDER BY tail. The
+     * conditions are ours (quoted identifiers, operators, placeholders), so their placeholders can be found and
+     * written inline for COPY, which takes no parameters; the user's filter is never scanned.
+     */
+    private record Query(List<String> where, List<Object> params, Optional<String> filter, String tail) {
+        String sql(String selectList, String table, List<String> conditions) {
+            List<String> all = new ArrayList<>(conditions);
+            filter.ifPresent(f -> all.add("(" + f.replace('"', '\'') + ")"));
+            return "SELECT " + selectList + " FROM " + table + (all.isEmpty() ? "" : " WHERE " + String.join(" AND ", all))
+                    + tail;
+        }
+
+        /** The conditions with every parameter written as a literal; null when one has no safe literal form. */
+        List<String> inlined() {
+            List<String> out = new ArrayList<>();
+            int next = 0;
+            for (String w : where) {
+                StringBuilder sb = new StringBuilder();
+                char quote = 0;
+                for (int i = 0; i < w.length(); i++) {
+                    char ch = w.charAt(i);
+                    if (quote != 0) {
+                        if (ch == quote) {
+                            quote = 0;
+                        }
+                    } else if (ch == '"' || ch == '\'') {
+                        quote = ch;
+                    } else if (ch == '?') {
+                        String literal = literal(params.get(next++));
+                        if (literal == null) {
+                            return null;
+                        }
+                        sb.append(literal);
+                        continue;
+                    }
+                    sb.append(ch);
+                }
+                out.add(sb.toString());
+            }
+            return next == params.size() ? out : null;
+        }
+
+        private static String literal(Object v) {
+            if (v instanceof Long || v instanceof Integer || v instanceof Short) {
+                return v.toString();
+            }
+            if (v instanceof BigDecimal d) {
+                return "'" + d.toPlainString() + "'::numeric";
+            }
+            return null; // strings, timestamps: bound by JDBC instead
+        }
     }
 
     private Projection projection(ConfiguredStream s) {
@@ -239,7 +297,7 @@ public final class PostgresDriver implements DriverInterface {
             pgTypes[i] = info.columnTypes().get(pos);
             cols.add(quote(fields[i].name()));
         }
-        return new Projection(String.join(", ", cols), fields, pgTypes);
+        return new Projection(String.join(", ", cols), fields, pgTypes, PgBinaryCopy.of(fields, pgTypes));
     }
 
     @Override
@@ -270,10 +328,7 @@ public final class PostgresDriver implements DriverInterface {
         if (!upperBound.isEmpty()) {
             where.add(cursorUpperBound(stream, upperBound, params));
         }
-        stream.filter().ifPresent(f -> where.add("(" + f.replace('"', '\'') + ")"));
-        String sql = "SELECT " + p.sql() + " FROM " + qualified(stream.id())
-                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where));
-        read(stream, "chunk " + chunk, sql, params, p, processFn, snapshot);
+        read(stream, "chunk " + chunk, new Query(where, params, stream.filter(), ""), p, processFn, snapshot);
     }
 
     private static String tidLiteral(Object bound) {
@@ -313,9 +368,12 @@ public final class PostgresDriver implements DriverInterface {
         return value;
     }
 
-    private void read(ConfiguredStream stream, String what, String sql, List<Object> params, Projection p,
-            BackfillMsgFn fn, String joinSnapshot) {
-        long rows = 0;
+    private void read(ConfiguredStream stream, String what, Query q, Projection p, BackfillMsgFn fn,
+            String joinSnapshot) {
+        String table = qualified(stream.id());
+        List<String> inlined = "binary_copy".equals(config.backfillRead()) ? q.inlined() : null;
+        String label = "stream " + stream.id() + " " + what;
+        long[] rows = {0};
         try (Connection c = connections.open()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -326,43 +384,69 @@ public final class PostgresDriver implements DriverInterface {
                 } catch (SQLException e) {
                     // the exporting connection is gone: fall back to this chunk's own snapshot; the overlap with
                     // CDC is then resolved by key, as without consistent_snapshot
-                    LOG.warn("stream {} {}: cannot join exported snapshot {} ({}); reading without it", stream.id(),
-                            what, joinSnapshot, e.getMessage());
+                    LOG.warn("{}: cannot join exported snapshot {} ({}); reading without it", label, joinSnapshot,
+                            e.getMessage());
                     c.rollback();
                     snapshot = null;
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
-                    ResultSet.CONCUR_READ_ONLY)) {
-                ps.setFetchSize(FETCH_SIZE);
-                for (int i = 0; i < params.size(); i++) {
-                    ps.setObject(i + 1, params.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    int n = p.fields().length;
-                    while (rs.next()) {
-                        Object[] row = new Object[n];
-                        for (int i = 0; i < n; i++) {
-                            row[i] = PostgresTypes.read(rs, i + 1, p.fields()[i], p.types()[i]);
-                        }
-                        fn.accept(row);
-                        if ((++rows & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
-                            throw new CancelledException("stream " + stream.id() + " " + what + " was cancelled");
-                        }
-                    }
-                }
+            if (inlined != null) {
+                copy(c, "COPY (" + q.sql(p.copy().selectList(), table, inlined) + ") TO STDOUT (FORMAT binary)",
+                        p, label, fn, rows);
+            } else {
+                select(c, q.sql(p.sql(), table, q.where()), q.params(), p, label, fn, rows);
             }
             c.commit();
         } catch (SQLException e) {
             if (Thread.currentThread().isInterrupted()) {
-                throw new CancelledException("stream " + stream.id() + " " + what + " was cancelled", e);
+                throw new CancelledException(label + " was cancelled", e);
             }
             RuntimeException t = connections.translate(e);
             if (t instanceof RetriableException) {
-                throw new RetriableException("stream " + stream.id() + " " + what + " failed after " + rows
-                        + " rows: " + t.getMessage(), e);
+                throw new RetriableException(label + " failed after " + rows[0] + " rows: " + t.getMessage(), e);
             }
             throw t;
+        }
+    }
+
+    private static void copy(Connection c, String sql, Projection p, String label, BackfillMsgFn fn, long[] rows)
+            throws SQLException {
+        CopyOut out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+        PgBinaryCopy.Reader reader = p.copy().reader(out, label);
+        try {
+            reader.readAll(fn);
+        } finally {
+            rows[0] = reader.rows();
+            if (out.isActive()) {
+                try {
+                    out.cancelCopy(); // stopped early (failure, cancel): end the COPY so the connection closes cleanly
+                } catch (SQLException e) {
+                    LOG.debug("{}: cancelling the COPY failed: {}", label, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static void select(Connection c, String sql, List<Object> params, Projection p, String label,
+            BackfillMsgFn fn, long[] rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            ps.setFetchSize(FETCH_SIZE);
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                int n = p.fields().length;
+                while (rs.next()) {
+                    Object[] row = new Object[n];
+                    for (int i = 0; i < n; i++) {
+                        row[i] = PostgresTypes.read(rs, i + 1, p.fields()[i], p.types()[i]);
+                    }
+                    fn.accept(row);
+                    if ((++rows[0] & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
+                        throw new CancelledException(label + " was cancelled");
+                    }
+                }
+            }
         }
     }
 
@@ -414,11 +498,9 @@ public final class PostgresDriver implements DriverInterface {
             }
             where.add("(" + prim + " OR " + nulls + ")");
         }
-        stream.filter().ifPresent(f -> where.add("(" + f.replace('"', '\'') + ")"));
         String order = pc + stream.secondaryCursor().map(s -> ", " + quote(s)).orElse("");
-        String sql = "SELECT " + p.sql() + " FROM " + qualified(stream.id())
-                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + " ORDER BY " + order;
-        read(stream, "incremental pass", sql, params, p, processFn, null);
+        read(stream, "incremental pass", new Query(where, params, stream.filter(), " ORDER BY " + order), p,
+                processFn, null);
     }
 
     // ------------------------------------------------------------------ CDC

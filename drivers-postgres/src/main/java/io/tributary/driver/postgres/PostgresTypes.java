@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one PostgreSQL type table. Backfill (JDBC) and CDC (pgoutput text) both go through it, so a value reads the
- * same either way.
+ * The one PostgreSQL type table. Backfill (binary COPY, see {@link PgBinaryCopy}, or JDBC) and CDC (pgoutput text)
+ * all go through it, so a value reads the same either way.
  *
  * <table>
  *   <caption>PostgreSQL type → Tributary type → Java value</caption>
@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>date</td><td>DATE</td><td>LocalDate (infinity → NULL)</td></tr>
  *   <tr><td>time</td><td>TIME</td><td>LocalTime</td></tr>
  *   <tr><td>timetz, interval</td><td>STRING</td><td>String (server text form)</td></tr>
- *   <tr><td>timestamp</td><td>TIMESTAMP_MICRO, read as UTC</td><td>Instant</td></tr>
- *   <tr><td>timestamptz</td><td>TIMESTAMP_MICRO</td><td>Instant</td></tr>
+ *   <tr><td>timestamp</td><td>TIMESTAMP_MICRO, read as UTC</td><td>Instant (±infinity → NULL)</td></tr>
+ *   <tr><td>timestamptz</td><td>TIMESTAMP_MICRO</td><td>Instant (±infinity → NULL)</td></tr>
  *   <tr><td>uuid, inet, cidr, macaddr, bit, varbit, xml, enums</td><td>STRING</td><td>String</td></tr>
  *   <tr><td>json, jsonb</td><td>JSON_OBJECT</td><td>String (JSON text as the server prints it)</td></tr>
  *   <tr><td>bytea</td><td>BINARY</td><td>byte[]</td></tr>
@@ -177,10 +177,12 @@ final class PostgresTypes {
             case TIMESTAMP_MICRO: {
                 if ("timestamptz".equals(t.name())) {
                     OffsetDateTime o = rs.getObject(i, OffsetDateTime.class);
-                    return o == null ? null : o.toInstant();
+                    return o == null || o.equals(OffsetDateTime.MAX) || o.equals(OffsetDateTime.MIN) ? null
+                            : o.toInstant();
                 }
                 LocalDateTime l = rs.getObject(i, LocalDateTime.class);
-                return l == null ? null : l.toInstant(ZoneOffset.UTC);
+                return l == null || l.equals(LocalDateTime.MAX) || l.equals(LocalDateTime.MIN) ? null
+                        : l.toInstant(ZoneOffset.UTC);
             }
             case BINARY:
                 return rs.getBytes(i);
@@ -210,7 +212,7 @@ final class PostgresTypes {
                 case DECIMAL -> decimal(s);
                 case DATE -> date(s);
                 case TIME -> LocalTime.parse(s);
-                case TIMESTAMP_MICRO -> "timestamptz".equals(t.name())
+                case TIMESTAMP_MICRO -> s.endsWith("infinity") ? null : "timestamptz".equals(t.name())
                         ? OffsetDateTime.parse(s, TSTZ).toInstant()
                         : LocalDateTime.parse(s, TS).toInstant(ZoneOffset.UTC);
                 case BINARY -> s.startsWith("\\x") ? HexFormat.of().parseHex(s, 2, s.length()) : s.getBytes();

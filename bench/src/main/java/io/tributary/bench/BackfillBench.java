@@ -94,11 +94,22 @@ public final class BackfillBench {
                 results.add(DebeziumBench.snapshot(pg, "bench", rows, tableBytes, DebeziumBench.Format.CONNECT, work));
                 results.add(DebeziumBench.snapshot(pg, "bench", rows, tableBytes, DebeziumBench.Format.JSON, work));
             }
-            long changes = Math.max(10_000, rows / 4);
-            for (String writer : writers) {
+            long changes = Long.getLong("bench.changes", Math.max(10_000, rows / 4));
+            boolean cdc = Boolean.parseBoolean(System.getProperty("bench.cdc", "true"));
+            if (cdc) {
+                results.add(cdcRaw(pg, changes, false));
+                if (Boolean.getBoolean("bench.cdcBinary")) {
+                    results.add(cdcRaw(pg, changes, true));
+                }
+                Path recv = recvlogical();
+                if (recv != null) {
+                    results.add(cdcRecvlogical(pg, recv, changes));
+                }
+            }
+            for (String writer : cdc ? writers : List.<String>of()) {
                 results.add(cdc(pg, writer, changes, work));
             }
-            if (debezium) {
+            if (debezium && cdc) {
                 pg.execute("CREATE TABLE cdc_dbz (id bigint PRIMARY KEY, qty integer, label text)",
                         "INSERT INTO cdc_dbz SELECT g, g % 100, 'x' || g FROM generate_series(1, " + changes + ") g");
                 results.add(DebeziumBench.streaming(pg, "cdc_dbz", changes,
@@ -223,6 +234,96 @@ public final class BackfillBench {
         }
         // a bounded run: it ends at the end marker it wrote at its start, right after the last change
         return m.stop("Tributary CDC drain -> " + writer + " writer", 1, changes, 0);
+    }
+
+    /**
+     * The change log's physical limit: the same pgoutput stream read by pgjdbc's replication API with nothing done per
+     * message beyond counting the row changes (no decoding, no writer), from the start of the stream to the last
+     * change. Only an in-process reader could go faster than this.
+     */
+    static Result cdcRaw(TestingPostgres pg, long changes, boolean binary) throws Exception {
+        String t = binary ? "cdc_rawb" : "cdc_raw";
+        pg.execute("CREATE TABLE " + t + " (id bigint PRIMARY KEY, qty integer, label text)",
+                "INSERT INTO " + t + " SELECT g, g % 100, 'x' || g FROM generate_series(1, " + changes + ") g",
+                "CREATE PUBLICATION " + t + "_pub FOR TABLE " + t,
+                "SELECT pg_create_logical_replication_slot('" + t + "_slot', 'pgoutput')");
+        applyChanges(pg, t, changes);
+        System.gc();
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("password", "postgres");
+        props.setProperty("replication", "database");
+        props.setProperty("preferQueryMode", "simple");
+        props.setProperty("assumeMinServerVersion", "10");
+        Measure m = Measure.start();
+        long seen = 0;
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.port()
+                + "/postgres", props)) {
+            org.postgresql.replication.PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI()
+                    .replicationStream().logical().withSlotName(t + "_slot").withSlotOption("proto_version", "1")
+                    .withSlotOption("binary", Boolean.toString(binary))
+                    .withSlotOption("publication_names", t + "_pub").start();
+            while (seen < changes) {
+                java.nio.ByteBuffer msg = stream.readPending();
+                if (msg == null) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                    continue;
+                }
+                byte type = msg.get(msg.position());
+                if (type == 'I' || type == 'U' || type == 'D') {
+                    seen++;
+                }
+            }
+            stream.close();
+        }
+        return m.stop("pgoutput stream" + (binary ? " (binary)" : "") + ", counted only (the log's limit)", 1, seen, 0);
+    }
+
+    /** PostgreSQL's own {@code pg_recvlogical} (C, libpq), when installed: {@code -Dbench.recvlogical=path} or found. */
+    static Path recvlogical() {
+        String p = System.getProperty("bench.recvlogical");
+        if (p != null) {
+            return Path.of(p);
+        }
+        for (String v : List.of("17", "16", "15", "14")) {
+            Path c = Path.of("/usr/lib/postgresql", v, "bin", "pg_recvlogical");
+            if (Files.isExecutable(c)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The same stream read by PostgreSQL's C client {@code pg_recvlogical} into {@code /dev/null}, up to the WAL
+     * position after the last change: if the JVM readers were what limits the drain, this would be faster.
+     */
+    static Result cdcRecvlogical(TestingPostgres pg, Path recv, long changes) throws Exception {
+        String t = "cdc_recv";
+        pg.execute("CREATE TABLE " + t + " (id bigint PRIMARY KEY, qty integer, label text)",
+                "INSERT INTO " + t + " SELECT g, g % 100, 'x' || g FROM generate_series(1, " + changes + ") g",
+                "CREATE PUBLICATION " + t + "_pub FOR TABLE " + t,
+                "SELECT pg_create_logical_replication_slot('" + t + "_slot', 'pgoutput')");
+        applyChanges(pg, t, changes);
+        String end;
+        try (Connection c = pg.connection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            end = rs.getString(1);
+        }
+        System.gc();
+        ProcessBuilder pb = new ProcessBuilder(recv.toString(), "-h", "localhost", "-p", Integer.toString(pg.port()),
+                "-U", "postgres", "-d", "postgres", "--slot", t + "_slot", "--start", "--endpos", end,
+                "-o", "proto_version=1", "-o", "publication_names=" + t + "_pub", "-f", "/dev/null", "--no-loop");
+        pb.environment().put("PGPASSWORD", "postgres");
+        pb.redirectErrorStream(true);
+        Measure m = Measure.start();
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("pg_recvlogical failed: " + out);
+        }
+        return m.stop("pg_recvlogical (C client) -> /dev/null", 1, changes, 0);
     }
 
     /** {@code changes} changes to a table of {@code changes} rows: 60 % updates, 20 % inserts, 20 % deletes. */

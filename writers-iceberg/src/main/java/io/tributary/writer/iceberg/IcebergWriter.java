@@ -12,6 +12,7 @@ import io.tributary.writer.Record;
 import io.tributary.writer.WriteMode;
 import io.tributary.writer.WriterOptions;
 import java.io.IOException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ import org.apache.iceberg.deletes.PositionDeleteWriter;
 import org.apache.iceberg.encryption.EncryptedOutputFile;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 /**
@@ -54,6 +56,16 @@ final class IcebergWriter implements DestinationWriter {
     private Schema schema;
     private io.tributary.types.Schema sourceSchema;
     private int[] sourceToTable;
+    /** An empty row of the table schema: copying it skips GenericRecord's per-row name-map cache lookup. */
+    private GenericRecord template;
+    private Type[] columnTypes;
+    private String[] columnNames;
+    private int idPos;
+    private int tsPos;
+    private int opPos;
+    private int cdcPos;
+    private Instant lastOlakeTimestamp;
+    private OffsetDateTime lastOlakeTimestampValue;
     private GenericFileWriterFactory factory;
     private OutputFileFactory files;
     private DataWriter<org.apache.iceberg.data.Record> data;
@@ -89,6 +101,14 @@ final class IcebergWriter implements DestinationWriter {
             closeData();
             schema = table.schema();
             deleteSchema = schema.select(DefaultColumns.OLAKE_ID);
+            template = GenericRecord.create(schema);
+            List<Types.NestedField> cols = schema.columns();
+            columnTypes = cols.stream().map(Types.NestedField::type).toArray(Type[]::new);
+            columnNames = cols.stream().map(Types.NestedField::name).toArray(String[]::new);
+            idPos = position(DefaultColumns.OLAKE_ID);
+            tsPos = position(DefaultColumns.OLAKE_TIMESTAMP);
+            opPos = position(DefaultColumns.OP_TYPE);
+            cdcPos = position(DefaultColumns.CDC_TIMESTAMP);
             int idField = schema.findField(DefaultColumns.OLAKE_ID).fieldId();
             factory = new GenericFileWriterFactory.Builder(table)
                     .dataFileFormat(FileFormat.PARQUET)
@@ -146,18 +166,24 @@ final class IcebergWriter implements DestinationWriter {
         }
     }
 
+    private int position(String column) {
+        return schema.columns().indexOf(schema.findField(column));
+    }
+
     private org.apache.iceberg.data.Record row(Record r) {
-        GenericRecord g = GenericRecord.create(schema);
-        List<Types.NestedField> cols = schema.columns();
+        GenericRecord g = template.copy();
         for (int i = 0; i < sourceToTable.length; i++) {
             int pos = sourceToTable[i];
-            g.set(pos, IcebergSchemas.value(r.value(i), cols.get(pos).type(), cols.get(pos).name()));
+            g.set(pos, IcebergSchemas.value(r.value(i), columnTypes[pos], columnNames[pos]));
         }
-        g.setField(DefaultColumns.OLAKE_ID, r.olakeId());
-        g.setField(DefaultColumns.OLAKE_TIMESTAMP, OffsetDateTime.ofInstant(r.olakeTimestamp(), ZoneOffset.UTC));
-        g.setField(DefaultColumns.OP_TYPE, r.op().code());
-        g.setField(DefaultColumns.CDC_TIMESTAMP, r.cdcTimestamp() == null ? null
-                : OffsetDateTime.ofInstant(r.cdcTimestamp(), ZoneOffset.UTC));
+        g.set(idPos, r.olakeId());
+        if (r.olakeTimestamp() != lastOlakeTimestamp) { // one per chunk or batch: convert it once
+            lastOlakeTimestamp = r.olakeTimestamp();
+            lastOlakeTimestampValue = OffsetDateTime.ofInstant(lastOlakeTimestamp, ZoneOffset.UTC);
+        }
+        g.set(tsPos, lastOlakeTimestampValue);
+        g.set(opPos, r.op().code());
+        g.set(cdcPos, r.cdcTimestamp() == null ? null : OffsetDateTime.ofInstant(r.cdcTimestamp(), ZoneOffset.UTC));
         return g;
     }
 

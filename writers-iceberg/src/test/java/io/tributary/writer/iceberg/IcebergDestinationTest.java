@@ -125,6 +125,27 @@ class IcebergDestinationTest {
             assertThat(r.getField("_olake_id")).isEqualTo("3");
             assertThat(r.getField("_op_type")).isEqualTo("r");
             assertThat(t.get(21L).getField("amount")).isNull();
+            assertThat(((OffsetDateTime) r.getField("_olake_timestamp")).toInstant())
+                    .isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+            assertThat(((OffsetDateTime) t.get(21L).getField("_olake_timestamp")).toInstant()).isEqualTo(Instant.EPOCH);
+            assertThat(r.getField("_cdc_timestamp")).isNull();
+
+            // key columns are unique per row: written without a dictionary; zstd at level 1
+            IcebergDestination d = (IcebergDestination) pool.destination();
+            Table table = d.catalog().loadTable(d.identifier(ID));
+            assertThat(table.properties()).containsEntry("write.parquet.compression-codec", "zstd")
+                    .containsEntry("write.parquet.compression-level", "1");
+            String file = table.currentSnapshot().addedDataFiles(table.io()).iterator().next().location();
+            try (org.apache.parquet.hadoop.ParquetFileReader reader = org.apache.parquet.hadoop.ParquetFileReader.open(
+                    new org.apache.parquet.io.LocalInputFile(Path.of(java.net.URI.create(file).getPath())))) {
+                Map<String, String> encodings = new TreeMap<>();
+                for (var col : reader.getFooter().getBlocks().get(0).getColumns()) {
+                    encodings.put(col.getPath().toDotString(), col.getEncodings().toString());
+                }
+                assertThat(encodings.get("_olake_id")).doesNotContain("DICTIONARY");
+                assertThat(encodings.get("id")).doesNotContain("DICTIONARY");
+                assertThat(encodings.get("_op_type")).contains("DICTIONARY");
+            }
         }
     }
 

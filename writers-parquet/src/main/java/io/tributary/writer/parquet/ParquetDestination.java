@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
+import io.tributary.types.DefaultColumns;
 import io.tributary.types.Json;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.RetriableException;
@@ -153,7 +154,7 @@ public final class ParquetDestination implements Destination {
     @Override
     public DestinationWriter open(ConfiguredStream stream, WriterOptions options) {
         commits(stream.id()); // recover before writing
-        return new Writer(stream.id(), options);
+        return new Writer(stream.id(), stream.primaryKey(), options);
     }
 
     @Override
@@ -170,6 +171,7 @@ public final class ParquetDestination implements Destination {
 
     private final class Writer implements DestinationWriter {
         private final StreamId stream;
+        private final List<String> primaryKey;
         private final WriterOptions options;
         private final String name;
         private final Path dir;
@@ -181,8 +183,9 @@ public final class ParquetDestination implements Destination {
         private long records;
         private long sinceSizeCheck;
 
-        Writer(StreamId stream, WriterOptions options) {
+        Writer(StreamId stream, List<String> primaryKey, WriterOptions options) {
             this.stream = stream;
+            this.primaryKey = primaryKey;
             this.options = options;
             this.name = String.format("%013d-%06d-%s", System.currentTimeMillis(),
                     SEQUENCE.incrementAndGet() % 1_000_000, safe(options.threadId()));
@@ -198,7 +201,13 @@ public final class ParquetDestination implements Destination {
             currentTmp = dir.resolve("." + fileName(done.size()) + TMP);
             currentSchema = schema;
             OutputFile file = new LocalOutputFile(currentTmp);
-            current = new Builder(file, new RecordWriteSupport(schema))
+            Builder builder = new Builder(file, new RecordWriteSupport(schema));
+            // unique per row: a dictionary never pays off, and building one to throw it away costs the writer time
+            builder.withDictionaryEncoding(DefaultColumns.OLAKE_ID, false);
+            if (primaryKey.size() == 1 && schema.indexOf(primaryKey.get(0)) >= 0) {
+                builder.withDictionaryEncoding(primaryKey.get(0), false);
+            }
+            current = builder
                     .withConf(new PlainParquetConfiguration())
                     .withCodecFactory(DirectCodecFactory.INSTANCE)
                     .withCompressionCodec(DirectCodecFactory.codecName(config.compression()))

@@ -140,6 +140,28 @@ class ParquetDestinationTest {
     }
 
     @Test
+    void keyColumnsAreWrittenWithoutADictionaryOtherColumnsWithOne() throws Exception {
+        ParquetDestination d = destination("snappy");
+        Schema schema = Schema.of(Field.of("id", DataType.INT64, false), Field.nullable("s", DataType.STRING));
+        try (WriterPool pool = new WriterPool(d, WriterPool.Options.defaults())) {
+            WriterThread w = pool.newWriter(stream(schema), new WriterOptions("chunk-1", WriteMode.APPEND));
+            for (long i = 0; i < 5_000; i++) {
+                w.push(row(schema, i, "tag" + (i % 3)));
+            }
+            w.close(state("chunk-1", 1));
+        }
+        List<List<Object>> meta = query("SELECT path_in_schema, encodings FROM parquet_metadata(" + glob(d) + ")");
+        java.util.Map<String, String> encodings = new java.util.HashMap<>();
+        meta.forEach(m -> encodings.merge(m.get(0).toString(), m.get(1).toString(), (a, b) -> a + "," + b));
+        assertThat(encodings.get("id")).doesNotContain("DICTIONARY");
+        assertThat(encodings.get("_olake_id")).doesNotContain("DICTIONARY");
+        assertThat(encodings.get("s")).contains("DICTIONARY");
+        assertThat(encodings.get("_op_type")).contains("DICTIONARY");
+        assertThat(query("SELECT count(*), count(DISTINCT _olake_id), sum(id) FROM read_parquet(" + glob(d) + ")"))
+                .containsExactly(List.of(5_000L, 5_000L, java.math.BigInteger.valueOf(4_999L * 5_000 / 2)));
+    }
+
+    @Test
     void abortedWriterLeavesNoVisibleFile() throws Exception {
         ParquetDestination d = destination("snappy");
         try (WriterPool pool = new WriterPool(d, WriterPool.Options.defaults().withBatchSize(10))) {

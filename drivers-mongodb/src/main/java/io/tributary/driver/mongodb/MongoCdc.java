@@ -9,6 +9,7 @@ import com.mongodb.client.model.changestream.ChangeStreamDocument;
 import com.mongodb.client.model.changestream.FullDocument;
 import io.tributary.core.CdcChange;
 import io.tributary.core.CdcMsgFn;
+import io.tributary.core.WatermarkQueue;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfiguredStream;
@@ -41,18 +42,9 @@ import org.slf4j.LoggerFactory;
 final class MongoCdc {
     private static final Logger LOG = LoggerFactory.getLogger(MongoCdc.class);
 
-    /** A watermark: the oplog position when it was written, and the stream's poll count then. */
-    private record Mark(BsonTimestamp at, long pollsAtWrite, long seq, String text) implements Comparable<Mark> {
-        @Override
-        public int compareTo(Mark o) {
-            int c = at.compareTo(o.at);
-            return c != 0 ? c : Long.compare(seq, o.seq);
-        }
-    }
-
-    private final Map<Integer, java.util.concurrent.PriorityBlockingQueue<Mark>> marks = new ConcurrentHashMap<>();
+    /** Per change stream, watermarks at an oplog position, tagged with the stream's poll count when written. */
+    private final Map<Integer, WatermarkQueue<BsonTimestamp>> marks = new ConcurrentHashMap<>();
     private final Map<Integer, java.util.concurrent.atomic.AtomicLong> polls = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong markSeq = new java.util.concurrent.atomic.AtomicLong();
     static final String TOKEN = "_data";
     static final String START = "cdc_start";
     static final int CHECKPOINT_EVERY = 10_000;
@@ -108,20 +100,14 @@ final class MongoCdc {
         } catch (MongoException e) {
             throw driver.translate(e, "reading the oplog position (the user needs read access to local.oplog.rs)");
         }
-        marks.computeIfAbsent(identifier, k -> new java.util.concurrent.PriorityBlockingQueue<>())
-                .add(new Mark(at, before, markSeq.incrementAndGet(), text));
+        marks.computeIfAbsent(identifier, k -> new WatermarkQueue<>()).add(at, before, text);
     }
 
     /** Hands over the watermarks before {@code next} (null: everything up to now was read). */
     private void deliverMarks(int identifier, CdcMsgFn fn, BsonTimestamp next, long pollSeq) {
-        java.util.concurrent.PriorityBlockingQueue<Mark> q = marks.get(identifier);
-        if (q == null) {
-            return;
-        }
-        Mark m;
-        while ((m = q.peek()) != null && (next != null ? m.at().compareTo(next) < 0 : pollSeq > m.pollsAtWrite())) {
-            q.poll();
-            fn.watermark(m.text());
+        WatermarkQueue<BsonTimestamp> q = marks.get(identifier);
+        if (q != null) {
+            q.deliverWhile(m -> next != null ? m.at().compareTo(next) < 0 : pollSeq > m.tag(), fn);
         }
     }
 

@@ -15,6 +15,7 @@ import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
 import io.tributary.core.CdcChange;
 import io.tributary.core.CdcMsgFn;
+import io.tributary.core.WatermarkQueue;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
@@ -100,18 +101,8 @@ final class MySqlCdc implements AutoCloseable {
     private final Map<StreamId, Schema> schemas = new HashMap<>();
     private final Map<StreamId, List<MySqlTypes.Column>> columns = new HashMap<>();
     private BinaryLogClient client;
-    private final java.util.concurrent.PriorityBlockingQueue<Mark> marks = new java.util.concurrent.PriorityBlockingQueue<>();
-
-    /** A watermark waiting for the stream to reach its position. */
-    private record Mark(Position at, long seq, String text) implements Comparable<Mark> {
-        @Override
-        public int compareTo(Mark o) {
-            int c = at.compareTo(o.at);
-            return c != 0 ? c : Long.compare(seq, o.seq);
-        }
-    }
-
-    private final java.util.concurrent.atomic.AtomicLong markSeq = new java.util.concurrent.atomic.AtomicLong();
+    /** Watermarks waiting for the stream to reach their binlog position. */
+    private final WatermarkQueue<Position> marks = new WatermarkQueue<>();
     private Position pending;
     private long serverId;
 
@@ -181,7 +172,7 @@ final class MySqlCdc implements AutoCloseable {
     /** Registers a watermark at the current end of the binlog. */
     void watermark(String text) {
         try (Connection c = driver.open()) {
-            marks.add(new Mark(masterStatus(c, config), markSeq.incrementAndGet(), text));
+            marks.add(masterStatus(c, config), text);
         } catch (SQLException e) {
             throw driver.translate(e, "reading the binlog position");
         }
@@ -189,14 +180,7 @@ final class MySqlCdc implements AutoCloseable {
 
     /** Hands over every watermark at or before {@code current}; true when one was delivered. */
     private boolean deliverMarks(CdcMsgFn fn, Position current) {
-        boolean any = false;
-        Mark m;
-        while ((m = marks.peek()) != null && m.at().compareTo(current) <= 0) {
-            marks.poll();
-            fn.watermark(m.text());
-            any = true;
-        }
-        return any;
+        return marks.deliverUpTo(current, fn);
     }
 
     void stream(CdcMsgFn fn) {

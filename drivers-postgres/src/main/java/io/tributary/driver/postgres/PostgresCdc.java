@@ -95,13 +95,19 @@ final class PostgresCdc implements AutoCloseable {
                     if (!um.createIfMissing()) {
                         throw new ConfigException("publication '" + um.publication() + "' does not exist: run CREATE "
                                 + "PUBLICATION " + PostgresDriver.quote(um.publication())
-                                + " FOR ALL TABLES; (or FOR TABLE <the tables to capture>), or set "
-                                + "update_method.create_if_missing");
+                                + " FOR TABLE <the tables to capture>; or set update_method.create_if_missing");
                     }
+                    // no tables yet: each CDC stream's table is added when a sync checks it (checkPublished).
+                    // Not FOR ALL TABLES: that would make UPDATE and DELETE fail on every table of the database
+                    // without a replica identity, and needs a superuser
+                    boolean viaRoot;
                     try (Statement st = c.createStatement()) {
-                        st.execute("CREATE PUBLICATION " + PostgresDriver.quote(um.publication()) + " FOR ALL TABLES");
+                        viaRoot = Integer.parseInt(scalar(st, "SHOW server_version_num")) >= 130000;
+                        st.execute("CREATE PUBLICATION " + PostgresDriver.quote(um.publication())
+                                + (viaRoot ? " WITH (publish_via_partition_root = true)" : ""));
                     }
-                    LOG.info("created publication {} for all tables", um.publication());
+                    LOG.info("created publication {}; the tables of CDC streams are added to it as they are synced",
+                            um.publication());
                 }
             }
         }
@@ -133,6 +139,47 @@ final class PostgresCdc implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Makes sure the publication carries a CDC stream's table (or, for a partitioned table, its partitions): with
+     * {@code create_if_missing} the table is added to it, otherwise a missing table is a config error naming the
+     * statement to run. Without this, changes to the table would never arrive.
+     */
+    static void checkPublished(Connection c, PostgresConfig config, StreamId id, long oid) throws SQLException {
+        PostgresConfig.UpdateMethod um = config.updateMethod().orElseThrow();
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_publication_tables pt "
+                + "WHERE pt.pubname = ? AND format('%I.%I', pt.schemaname, pt.tablename)::regclass::oid IN "
+                + "(SELECT relid FROM pg_partition_tree(?::oid) UNION SELECT ?::oid)), "
+                + "EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ? AND puballtables)")) {
+            ps.setString(1, um.publication());
+            ps.setLong(2, oid);
+            ps.setLong(3, oid);
+            ps.setString(4, um.publication());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getBoolean(1) || rs.getBoolean(2)) {
+                    return;
+                }
+            }
+        }
+        String add = "ALTER PUBLICATION " + PostgresDriver.quote(um.publication()) + " ADD TABLE "
+                + PostgresDriver.quote(id.namespace()) + "." + PostgresDriver.quote(id.name());
+        if (!um.createIfMissing()) {
+            throw new ConfigException("stream " + id + " is not in publication '" + um.publication()
+                    + "', so its changes would never arrive: run " + add + "; (or set update_method.create_if_missing)");
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute(add);
+        } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState())) {
+                throw new ConfigException("stream " + id + " is not in publication '" + um.publication() + "' and user '"
+                        + config.username() + "' may not add it (only the table's owner may): run " + add
+                        + "; as the owner", e);
+            }
+            throw e;
+        }
+        LOG.info("stream {}: added to publication {}", id, um.publication());
     }
 
     private static String scalar(Statement st, String sql) throws SQLException {
@@ -424,6 +471,15 @@ final class PostgresCdc implements AutoCloseable {
         PostgresTypes pgTypes;
         try (Connection c = lookup()) {
             pgTypes = driver.types(c);
+            if (cs == null) {
+                // a partition: published under its own name unless the publication has publish_via_partition_root
+                StreamId root = partitionRoot(c, relid);
+                if (root != null && streams.containsKey(root)) {
+                    LOG.debug("relation {} is a partition of stream {}", id, root);
+                    id = root;
+                    cs = streams.get(root);
+                }
+            }
         } catch (SQLException e) {
             throw driver.connections().translate(e);
         }
@@ -543,6 +599,19 @@ final class PostgresCdc implements AutoCloseable {
                     // a row deleted since: its delete follows in the log; keep NULL meanwhile
                     values[i] = found ? PostgresTypes.read(rs, j + 1, r.schema().field(i), r.types()[i]) : null;
                 }
+            }
+        }
+    }
+
+    /** The partitioned table a partition belongs to (its top), or null for a table that is not a partition. */
+    private static StreamId partitionRoot(Connection c, int relid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname, r.relname FROM pg_class r "
+                + "JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = pg_partition_root(?::oid) "
+                + "AND r.oid <> ?::oid")) {
+            ps.setLong(1, relid & 0xffffffffL);
+            ps.setLong(2, relid & 0xffffffffL);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? StreamId.of(rs.getString(1), rs.getString(2)) : null;
             }
         }
     }

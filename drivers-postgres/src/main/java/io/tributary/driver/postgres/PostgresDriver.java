@@ -192,6 +192,13 @@ public final class PostgresDriver implements DriverInterface {
                     + "updates and deletes cannot be captured; run ALTER TABLE " + qualified(stream.id())
                     + " REPLICA IDENTITY FULL; (or add a primary key)");
         }
+        if (cdc && config.updateMethod().isPresent()) {
+            try (Connection c = connections.open()) {
+                PostgresCdc.checkPublished(c, config, stream.id(), info.oid());
+            } catch (SQLException e) {
+                throw connections.translate(e);
+            }
+        }
     }
 
     @Override

@@ -278,7 +278,9 @@ public class AbstractDriver implements AutoCloseable {
             throw new ConfigException("streams " + cdc.stream().map(ConfiguredStream::id).toList()
                     + " are set to sync_mode cdc but the source config does not enable CDC (update_method)");
         }
-        // every stream is checked before anything is written: a missing grant must not clear a full refresh first
+        // the state must belong to this source, and every stream is checked, before anything is written: a
+        // foreign state must not resume, a missing grant must not clear a full refresh first
+        bindSource();
         Preflight.check(driver, streams);
         try (Run run = new Run(pool)) {
             TaskGroup g = run.group("sync", false);
@@ -297,6 +299,7 @@ public class AbstractDriver implements AutoCloseable {
 
     /** Runs a full refresh of the streams (backfill only). A stream whose last full refresh finished starts over. */
     public void fullRefresh(WriterPool pool, List<ConfiguredStream> streams) {
+        bindSource();
         try (Run run = new Run(pool)) {
             fullRefresh(run, streams);
         }
@@ -304,6 +307,7 @@ public class AbstractDriver implements AutoCloseable {
 
     /** Runs incremental syncs of the streams. */
     public void incremental(WriterPool pool, List<ConfiguredStream> streams) {
+        bindSource();
         try (Run run = new Run(pool)) {
             incremental(run, streams);
         }
@@ -316,6 +320,7 @@ public class AbstractDriver implements AutoCloseable {
      * stream, after every backfill) or concurrent (one per stream, right after its own backfill).
      */
     public void runChangeStream(WriterPool pool, List<ConfiguredStream> streams) {
+        bindSource();
         try (Run run = new Run(pool)) {
             runChangeStream(run, streams);
         }
@@ -338,6 +343,19 @@ public class AbstractDriver implements AutoCloseable {
     public State clearState(Collection<StreamId> streams) {
         state.clear(streams);
         return state;
+    }
+
+    /**
+     * Ties the state to the driver's {@link DriverInterface#sourceIdentity() source identity}: a state written for
+     * another source is a {@link ConfigException} (nothing read or written); a state without one adopts it.
+     */
+    private void bindSource() {
+        Optional<String> identity = driver.sourceIdentity();
+        if (identity.isPresent()) {
+            state.bindSource(identity.get());
+        } else {
+            LOG.debug("driver {} gives no source identity: the state's source is not checked", driver.type());
+        }
     }
 
     // ------------------------------------------------------------------ cursor values

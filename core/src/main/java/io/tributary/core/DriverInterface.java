@@ -8,6 +8,7 @@ import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.writer.WriterPool;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The driver SPI: everything {@link AbstractDriver} needs from one database. Found by {@link java.util.ServiceLoader}
@@ -61,6 +62,29 @@ public interface DriverInterface extends AutoCloseable {
      * ({@link State#setGlobal}, stream values) and may read cursors and chunks.
      */
     void setupState(State state);
+
+    /**
+     * Identifies the source the sync's positions belong to, so that a state file written against one server is
+     * never resumed against another ({@link State#bindSource}): chunks, cursors and log positions of a foreign
+     * source would silently skip or repeat data. {@link AbstractDriver#read} calls it before it reads or writes
+     * anything, once per run; the first run saves the value in {@code state.json} (key {@code source_identity}),
+     * every later run compares it, and a different value is a {@link io.tributary.types.ConfigException}.
+     *
+     * <p>Build it from facts of the server that survive restarts, upgrades and a change of host name or address,
+     * and that a copy of another server does not share (PostgreSQL: {@code pg_control_system().system_identifier}
+     * plus the database name), prefixed by {@link #type()}; e.g. {@code "postgres:7312345678901234567/shop"}. Two
+     * sources whose positions are interchangeable (a physical replica and its primary) may share one. Never
+     * include credentials or connection options: the value is written to the state file and shown in errors.
+     * The value is compared as an exact string, so a driver must not change how it builds it between versions
+     * (prefix a new scheme with a version instead and accept the old one).
+     *
+     * <p>Return empty when the source gives nothing stable or the configured user may not read it (log why once):
+     * the state is then not checked. The default returns empty. Called after {@link #configure} and
+     * {@link #setupState}; may connect. Throws like {@link #setup()} when the source cannot be reached.
+     */
+    default Optional<String> sourceIdentity() {
+        return Optional.empty();
+    }
 
     /** The most database connections the orchestrator may use at once (chunk readers, incremental passes, CDC). */
     int maxConnections();

@@ -18,7 +18,8 @@ import java.util.Set;
  * {@link ConfigException} for a missing or unreadable table), the cursor and chunk columns the catalog names still
  * exist, and a {@code cdc}/{@code strict_cdc} stream is one the source can capture now.
  *
- * <p>{@link AbstractDriver#read} runs it before anything else; it also calls the driver's own
+ * <p>{@link AbstractDriver#read} runs it before anything else (right after checking that the state belongs to the
+ * source, {@link DriverInterface#sourceIdentity()}); it also calls the driver's own
  * {@link DriverInterface#checkStream} (grants, replica identity).
  */
 public final class Preflight {

@@ -134,4 +134,63 @@ class CoreBadInputTest {
         State.load(new FileStateStore(p));
         assertThat(Files.readString(p, StandardCharsets.UTF_8)).isEqualTo(VALID_STATE);
     }
+
+    @Test
+    void emptyStateFileIsAConfigErrorNamingTheFileNotAnEmptyState() throws Exception {
+        for (String empty : List.of("", " \n\t\n")) {
+            Path p = stateFile(empty);
+            assertThatThrownBy(() -> State.load(new FileStateStore(p))).as("%s bytes", empty.length())
+                    .isInstanceOf(ConfigException.class).hasMessageContaining(p.toAbsolutePath().toString())
+                    .hasMessageContaining("is empty (" + empty.length() + " bytes)")
+                    .hasMessageContaining("not modified");
+            assertThat(Files.readString(p)).isEqualTo(empty);
+            assertThat(Files.list(dir)).containsExactly(p);
+        }
+    }
+
+    @Test
+    void garbledStateFileIsAConfigErrorNamingTheFile() throws Exception {
+        byte[] garbage = {0x1f, (byte) 0x8b, 0x08, 0x00, 0x7b, 0x22, (byte) 0xff, 0x00};
+        Path p = dir.resolve("state.json");
+        Files.write(p, garbage);
+        assertThatThrownBy(() -> State.load(new FileStateStore(p))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(p.toAbsolutePath().toString()).hasMessageContaining("malformed JSON");
+        assertThat(Files.readAllBytes(p)).isEqualTo(garbage);
+    }
+
+    @Test
+    void stateOfAnotherSourceIsAConfigErrorNamingFileAndBothIdentitiesAndChangesNothing() throws Exception {
+        Path p = stateFile(VALID_STATE.replace("\"version\": 1,", "\"version\": 1, \"source_identity\": \"test:a/db\","));
+        byte[] before = Files.readAllBytes(p);
+        State s = State.load(new FileStateStore(p));
+        assertThat(s.sourceIdentity()).contains("test:a/db");
+        s.bindSource("test:a/db"); // the same source
+        assertThatThrownBy(() -> s.bindSource("test:b/db")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(p.toAbsolutePath().toString()).hasMessageContaining("'test:a/db'")
+                .hasMessageContaining("'test:b/db'").hasMessageContaining("not modified");
+        assertThat(s.sourceIdentity()).contains("test:a/db");
+        assertThat(Files.readAllBytes(p)).isEqualTo(before);
+    }
+
+    @Test
+    void stateWithoutSourceIdentityAdoptsItAtItsNextSaveOnly() throws Exception {
+        Path p = stateFile(VALID_STATE);
+        State s = State.load(new FileStateStore(p));
+        assertThat(s.sourceIdentity()).isEmpty();
+        s.bindSource("test:a/db");
+        assertThat(Files.readString(p)).isEqualTo(VALID_STATE); // adopting alone writes nothing
+        s.setGlobal(Json.parse("{\"lsn\": \"0/16B3750\"}"));
+        State again = State.load(new FileStateStore(p));
+        assertThat(again.sourceIdentity()).contains("test:a/db");
+        assertThat(again.global().orElseThrow().get("lsn").asText()).isEqualTo("0/16B3750");
+        assertThat(again.backfillCompleted(StreamId.of("public", "t"))).isTrue();
+        assertThatThrownBy(() -> again.bindSource("test:b/db")).isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void sourceIdentityOfTheWrongTypeIsAConfigErrorNamingTheKey() throws Exception {
+        Path p = stateFile("{\"version\": 1, \"source_identity\": 42}");
+        assertThatThrownBy(() -> State.load(new FileStateStore(p))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'source_identity' expects a string");
+    }
 }

@@ -40,6 +40,11 @@ public final class TestingMariaDb implements AutoCloseable {
 
     /** A server with the given {@code binlog_format} (ROW, or STATEMENT to test the error). */
     public TestingMariaDb(String binlogFormat) {
+        this(binlogFormat, 1);
+    }
+
+    /** A server with the given {@code binlog_format} and {@code server_id}. */
+    public TestingMariaDb(String binlogFormat, int serverId) {
         try {
             dir = Files.createTempDirectory("tributary-mariadb");
             Path data = dir.resolve("data");
@@ -52,7 +57,7 @@ public final class TestingMariaDb implements AutoCloseable {
                     "--port=" + port, "--bind-address=127.0.0.1", "--socket=" + dir.resolve("sock"),
                     "--pid-file=" + dir.resolve("pid"), "--log-error=" + dir.resolve("error.log"), "--user=root",
                     "--log-bin=" + dir.resolve("binlog"), "--binlog-format=" + binlogFormat,
-                    "--binlog-row-image=FULL", "--server-id=1", "--skip-name-resolve",
+                    "--binlog-row-image=FULL", "--server-id=" + serverId, "--skip-name-resolve",
                     "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
                     "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0"));
             command = List.copyOf(cmd);

@@ -13,6 +13,7 @@ import io.tributary.types.Json;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -35,18 +36,25 @@ import java.util.TreeSet;
  * finished; each stream's {@code state} holds its remaining {@code chunks} (chunks not yet committed) and its
  * cursor values keyed by cursor column (or a per-stream CDC position).
  *
+ * <p>One top-level key is Tributary's own: {@code "source_identity"}, the source the positions belong to
+ * ({@link io.tributary.core.DriverInterface#sourceIdentity()}; see {@link #bindSource}). OLake ignores it; a state
+ * without it (written by OLake or an older Tributary) is adopted by the first run that knows its source.
+ *
  * <p>Thread-safe. Every mutation is saved through the {@link StateStore} before the method returns.
  */
 public final class State {
     /** The version this code writes; older versions are read, newer ones refused. */
     public static final int VERSION = 1;
     public static final String CHUNKS = "chunks";
+    /** The top-level key of {@link #sourceIdentity()}. */
+    public static final String SOURCE_IDENTITY = "source_identity";
 
     /** Integers of any size: Chunk widens small ones to Long and keeps BigInteger beyond 64 bits. */
     private static final ObjectMapper CHUNK_MAPPER = Json.mapper();
 
     private final StateStore store;
     private String type = "STREAM";
+    private String sourceIdentity;
     private JsonNode global;
     private final Set<String> completed = new LinkedHashSet<>();
     private final Map<StreamId, StreamState> streams = new LinkedHashMap<>();
@@ -60,12 +68,21 @@ public final class State {
         this.store = requireNonNull(store, "store is null");
     }
 
-    /** Reads the state saved in {@code store}, or starts an empty one. */
+    /**
+     * Reads the state saved in {@code store}, or starts an empty one when the store holds nothing (no file). A
+     * document that is empty (0 bytes or only white space), truncated, not JSON or not shaped as a state is a
+     * {@link ConfigException} naming the store: treating it as "no state" would silently start a full re-sync.
+     */
     public static State load(StateStore store) {
         State s = new State(store);
         Optional<byte[]> bytes = store.load();
-        if (bytes.isPresent() && bytes.get().length > 0) {
+        if (bytes.isPresent()) {
             String where = store.describe();
+            if (new String(bytes.get(), StandardCharsets.UTF_8).isBlank()) {
+                throw new ConfigException(where + " is empty (" + bytes.get().length + " bytes), not a state "
+                        + "document; it was not modified (restore it from a backup, or remove it to start over with "
+                        + "a full sync)");
+            }
             JsonNode root;
             try {
                 root = Json.mapper().readTree(bytes.get());
@@ -102,6 +119,10 @@ public final class State {
         if (global0 != null && !global0.isNull() && !global0.isObject()) {
             throw new ConfigException("key 'global' expects an object, got " + global0.getNodeType());
         }
+        JsonNode identity0 = root.get(SOURCE_IDENTITY);
+        if (identity0 != null && !identity0.isNull() && !identity0.isTextual()) {
+            throw new ConfigException("key '" + SOURCE_IDENTITY + "' expects a string, got " + identity0.getNodeType());
+        }
         JsonNode streams0 = root.get("streams");
         if (streams0 != null && !streams0.isNull() && !streams0.isArray()) {
             throw new ConfigException("key 'streams' expects an array, got " + streams0.getNodeType());
@@ -112,6 +133,7 @@ public final class State {
                     + VERSION + "); upgrade Tributary");
         }
         type = root.path("type").asText("STREAM");
+        sourceIdentity = identity0 == null || identity0.isNull() ? null : identity0.asText();
         JsonNode g = root.get("global");
         if (g != null && g.isObject()) {
             JsonNode gs = g.get("state");
@@ -140,6 +162,9 @@ public final class State {
         ObjectNode root = Json.object();
         root.put("type", type);
         root.put("version", VERSION);
+        if (sourceIdentity != null) {
+            root.put(SOURCE_IDENTITY, sourceIdentity);
+        }
         if (global != null || !completed.isEmpty()) {
             ObjectNode g = root.putObject("global");
             g.set("state", global == null ? null : global.deepCopy());
@@ -159,6 +184,38 @@ public final class State {
 
     private void save() {
         store.save(Json.writeBytes(toJson()));
+    }
+
+    /** Where the state lives (a file path), for error messages. */
+    public String describe() {
+        return store.describe();
+    }
+
+    // ---- source identity
+
+    /** The identity of the source this state's positions belong to; empty when none was recorded yet. */
+    public synchronized Optional<String> sourceIdentity() {
+        return Optional.ofNullable(sourceIdentity);
+    }
+
+    /**
+     * Ties this state to the source {@code identity} ({@link io.tributary.core.DriverInterface#sourceIdentity()}).
+     * When the state has no identity yet (new, or written by OLake or an older Tributary) it adopts this one, which
+     * is saved with the next change (not now: a run that fails before changing anything leaves the store as it
+     * was). When it holds another identity, throws a {@link ConfigException} naming the store, the saved and the
+     * current identity, and changes nothing: its positions (chunks, cursors, log positions) belong to another
+     * source.
+     */
+    public synchronized void bindSource(String identity) {
+        requireNonNull(identity, "identity is null");
+        if (sourceIdentity == null) {
+            sourceIdentity = identity;
+        } else if (!sourceIdentity.equals(identity)) {
+            throw new ConfigException(store.describe() + " belongs to another source: it was written for '"
+                    + sourceIdentity + "' but the configured source is '" + identity + "'; resuming from its positions "
+                    + "would skip or repeat data. It was not modified: use the state file of this source, or remove "
+                    + "it (and clear the destination) to start over with a full sync");
+        }
     }
 
     // ---- global (shared CDC position)

@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
@@ -142,6 +143,51 @@ public final class MongoDriver implements DriverInterface {
     @Override
     public void setupState(State s) {
         this.state = s;
+    }
+
+    /**
+     * A replica set: {@code mongodb:replset=<set name>/<replicaSetId>/<database>}, where {@code replicaSetId} is the
+     * ObjectId {@code rs.initiate()} generated ({@code settings.replicaSetId} in {@code local.system.replset}; every
+     * member shares it, so a failover keeps it); without read access to {@code local} it is
+     * {@code mongodb:replset=<set name>/<database>} (set names such as {@code rs0} repeat across deployments). A
+     * sharded cluster (through {@code mongos}): {@code mongodb:cluster=<clusterId>/<database>} from
+     * {@code config.version}, or {@code mongodb:sharded/<database>} without read access to {@code config}. A
+     * server that reports neither (a standalone, or the in-JVM mongo-java-server the tests use): only the database,
+     * {@code mongodb:standalone/<database>}, so a state is not tied to the server itself.
+     */
+    @Override
+    public Optional<String> sourceIdentity() {
+        Document hello;
+        try {
+            hello = client().getDatabase("admin").runCommand(new Document("isMaster", 1));
+        } catch (MongoException e) {
+            throw translate(e, "reading the server's identity");
+        }
+        String setName = hello.getString("setName");
+        if (setName != null) {
+            return Optional.of("mongodb:replset=" + setName
+                    + readId("local", "system.replset", "settings", "replicaSetId").map(id -> "/" + id).orElse("")
+                    + "/" + config.database());
+        }
+        if ("isdbgrid".equals(hello.getString("msg"))) {
+            return Optional.of(readId("config", "version", null, "clusterId").map(id -> "mongodb:cluster=" + id)
+                    .orElse("mongodb:sharded") + "/" + config.database());
+        }
+        return Optional.of("mongodb:standalone/" + config.database());
+    }
+
+    /** {@code [object.]field} of the first document of {@code db.collection} as text, or empty when unreadable. */
+    private Optional<String> readId(String db, String collection, String object, String field) {
+        try {
+            Document d = client().getDatabase(db).getCollection(collection).find().first();
+            Object v = d == null ? null : object == null ? d.get(field)
+                    : d.get(object) instanceof Document o ? o.get(field) : null;
+            return Optional.ofNullable(v).map(x -> x instanceof ObjectId oid ? oid.toHexString() : x.toString());
+        } catch (MongoException e) {
+            LOG.info("cannot read {}.{} ({}): the state's source identity omits its id", db, collection,
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     @Override

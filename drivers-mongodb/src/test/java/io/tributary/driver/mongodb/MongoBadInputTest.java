@@ -153,4 +153,46 @@ class MongoBadInputTest {
                 .hasMessageContaining("resume token 'not-a-resume-token' is malformed")
                 .hasMessageContaining("clear this stream's state");
     }
+
+    // ------------------------------------------------------------------ state against the source
+
+    @Test
+    void stateOfAnotherSourceIsAConfigErrorNamingBothIdentitiesAndChangesNothing() throws Exception {
+        sync(source(), List.of(stream("events", "shop", SyncMode.CDC)));
+        String ours = "mongodb:standalone/shop"; // mongo-java-server reports no replica set
+        assertThat(Json.parse(Files.readString(stateFile())).get("source_identity").asText()).isEqualTo(ours);
+        try (TestingMongo other = new TestingMongo(); MongoClient c = MongoClients.create(other.connectionString())) {
+            c.getDatabase("crm").getCollection("events").insertOne(new Document("_id", 7).append("v", "z"));
+            String otherSource = config(other.host(), "").replace("\"shop\"", "\"crm\"");
+            Throwable t = failsWithoutSideEffects(SECRET, () -> sync(otherSource, List.of(stream("events", "crm",
+                    SyncMode.CDC))));
+            assertThat(t).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("state file " + stateFile().toAbsolutePath())
+                    .hasMessageContaining("belongs to another source").hasMessageContaining("'" + ours + "'")
+                    .hasMessageContaining("'mongodb:standalone/crm'");
+        }
+        // a state a replica set member wrote is refused by this server too
+        ObjectNode foreign = (ObjectNode) Json.parse(Files.readString(stateFile()));
+        foreign.put("source_identity", "mongodb:replset=rs0/65f0c0ffee0000000000abcd/shop");
+        Files.writeString(stateFile(), foreign.toString());
+        Throwable t = failsWithoutSideEffects(SECRET, () -> sync(source(), List.of(stream("events", "shop",
+                SyncMode.CDC))));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("'" + ours + "'")
+                .hasMessageContaining("'mongodb:replset=rs0/65f0c0ffee0000000000abcd/shop'");
+    }
+
+    @Test
+    void emptyOrGarbledStateFileIsAConfigErrorNotAFullResync() throws Exception {
+        sync(source(), List.of(stream("events", "shop", SyncMode.CDC)));
+        String good = Files.readString(stateFile());
+        for (String bad : List.of("", good.substring(0, good.length() / 2), "\u0000\u0000garbage")) {
+            Files.writeString(stateFile(), bad);
+            Throwable t = failsWithoutSideEffects(SECRET, () -> sync(source(), List.of(stream("events", "shop",
+                    SyncMode.CDC))));
+            assertThat(t).as("state %s", bad).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("state file " + stateFile().toAbsolutePath())
+                    .hasMessageContaining(bad.isEmpty() ? "is empty (0 bytes)" : "malformed JSON")
+                    .hasMessageContaining("not modified");
+        }
+    }
 }

@@ -31,9 +31,12 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -145,6 +148,34 @@ public final class MySqlDriver implements DriverInterface {
     @Override
     public void setupState(State s) {
         this.state = s;
+    }
+
+    /**
+     * MySQL: {@code mysql:<server_uuid>/<database>} ({@code server_uuid} is generated at the first start and kept
+     * in {@code auto.cnf}; a replica has its own, so a state is not moved to a replica after a failover: its binlog
+     * file positions would not be valid there either). MariaDB has no persistent server UUID (its
+     * {@code server_uid} is a hash of the MAC address and port, which changes when a container moves), so it is
+     * {@code mariadb:server_id=<server_id>/<database>}: servers of one replication topology are told apart (they
+     * need distinct {@code server_id}s), but two unrelated servers with the same {@code server_id} (the default
+     * is 1) and database name are not; a state from such a server is still caught when its binlog file is missing.
+     */
+    @Override
+    public Optional<String> sourceIdentity() {
+        try (Connection c = open(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('server_uuid', 'server_id', 'version')")) {
+            Map<String, String> v = new HashMap<>();
+            while (rs.next()) {
+                v.put(rs.getString(1).toLowerCase(Locale.ROOT), rs.getString(2));
+            }
+            String uuid = v.get("server_uuid");
+            if (uuid != null && !uuid.isBlank()) {
+                return Optional.of("mysql:" + uuid + "/" + config.database());
+            }
+            String flavor = v.getOrDefault("version", "").contains("MariaDB") ? "mariadb" : "mysql";
+            return Optional.of(flavor + ":server_id=" + v.getOrDefault("server_id", "0") + "/" + config.database());
+        } catch (SQLException e) {
+            throw translate(e, "reading the server's identity");
+        }
     }
 
     @Override

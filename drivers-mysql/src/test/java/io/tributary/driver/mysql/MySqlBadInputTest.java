@@ -190,8 +190,12 @@ class MySqlBadInputTest {
     // ------------------------------------------------------------------ saved positions
 
     private static List<String> binaryLogs() throws Exception {
+        return binaryLogs(db);
+    }
+
+    private static List<String> binaryLogs(TestingMariaDb server) throws Exception {
         List<String> out = new java.util.ArrayList<>();
-        try (Connection c = db.connection(); Statement st = c.createStatement();
+        try (Connection c = server.connection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
@@ -229,9 +233,9 @@ class MySqlBadInputTest {
     }
 
     @Test
-    void stateFromAnotherServerIsRefusedOnlyAsAPurgedFile() throws Exception {
-        // State records no identity of the source (no server_uuid, host or database): a state.json copied from
-        // another server is only caught because its binlog file name does not exist here
+    void stateWithoutIdentityFromAnotherServerIsStillCaughtAsAPurgedFile() throws Exception {
+        // a state without source_identity (an older Tributary, OLake) is adopted: a copy from another server is
+        // then only caught because its binlog file does not exist here
         Files.writeString(stateFile(), """
                 {"type": "STREAM", "version": 1,
                  "global": {"state": {"server_id": 4242, "state": {"position": {"name": "mysql-bin.000042", "pos": 4}}},
@@ -242,6 +246,48 @@ class MySqlBadInputTest {
                 List.of(items(SyncMode.CDC))));
         assertThat(t).isInstanceOf(NonRetriableException.class)
                 .hasMessageContaining("the saved binlog file mysql-bin.000042 was purged");
+    }
+
+    @Test
+    void stateOfAnotherServerIsAConfigErrorNamingBothIdentitiesAndChangesNothing() throws Exception {
+        ConfiguredStream cs = items(SyncMode.CDC);
+        sync(app(true), List.of(cs));
+        String ours = "mariadb:server_id=1/shop";
+        assertThat(Json.parse(Files.readString(stateFile())).get("source_identity").asText()).isEqualTo(ours);
+        try (TestingMariaDb other = new TestingMariaDb("ROW", 2)) {
+            other.execute("CREATE TABLE shop.items (id bigint PRIMARY KEY, name varchar(20))",
+                    "INSERT INTO shop.items VALUES (1, 'x'), (2, 'y'), (3, 'z')");
+            // rotate the other server's binlog until the saved file exists there too: without the identity, the
+            // run would resume from a foreign position
+            String saved = Json.parse(Files.readString(stateFile())).get("global").get("state").get("state")
+                    .get("position").get("name").asText();
+            for (int i = 0; i < 200 && !binaryLogs(other).contains(saved); i++) {
+                other.execute("FLUSH BINARY LOGS");
+            }
+            assertThat(binaryLogs(other)).contains(saved);
+            Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(config(other.port(),
+                    TestingMariaDb.APP_USER, TestingMariaDb.APP_PASSWORD, true), List.of(cs)));
+            assertThat(t).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("state file " + stateFile().toAbsolutePath())
+                    .hasMessageContaining("belongs to another source").hasMessageContaining("'" + ours + "'")
+                    .hasMessageContaining("'mariadb:server_id=2/shop'");
+        }
+        sync(app(true), List.of(cs)); // the state's own server still resumes from it
+    }
+
+    @Test
+    void emptyOrGarbledStateFileIsAConfigErrorNotAFullResync() throws Exception {
+        sync(app(false), List.of(items(SyncMode.INCREMENTAL)));
+        String good = Files.readString(stateFile());
+        for (String bad : List.of("", good.substring(0, good.length() / 2), "\u0000\u0000garbage")) {
+            Files.writeString(stateFile(), bad);
+            Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(app(false),
+                    List.of(items(SyncMode.INCREMENTAL))));
+            assertThat(t).as("state %s", bad).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("state file " + stateFile().toAbsolutePath())
+                    .hasMessageContaining(bad.isEmpty() ? "is empty (0 bytes)" : "malformed JSON")
+                    .hasMessageContaining("not modified");
+        }
     }
 
     // ------------------------------------------------------------------ catalog against the source

@@ -105,6 +105,47 @@ public final class PostgresDriver implements DriverInterface {
         this.state = s;
     }
 
+    /**
+     * {@code postgres:<system_identifier>/<database>}: the cluster's {@code system_identifier} (chosen by
+     * {@code initdb}, kept by restarts, upgrades with {@code pg_upgrade} and physical replicas, so a promoted standby
+     * keeps its primary's; a {@code pg_dump} restore into another cluster gets a new one) and the configured
+     * database. Read from {@code pg_control_system()}, which every role may run unless a DBA revoked it; then from
+     * {@code IDENTIFY_SYSTEM} on a replication connection when the role has REPLICATION; otherwise empty (logged).
+     */
+    @Override
+    public Optional<String> sourceIdentity() {
+        String systemId;
+        try (Connection c = connections.open(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
+            rs.next();
+            systemId = rs.getString(1);
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw connections.translate(e);
+            }
+            systemId = identifySystem();
+        }
+        if (systemId == null) {
+            LOG.warn("user {} may run neither pg_control_system() nor IDENTIFY_SYSTEM: the state file cannot be tied "
+                    + "to this server (GRANT EXECUTE ON FUNCTION pg_control_system() TO {} to enable the check)",
+                    config.username(), config.username());
+            return Optional.empty();
+        }
+        return Optional.of("postgres:" + systemId + "/" + config.database());
+    }
+
+    /** The system identifier from {@code IDENTIFY_SYSTEM}, or null when the role may not open a replication connection. */
+    private String identifySystem() {
+        try (Connection c = connections.openReplication(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+            rs.next();
+            return rs.getString("systemid");
+        } catch (SQLException | ConfigException e) {
+            LOG.debug("IDENTIFY_SYSTEM failed", e);
+            return null;
+        }
+    }
+
     @Override
     public int maxConnections() {
         return config.maxThreads();

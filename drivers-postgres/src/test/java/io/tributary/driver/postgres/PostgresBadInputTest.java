@@ -3,6 +3,7 @@ package io.tributary.driver.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.AbstractDriver;
 import io.tributary.core.DriverInterface;
@@ -334,5 +335,114 @@ class PostgresBadInputTest {
         check.accept(new String[] {"poly", "((0,0),(1,0),(1,1))"});
         check.accept(new String[] {"pt", "(1.5,2)"});
         check.accept(new String[] {"rng", "[1,5)"});
+    }
+
+    // ------------------------------------------------------------------ state against the source
+
+    private static String systemIdentifier(TestingPostgres server) throws Exception {
+        try (Connection c = server.connection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static Optional<String> identityAs(String sourceConfig) {
+        try (DriverInterface d = Drivers.configured("postgres", Json.parse(sourceConfig), "source.json")) {
+            return d.sourceIdentity();
+        }
+    }
+
+    @Test
+    void stateOfAnotherServerIsAConfigErrorNamingBothIdentitiesAndChangesNothing() throws Exception {
+        sync(app(""), List.of(items()));
+        String ours = "postgres:" + systemIdentifier(pg) + "/postgres";
+        assertThat(Json.parse(Files.readString(stateFile())).get("source_identity").asText()).isEqualTo(ours);
+        assertThat(new JsonlDestination(new JsonlConfig(out().toString(), true)).read(StreamId.of("public", "items")))
+                .isNotEmpty();
+        try (TestingPostgres other = new TestingPostgres()) {
+            other.execute("CREATE TABLE items (id bigint PRIMARY KEY, name text, updated_at timestamptz)",
+                    "INSERT INTO items SELECT g, 'other' || g, now() FROM generate_series(1, 300) g");
+            String theirs = "postgres:" + systemIdentifier(other) + "/postgres";
+            assertThat(theirs).isNotEqualTo(ours);
+            Throwable t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> sync(config(other, other.port(),
+                    TestingPostgres.APP_USER, TestingPostgres.APP_PASSWORD, ""), List.of(items())));
+            assertThat(t).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("state file " + stateFile().toAbsolutePath())
+                    .hasMessageContaining("belongs to another source")
+                    .hasMessageContaining("'" + ours + "'").hasMessageContaining("'" + theirs + "'");
+        }
+        sync(app(""), List.of(items())); // the state's own server still resumes from it
+    }
+
+    @Test
+    void stateOfAnotherDatabaseOnTheSameServerIsAConfigError() throws Exception {
+        pg.execute("CREATE DATABASE other_db");
+        try {
+            try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.port()
+                    + "/other_db", TestingPostgres.USER, TestingPostgres.PASSWORD); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE items (id bigint PRIMARY KEY, name text, updated_at timestamptz)");
+            }
+            sync(app(""), List.of(items()));
+            String otherDb = app("").replace("\"database\": \"postgres\"", "\"database\": \"other_db\"");
+            Throwable t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> sync(otherDb, List.of(items())));
+            assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("belongs to another source")
+                    .hasMessageContaining("/postgres'").hasMessageContaining("/other_db'");
+        } finally {
+            pg.execute("DROP DATABASE other_db");
+        }
+    }
+
+    @Test
+    void stateWithoutSourceIdentityIsAdoptedAndKeepsItsPositions() throws Exception {
+        sync(app(""), List.of(items()));
+        ObjectNode old = (ObjectNode) Json.parse(Files.readString(stateFile()));
+        JsonNode cursor = old.get("streams").get(0).get("state").get("id");
+        old.remove("source_identity"); // as an older Tributary (or OLake) wrote it
+        Files.writeString(stateFile(), old.toString());
+        JsonlDestination dest = new JsonlDestination(new JsonlConfig(out().toString(), true));
+        int written = dest.read(StreamId.of("public", "items")).size();
+        pg.execute("INSERT INTO items VALUES (101, 'n101', now())");
+        try {
+            sync(app(""), List.of(items()));
+            JsonNode now = Json.parse(Files.readString(stateFile()));
+            assertThat(now.get("source_identity").asText())
+                    .isEqualTo("postgres:" + systemIdentifier(pg) + "/postgres");
+            assertThat(cursor.asText()).isEqualTo("100");
+            assertThat(now.get("streams").get(0).get("state").get("id").asText()).isEqualTo("101");
+            // resumed from the saved cursor: only rows >= 100 were read again, not a full re-sync
+            assertThat(dest.read(StreamId.of("public", "items"))).hasSize(written + 2);
+        } finally {
+            pg.execute("DELETE FROM items WHERE id = 101");
+        }
+    }
+
+    @Test
+    void sourceIdentityNeedsNoSuperuserAndFallsBackToIdentifySystem() throws Exception {
+        String expected = "postgres:" + systemIdentifier(pg) + "/postgres";
+        assertThat(identityAs(superuser(""))).contains(expected);
+        assertThat(identityAs(app(""))).contains(expected); // REPLICATION + pg_read_all_data
+        assertThat(identityAs(config(NOGRANT_USER, NOGRANT_PASSWORD, ""))).contains(expected); // a plain login role
+        pg.execute("REVOKE EXECUTE ON FUNCTION pg_control_system() FROM PUBLIC");
+        try {
+            assertThat(identityAs(app(""))).contains(expected); // IDENTIFY_SYSTEM on a replication connection
+            assertThat(identityAs(config(NOGRANT_USER, NOGRANT_PASSWORD, ""))).isEmpty(); // not checked, logged
+        } finally {
+            pg.execute("GRANT EXECUTE ON FUNCTION pg_control_system() TO PUBLIC");
+        }
+    }
+
+    @Test
+    void emptyOrGarbledStateFileIsAConfigErrorNotAFullResync() throws Exception {
+        sync(app(""), List.of(items()));
+        String good = Files.readString(stateFile());
+        for (String bad : List.of("", good.substring(0, good.length() / 2), "\u0000\u0000garbage")) {
+            Files.writeString(stateFile(), bad);
+            Throwable t = failsWithoutSideEffects(TestingPostgres.APP_PASSWORD, () -> sync(app(""), List.of(items())));
+            assertThat(t).as("state %s", bad).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("state file " + stateFile().toAbsolutePath())
+                    .hasMessageContaining(bad.isEmpty() ? "is empty (0 bytes)" : "malformed JSON")
+                    .hasMessageContaining("not modified");
+        }
     }
 }

@@ -35,7 +35,7 @@ public final class WriterThread implements AutoCloseable {
         this.previous = previous;
         this.stats = stats;
         this.batchSize = pool.options().batchSize();
-        this.buffer = new ArrayList<>(Math.min(batchSize, 1024));
+        this.buffer = new ArrayList<>(Math.min(batchSize, 16_384));
     }
 
     /** The metadata state the destination holds for this thread ID from an earlier run, if any. */
@@ -76,7 +76,7 @@ public final class WriterThread implements AutoCloseable {
             return;
         }
         List<Record> batch = buffer;
-        buffer = new ArrayList<>(Math.min(batchSize, 1024));
+        buffer = new ArrayList<>(Math.min(batchSize, 16_384));
         inFlight = pool.flushPool().submit(() -> writer.write(batch));
     }
 

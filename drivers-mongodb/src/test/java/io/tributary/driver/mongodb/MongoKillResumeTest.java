@@ -102,7 +102,7 @@ class MongoKillResumeTest {
             KillResumeHarness.Outcome o;
             try {
                 o = KillResumeHarness.run(new KillResumeHarness.Trial("mongodb", source, "jsonl", writer,
-                        trial.resolve("state.json"), "cdc", seed, 2, 800).withCdcBackfill(mode), load::close);
+                        trial.resolve("state.json"), "cdc", seed, 2, 150).withCdcBackfill(mode), load::close);
             } finally {
                 load.close();
             }

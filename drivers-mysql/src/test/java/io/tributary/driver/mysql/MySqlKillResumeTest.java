@@ -71,7 +71,7 @@ class MySqlKillResumeTest {
             KillResumeHarness.Outcome o;
             try {
                 o = KillResumeHarness.run(new KillResumeHarness.Trial("mysql", source, "jsonl", writer,
-                        trial.resolve("state.json"), "cdc", seed, 2, 800).withCdcBackfill(mode), load::close);
+                        trial.resolve("state.json"), "cdc", seed, 2, 150).withCdcBackfill(mode), load::close);
             } finally {
                 load.close();
             }

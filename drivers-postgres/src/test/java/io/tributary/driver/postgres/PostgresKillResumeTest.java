@@ -71,7 +71,7 @@ class PostgresKillResumeTest {
             KillResumeHarness.Outcome o;
             try {
                 o = KillResumeHarness.run(new KillResumeHarness.Trial("postgres", source, "jsonl", writer,
-                        trial.resolve("state.json"), "cdc", seed, 2, 800).withCdcBackfill(mode), load::close);
+                        trial.resolve("state.json"), "cdc", seed, 2, 150).withCdcBackfill(mode), load::close);
             } finally {
                 load.close();
             }

@@ -42,7 +42,7 @@ class KillResumeTest {
             Path out = trialDir.resolve("out");
             Path writer = Files.writeString(trialDir.resolve("writer.json"), "{\"path\": \"" + out + "\"}");
             KillResumeHarness.Outcome o = KillResumeHarness.run(new KillResumeHarness.Trial("generator", source,
-                    "jsonl", writer, trialDir.resolve("state.json"), "full_refresh", seed, 3, 600), () -> { });
+                    "jsonl", writer, trialDir.resolve("state.json"), "full_refresh", seed, 3, 100), () -> { });
             assertThat(o.exitCode()).as("seed %d, output:%n%s", seed, o.lastOutput()).isZero();
             System.out.println("trial " + i + ", seed " + seed + ": " + o.summary());
             assertThat(o.killed()).as("the sync must have been killed mid-way").isPositive();

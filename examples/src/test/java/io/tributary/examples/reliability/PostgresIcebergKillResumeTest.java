@@ -79,7 +79,7 @@ class PostgresIcebergKillResumeTest {
             KillResumeHarness.Outcome o;
             try {
                 o = KillResumeHarness.run(new KillResumeHarness.Trial("postgres", source, "iceberg", writer,
-                        trial.resolve("state.json"), "cdc", seed, 2, 2_000).withCdcBackfill(mode), load::close);
+                        trial.resolve("state.json"), "cdc", seed, 2, 500).withCdcBackfill(mode), load::close);
             } finally {
                 load.close();
             }

@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,25 +23,29 @@ import java.util.regex.Pattern;
  * saved state each time, then lets a last run finish on its own. The seed is printed so a failing trial replays
  * ({@code -Dtributary.seed=S}): it fixes each kill's target phase and delay, not the child's speed.
  *
- * <p>A kill is aimed at a phase, not at a time since the JVM started: the harness reads the child's progress markers
- * ({@link SyncMain}) and kills a random delay after the child's backfill started (the kill lands among chunk reads
- * and commits, or past them in CDC), or, once no backfill is left, after the child began reading (the kill lands in
- * CDC, with the load's changes flowing). The phase
- * each kill hit is reported, from what the child printed before it died, as is the number of chunks a resumed run
- * found already committed in the destination though still in state: a kill between a writer commit and the state
- * save.
+ * <p>A kill is aimed at a moment of the sync's progress, not at a time since the JVM started, so that it lands in
+ * the same phase on a fast machine and on a loaded one: the harness reads the child's progress markers
+ * ({@link SyncMain}) and kills a random delay after a random chunk commit of the backfill (the kill lands in a chunk
+ * read, in a commit, between a commit and the state save, or past the last chunk in CDC), or, once no backfill is
+ * left, a random delay after the child began reading (the kill lands in CDC, with the load's changes flowing). The
+ * phase each kill hit is reported, from what the child printed before it died, as is the number of chunks a resumed
+ * run found already committed in the destination though still in state: a kill between a writer commit and the
+ * state save.
  *
  * <p>Each run's JVM is started while the previous run still works and waits ({@code -Dtributary.awaitGo}) until
- * that one is dead. The child JVM starts with C1 only and the serial collector (a child lives for a second or two), and from the
- * second trial on with an application class-data archive that the first finished run dumped
- * ({@code -XX:ArchiveClassesAtExit}); {@code -Dtributary.childCds=false} and {@code -Dtributary.childJvmOptions=...}
- * change that; {@code -Dtributary.keepChildLogs=true} keeps every run's output.
+ * that one is dead. Child JVMs run C1 only with the serial collector (a child lives for a second or two) and, from
+ * the second trial on, with an application class-data archive the first finished run dumped
+ * ({@code -XX:ArchiveClassesAtExit}; the class path's directories are jarred for it).
+ * {@code -Dtributary.childCds=false} and {@code -Dtributary.childJvmOptions=...} change that;
+ * {@code -Dtributary.keepChildLogs=true} keeps every run's output.
  */
 public final class KillResumeHarness {
-    private static final Pattern MARKER = Pattern.compile("^(@[a-z-]+)(?: (\\S+))?", Pattern.MULTILINE);
+    private static final Pattern MARKER = Pattern.compile("^(@[a-z-]+)(.*)$", Pattern.MULTILINE);
     private static final String VM_INIT_FAILED = "Error occurred during initialization of VM";
     /** Class-data archives by child command line; empty when dumping one failed. */
     private static final Map<String, Optional<Path>> ARCHIVES = new ConcurrentHashMap<>();
+    /** Jars of the class path's directories, by directory. */
+    private static final Map<String, Path> JARS = new ConcurrentHashMap<>();
 
     /**
      * One trial.
@@ -52,7 +58,8 @@ public final class KillResumeHarness {
      * @param syncMode the sync mode every stream gets
      * @param seed random seed of the kills' targets and delays
      * @param kills runs killed before one is left to finish
-     * @param killWindowMillis a kill comes up to this long after the backfill began (a quarter of it after CDC began)
+     * @param killWindowMillis a kill comes up to this long after a random chunk commit of the run's backfill (up to
+     *     four times as long after the run began reading when no backfill is left)
      * @param cdcBackfill {@code before_cdc} or {@code watermark}
      */
     public record Trial(String driverType, Path sourceConfig, String writerType, Path writerConfig, Path state,
@@ -157,11 +164,12 @@ public final class KillResumeHarness {
             // the backfill while there is one (a long delay runs past it into CDC), then the change stream: a run
             // with no backfill left reads the backlog the load wrote since the last kill, briefly
             boolean aimAtCdc = t.cdc() && backfillDone;
-            long delay = (long) (random.nextDouble() * t.killWindowMillis() / (aimAtCdc ? 4 : 1));
+            double afterChunks = random.nextDouble();
+            long delay = (long) (random.nextDouble() * t.killWindowMillis() * (aimAtCdc ? 4 : 1));
             Child child = next;
             child.go();
             next = Child.take(t, k == t.kills() - 1);
-            Kill kill = child.killAfter(aimAtCdc, delay);
+            Kill kill = child.killAfter(aimAtCdc, afterChunks, delay);
             kills.add(kill);
             foundCommitted += child.foundCommitted();
             backfillDone |= child.backfillCompleted();
@@ -199,6 +207,7 @@ public final class KillResumeHarness {
         private long started;
         private int read;
         private int backfillsStarted;
+        private long chunksToRead;
         private int backfillsCompleted;
         private int chunks;
         private int checkpoints;
@@ -289,34 +298,54 @@ public final class KillResumeHarness {
         }
 
         /**
-         * The test's class path with its jars first: a class-data archive holds classes from jars only, and the JVM
-         * refuses to dump one when a non-empty directory comes before the last jar it loaded a class from.
+         * The test's class path with every directory (a module's {@code target/classes}) replaced by a jar of it,
+         * made once per test JVM: a class-data archive holds classes from jars only, and the JVM refuses to dump one
+         * when it loaded a class from a directory.
          */
-        private static String classPath() {
-            List<String> jars = new ArrayList<>();
-            List<String> others = new ArrayList<>();
+        private static String classPath() throws IOException {
+            List<String> out = new ArrayList<>();
             for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-                (e.endsWith(".jar") ? jars : others).add(e);
+                Path p = Path.of(e);
+                out.add(Files.isDirectory(p) ? JARS.computeIfAbsent(e, d -> jar(p)).toString() : e);
             }
-            jars.addAll(others);
-            return String.join(File.pathSeparator, jars);
+            return String.join(File.pathSeparator, out);
+        }
+
+        private static Path jar(Path dir) {
+            try {
+                Path jar = Files.createTempFile("tributary-classpath", ".jar");
+                jar.toFile().deleteOnExit();
+                try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+                        java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                    for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                        out.putNextEntry(new JarEntry(dir.relativize(f).toString().replace(File.separatorChar, '/')));
+                        Files.copy(f, out);
+                        out.closeEntry();
+                    }
+                }
+                return jar;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot jar class path directory " + dir, e);
+            }
         }
 
         /**
-         * Waits for the phase aimed at (the backfill started; or, when no backfill is left, the run began reading),
-         * then {@code delay} more, and kills the child if it still runs.
+         * Waits for the moment aimed at, then {@code delay} more, and kills the child if it still runs. In the
+         * backfill the moment is a chunk commit: {@code afterChunks} of the chunks the run has to read (0: when the
+         * backfill starts, 1: after its last chunk, on the way into CDC); when no backfill is left, the moment the run
+         * begins reading.
          */
-        Kill killAfter(boolean aimAtCdc, long delay) throws IOException, InterruptedException {
+        Kill killAfter(boolean aimAtCdc, double afterChunks, long delay) throws IOException, InterruptedException {
             long timeout = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds());
             while (process.isAlive()) {
                 scan();
-                if (aimAtCdc ? read > 0 : backfillsStarted > 0) {
+                if (aimAtCdc ? read > 0 : backfillsStarted > 0 && chunks >= Math.round(afterChunks * chunksToRead)) {
                     break;
                 }
                 if (System.nanoTime() > timeout) {
                     throw timedOut();
                 }
-                process.waitFor(5, TimeUnit.MILLISECONDS);
+                process.waitFor(2, TimeUnit.MILLISECONDS);
             }
             if (process.waitFor(delay, TimeUnit.MILLISECONDS)) {
                 scan();
@@ -372,6 +401,7 @@ public final class KillResumeHarness {
         private void scan() throws IOException {
             read = 0;
             backfillsStarted = 0;
+            chunksToRead = 0;
             backfillsCompleted = 0;
             chunks = 0;
             checkpoints = 0;
@@ -379,7 +409,11 @@ public final class KillResumeHarness {
             while (m.find()) {
                 switch (m.group(1)) {
                     case SyncMain.READ -> read++;
-                    case SyncMain.BACKFILL_STARTED -> backfillsStarted++;
+                    case SyncMain.BACKFILL_STARTED -> {
+                        backfillsStarted++;
+                        String[] words = m.group(2).trim().split(" ");
+                        chunksToRead += Long.parseLong(words[words.length - 1]);
+                    }
                     case SyncMain.BACKFILL_COMPLETED -> backfillsCompleted++;
                     case SyncMain.CHUNK -> chunks++;
                     case SyncMain.CHECKPOINT -> checkpoints++;

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class WriteLoad implements AutoCloseable {
     /** The changes the load makes; an operation on a missing key may do nothing. */
-    public interface Target extends AutoCloseable {
+    public interface Target {
         /** Inserts a new row with key {@code id}. */
         void insert(long id) throws Exception;
 
@@ -32,8 +32,7 @@ public final class WriteLoad implements AutoCloseable {
         void delete(long id) throws Exception;
 
         /** Releases the target's connection; called on the load's thread when it stops. */
-        @Override
-        default void close() throws Exception {
+        default void release() throws Exception {
         }
     }
 
@@ -65,7 +64,7 @@ public final class WriteLoad implements AutoCloseable {
         thread = new Thread(() -> {
             Random random = new Random(spec.seed());
             long next = spec.firstNewKey();
-            try (target) {
+            try {
                 while (!stop) {
                     int op = random.nextInt(10);
                     long key = 1 + (long) (random.nextDouble() * spec.keys());
@@ -85,6 +84,12 @@ public final class WriteLoad implements AutoCloseable {
                 // stopped
             } catch (Throwable e) {
                 failure.set(e);
+            } finally {
+                try {
+                    target.release();
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                }
             }
         }, "write-load-" + name);
         thread.setDaemon(true);
@@ -123,7 +128,7 @@ public final class WriteLoad implements AutoCloseable {
             }
 
             @Override
-            public void close() throws SQLException {
+            public void release() throws SQLException {
                 connection.close();
             }
         };

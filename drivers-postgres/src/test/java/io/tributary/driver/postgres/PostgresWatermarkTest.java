@@ -116,7 +116,8 @@ class PostgresWatermarkTest {
                 throw new NonRetriableException("destination failure injected at commit 6");
             }
         });
-        try (WriteLoad churn = load("wm_fail", 30_000, 2)) {
+        WriteLoad churn = load("wm_fail", 30_000, 2);
+        try (churn) {
             assertThatThrownBy(() -> sync.run(watermark(SyncListener.NONE), cs))
                     .hasMessageContaining("injected at commit 6");
             List<Chunk> left = sync.state().chunks(id).orElseThrow();
@@ -142,7 +143,8 @@ class PostgresWatermarkTest {
                 throw new io.tributary.types.RetriableException("transient destination failure at commit " + n);
             }
         });
-        try (WriteLoad churn = load("wm_retry", 20_000, 6)) {
+        WriteLoad churn = load("wm_retry", 20_000, 6);
+        try (churn) {
             sync.run(watermark(SyncListener.NONE), cs); // one run: the change stream and its chunks are retried
         }
         sync.run(watermark(SyncListener.NONE), cs);
@@ -164,7 +166,9 @@ class PostgresWatermarkTest {
         createTable("wm_b", 12_000);
         StreamId b = StreamId.of("public", "wm_b");
         ConfiguredStream csB = sync.stream(b, SyncMode.CDC);
-        try (WriteLoad churnA = load("wm_a", 10_000, 3); WriteLoad churnB = load("wm_b", 12_000, 4)) {
+        WriteLoad churnA = load("wm_a", 10_000, 3);
+        WriteLoad churnB = load("wm_b", 12_000, 4);
+        try (churnA; churnB) {
             sync.run(watermark(SyncListener.NONE), csA, csB);
         }
         sync.run(watermark(SyncListener.NONE), csA, csB);
@@ -176,7 +180,8 @@ class PostgresWatermarkTest {
         try (var d = sync.driver()) {
             new AbstractDriver(d, State.load(sync.store)).resnapshot(List.of(a));
         }
-        try (WriteLoad churnB = load("wm_b", 12_000, 5)) {
+        WriteLoad churnB2 = load("wm_b", 12_000, 5);
+        try (churnB2) {
             sync.run(watermark(SyncListener.NONE), csA, csB);
         }
         sync.run(watermark(SyncListener.NONE), csA, csB);

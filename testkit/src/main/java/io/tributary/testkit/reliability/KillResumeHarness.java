@@ -58,8 +58,9 @@ public final class KillResumeHarness {
      * @param syncMode the sync mode every stream gets
      * @param seed random seed of the kills' targets and delays
      * @param kills runs killed before one is left to finish
-     * @param killWindowMillis a kill comes up to this long after a random chunk commit of the run's backfill (up to
-     *     four times as long after the run began reading when no backfill is left)
+     * @param killWindowMillis a kill comes up to this long after a random chunk commit of the run's backfill, or
+     *     after the run began reading when no backfill is left (such a run reads the load's backlog in a few hundred
+     *     milliseconds)
      * @param cdcBackfill {@code before_cdc} or {@code watermark}
      */
     public record Trial(String driverType, Path sourceConfig, String writerType, Path writerConfig, Path state,
@@ -165,7 +166,7 @@ public final class KillResumeHarness {
             // with no backfill left reads the backlog the load wrote since the last kill, briefly
             boolean aimAtCdc = t.cdc() && backfillDone;
             double afterChunks = random.nextDouble();
-            long delay = (long) (random.nextDouble() * t.killWindowMillis() * (aimAtCdc ? 4 : 1));
+            long delay = (long) (random.nextDouble() * t.killWindowMillis());
             Child child = next;
             child.go();
             next = Child.take(t, k == t.kills() - 1);

@@ -271,6 +271,7 @@ public final class KillResumeHarness {
 
         private static Child launch(List<String> cmd, Path dump, String key) throws IOException {
             Path log = Files.createTempFile("tributary-child", ".log");
+            log.toFile().deleteOnExit(); // the spare left at the end is never used
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             return new Child(List.copyOf(cmd), p, log, dump, key);
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.Chunk;
 import io.tributary.core.SyncListener;
+import io.tributary.testkit.Rows;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.OpType;
@@ -115,12 +116,9 @@ class PostgresFaultTest {
         assertThat(checkpoints.get()).isGreaterThan(1);
         // resumed from the committed checkpoint: every change exactly once
         assertThat(sync.dest.records(id).size() - before).isEqualTo(30_000 + 1_000 + 10_000);
-        Map<String, String> expected = new HashMap<>();
-        try (Connection c = pg.connection(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT id, v, n FROM fault_t")) {
-            while (rs.next()) {
-                expected.put(Long.toString(rs.getLong(1)), rs.getString(2) + "/" + rs.getInt(3));
-            }
+        Map<String, String> expected;
+        try (Connection c = pg.connection()) {
+            expected = Rows.query(c, "SELECT id, v, n FROM fault_t");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -128,7 +126,7 @@ class PostgresFaultTest {
         for (Map.Entry<String, Record> e : sync.dest.table(id).entrySet()) {
             actual.put(e.getKey(), e.getValue().value("v") + "/" + e.getValue().value("n"));
         }
-        assertThat(actual).isEqualTo(expected);
+        Rows.assertSameRows(expected, actual, "fault_t after dropped connections");
     }
 
     @Test

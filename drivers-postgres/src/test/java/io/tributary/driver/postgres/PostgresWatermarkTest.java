@@ -8,7 +8,9 @@ import io.tributary.core.CdcBackfill;
 import io.tributary.core.Chunk;
 import io.tributary.core.SyncListener;
 import io.tributary.core.state.State;
+import io.tributary.testkit.Rows;
 import io.tributary.testkit.TestingPostgres;
+import io.tributary.testkit.WriteLoad;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
@@ -19,14 +21,13 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,9 +83,9 @@ class PostgresWatermarkTest {
             }
         };
         long ops;
-        try (Churn churn = new Churn("wm_t", 40_000, 1)) {
+        try (WriteLoad churn = load("wm_t", 40_000, 1)) {
             sync.run(watermark(listener), cs);
-            ops = churn.ops.get();
+            ops = churn.ops();
         }
         sync.run(watermark(SyncListener.NONE), cs); // drains what the load wrote after the first run's end
 
@@ -115,7 +116,8 @@ class PostgresWatermarkTest {
                 throw new NonRetriableException("destination failure injected at commit 6");
             }
         });
-        try (Churn churn = new Churn("wm_fail", 30_000, 2)) {
+        WriteLoad churn = load("wm_fail", 30_000, 2);
+        try (churn) {
             assertThatThrownBy(() -> sync.run(watermark(SyncListener.NONE), cs))
                     .hasMessageContaining("injected at commit 6");
             List<Chunk> left = sync.state().chunks(id).orElseThrow();
@@ -141,7 +143,8 @@ class PostgresWatermarkTest {
                 throw new io.tributary.types.RetriableException("transient destination failure at commit " + n);
             }
         });
-        try (Churn churn = new Churn("wm_retry", 20_000, 6)) {
+        WriteLoad churn = load("wm_retry", 20_000, 6);
+        try (churn) {
             sync.run(watermark(SyncListener.NONE), cs); // one run: the change stream and its chunks are retried
         }
         sync.run(watermark(SyncListener.NONE), cs);
@@ -163,7 +166,9 @@ class PostgresWatermarkTest {
         createTable("wm_b", 12_000);
         StreamId b = StreamId.of("public", "wm_b");
         ConfiguredStream csB = sync.stream(b, SyncMode.CDC);
-        try (Churn churnA = new Churn("wm_a", 10_000, 3); Churn churnB = new Churn("wm_b", 12_000, 4)) {
+        WriteLoad churnA = load("wm_a", 10_000, 3);
+        WriteLoad churnB = load("wm_b", 12_000, 4);
+        try (churnA; churnB) {
             sync.run(watermark(SyncListener.NONE), csA, csB);
         }
         sync.run(watermark(SyncListener.NONE), csA, csB);
@@ -175,7 +180,8 @@ class PostgresWatermarkTest {
         try (var d = sync.driver()) {
             new AbstractDriver(d, State.load(sync.store)).resnapshot(List.of(a));
         }
-        try (Churn churnB = new Churn("wm_b", 12_000, 5)) {
+        WriteLoad churnB2 = load("wm_b", 12_000, 5);
+        try (churnB2) {
             sync.run(watermark(SyncListener.NONE), csA, csB);
         }
         sync.run(watermark(SyncListener.NONE), csA, csB);
@@ -254,83 +260,32 @@ class PostgresWatermarkTest {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Random single-row inserts, updates and deletes on a table, each its own transaction, until closed. */
-    static final class Churn implements AutoCloseable {
-        final AtomicLong ops = new AtomicLong();
-        private final Thread thread;
-        private volatile boolean stop;
-
-        Churn(String table, int rows, long seed) {
-            thread = new Thread(() -> {
-                Random random = new Random(seed);
-                long next = 1_000_000;
-                try (Connection c = pg.connection(); Statement st = c.createStatement()) {
-                    while (!stop) {
-                        int op = random.nextInt(10);
-                        long key = 1 + random.nextInt(rows);
-                        if (op < 5) {
-                            st.execute("UPDATE " + table + " SET n = n + 1, v = 'u" + ops.get() + "' WHERE id = " + key);
-                        } else if (op < 8) {
-                            st.execute("INSERT INTO " + table + " VALUES (" + next++ + ", 'new', 0)");
-                        } else {
-                            st.execute("DELETE FROM " + table + " WHERE id = " + key);
-                        }
-                        ops.incrementAndGet();
-                        Thread.sleep(2);
-                    }
-                } catch (SQLException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "churn-" + table);
-            thread.start();
-        }
-
-        @Override
-        public void close() {
-            stop = true;
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+    /**
+     * The kit's write load on a table of {@code rows} rows, 2 ms between changes; new keys from {@code seed}
+     * millions, so that two loads one after the other on a table insert different keys.
+     */
+    private static WriteLoad load(String table, int rows, long seed) {
+        try {
+            return WriteLoad.start(table, WriteLoad.sql(pg.connection(), table),
+                    new WriteLoad.Spec(seed, rows, seed * 1_000_000, Duration.ofMillis(2)));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
     /** Destination equals source row by row; a failure lists at most 20 differing keys. */
     private static void assertSame(PgSync sync, StreamId id, String table) {
-        Map<String, String> expected = source(table);
-        Map<String, String> actual = destination(sync, id);
-        Map<String, String> diff = new java.util.TreeMap<>();
-        for (String k : expected.keySet()) {
-            if (!expected.get(k).equals(actual.get(k))) {
-                diff.put(k, "source " + expected.get(k) + " / destination " + actual.get(k));
-            }
-        }
-        actual.keySet().stream().filter(k -> !expected.containsKey(k))
-                .forEach(k -> diff.put(k, "source (none) / destination " + actual.get(k)));
-        assertThat(diff.entrySet().stream().limit(20).toList()).as("%d rows differ", diff.size()).isEmpty();
-        assertThat(actual).hasSameSizeAs(expected);
-    }
-
-    private static Map<String, String> source(String table) {
-        Map<String, String> out = new HashMap<>();
-        try (Connection c = pg.connection(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT id, v, n FROM " + table)) {
-            while (rs.next()) {
-                out.put(Long.toString(rs.getLong(1)), rs.getString(2) + "/" + rs.getInt(3));
-            }
+        Map<String, String> expected;
+        try (Connection c = pg.connection()) {
+            expected = Rows.query(c, "SELECT id, v, n FROM " + table);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        return out;
-    }
-
-    private static Map<String, String> destination(PgSync sync, StreamId id) {
-        Map<String, String> out = new HashMap<>();
+        Map<String, String> actual = new HashMap<>();
         for (Map.Entry<String, Record> e : sync.dest.table(id).entrySet()) {
-            out.put(e.getKey(), e.getValue().value("v") + "/" + e.getValue().value("n"));
+            actual.put(e.getKey(), e.getValue().value("v") + "/" + e.getValue().value("n"));
         }
-        return out;
+        Rows.assertSameRows(expected, actual, table);
     }
 
     private static LogSequenceNumber slotLsn(String slot) {

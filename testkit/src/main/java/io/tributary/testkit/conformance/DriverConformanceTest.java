@@ -12,6 +12,8 @@ import io.tributary.core.DriverInterface;
 import io.tributary.core.Drivers;
 import io.tributary.core.state.InMemoryStateStore;
 import io.tributary.core.state.State;
+import io.tributary.testkit.Rows;
+import io.tributary.testkit.WriteLoad;
 import io.tributary.testkit.conformance.ConformanceFixture.Capture;
 import io.tributary.testkit.conformance.ConformanceFixture.Keys;
 import io.tributary.testkit.conformance.ConformanceFixture.Row;
@@ -343,59 +345,45 @@ public abstract class DriverConformanceTest {
         Map<Long, Row> model = new java.util.concurrent.ConcurrentHashMap<>(expected(rows));
         Sync sync = new Sync();
         ConfiguredStream cs = ConfiguredStream.of(sync.discover(id, Capture.CDC).withSyncMode(SyncMode.CDC));
-        java.util.concurrent.atomic.AtomicLong ops = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicReference<Throwable> loadFailure = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread load = new Thread(() -> {
-            java.util.Random random = new java.util.Random(42);
-            long next = 100_000;
-            try {
-                while (!stop.get()) {
-                    int op = random.nextInt(10);
-                    long key = random.nextInt(3_000);
-                    if (op < 5 && model.containsKey(key)) {
-                        Row r = new Row(key, "load-" + ops.get(), BigDecimal.valueOf(ops.get(), 2), null);
-                        fixture.update(id, r);
-                        model.putAll(expected(r));
-                    } else if (op < 8) {
-                        Row r = row(next++);
-                        fixture.insert(id, r);
-                        model.putAll(expected(r));
-                    } else if (model.containsKey(key)) {
-                        fixture.delete(id, key);
-                        model.remove(key);
-                    }
-                    ops.incrementAndGet();
-                    Thread.sleep(3);
-                }
-            } catch (Throwable t) {
-                loadFailure.set(t);
+        WriteLoad.Target target = new WriteLoad.Target() {
+            @Override
+            public void insert(long key) {
+                Row r = row(key);
+                fixture.insert(id, r);
+                model.putAll(expected(r));
             }
-        }, "conformance-load");
+
+            @Override
+            public void update(long key, long op) {
+                if (model.containsKey(key)) {
+                    Row r = new Row(key, "load-" + op, BigDecimal.valueOf(op, 2), null);
+                    fixture.update(id, r);
+                    model.putAll(expected(r));
+                }
+            }
+
+            @Override
+            public void delete(long key) {
+                if (model.containsKey(key)) {
+                    fixture.delete(id, key);
+                    model.remove(key);
+                }
+            }
+        };
         AbstractDriver.Options watermark = AbstractDriver.Options.defaults().withCdcBackfill(CdcBackfill.WATERMARK)
                 .withWindowRows(200);
-        load.start();
+        WriteLoad load = WriteLoad.start("conformance", target,
+                new WriteLoad.Spec(42, rows.length - 1, 100_000, Duration.ofMillis(3)));
         try {
             sync.run(Capture.CDC, cs, watermark);
         } finally {
-            stop.set(true);
-            load.join();
+            load.close();
         }
-        assertThat(loadFailure.get()).isNull();
         sync.run(Capture.CDC, cs, watermark); // what the load wrote after the first run's end
         State state = State.load(sync.store);
         assertThat(state.backfillCompleted(id)).isTrue();
-        assertThat(ops.get()).as("changes made while the backfill ran").isPositive();
-        Map<Long, Row> actual = sync.table(id);
-        Map<Long, String> diff = new TreeMap<>();
-        model.forEach((k, v) -> {
-            if (!v.equals(actual.get(k))) {
-                diff.put(k, "source " + v + " / destination " + actual.get(k));
-            }
-        });
-        actual.keySet().stream().filter(k -> !model.containsKey(k)).forEach(k -> diff.put(k, "not in source"));
-        assertThat(diff.entrySet().stream().limit(20).toList()).as("%d of %d rows differ after %d changes",
-                diff.size(), model.size(), ops.get()).isEmpty();
+        assertThat(load.ops()).as("changes made while the backfill ran").isPositive();
+        Rows.assertSameRows(model, sync.table(id), "watermark backfill after " + load.ops() + " changes");
         // more than one chunk was read in a window
         assertThat(sync.dest.records(id).stream().filter(r -> r.op() == io.tributary.types.OpType.READ).count())
                 .isGreaterThan(2_000);

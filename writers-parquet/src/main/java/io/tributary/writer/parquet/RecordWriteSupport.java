@@ -4,15 +4,18 @@ import io.tributary.types.DataType;
 import io.tributary.types.DefaultColumns;
 import io.tributary.types.Field;
 import io.tributary.types.NonRetriableException;
+import io.tributary.types.OpType;
 import io.tributary.types.Schema;
 import io.tributary.writer.Record;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.parquet.conf.ParquetConfiguration;
@@ -42,6 +45,11 @@ import org.apache.parquet.schema.Types;
 final class RecordWriteSupport extends WriteSupport<Record> {
     static final int UNCONSTRAINED_PRECISION = 38;
     static final int UNCONSTRAINED_MIN_SCALE = 18;
+
+    /** {@code _op_type} values, encoded once. */
+    private static final Binary[] OP_CODES = Arrays.stream(OpType.values())
+            .map(o -> Binary.fromConstantByteArray(o.code().getBytes(StandardCharsets.UTF_8)))
+            .toArray(Binary[]::new);
 
     private final Schema schema;
     private final MessageType messageType;
@@ -155,7 +163,9 @@ final class RecordWriteSupport extends WriteSupport<Record> {
         out.startField(DefaultColumns.OLAKE_TIMESTAMP, n + 1);
         out.addLong(micros(r.olakeTimestamp()));
         out.endField(DefaultColumns.OLAKE_TIMESTAMP, n + 1);
-        writeString(DefaultColumns.OP_TYPE, n + 2, r.op().code());
+        out.startField(DefaultColumns.OP_TYPE, n + 2);
+        out.addBinary(OP_CODES[r.op().ordinal()]);
+        out.endField(DefaultColumns.OP_TYPE, n + 2);
         if (r.cdcTimestamp() != null) {
             out.startField(DefaultColumns.CDC_TIMESTAMP, n + 3);
             out.addLong(micros(r.cdcTimestamp()));

@@ -41,7 +41,17 @@ public final class DebeziumMariaDbRun {
     private DebeziumMariaDbRun() {
     }
 
-    public static void main(String[] a) throws Exception {
+    public static void main(String[] a) {
+        try {
+            run(a);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.exit(1); // Kafka's non-daemon threads would keep a failed child (and the parent reading it) alive
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] a) throws Exception {
         String mode = a[0];
         boolean connect = a[1].equals("CONNECT");
         String table = a[2];
@@ -111,7 +121,6 @@ public final class DebeziumMariaDbRun {
         System.out.printf(Locale.ROOT, "RESULT\t%s\t%d\t%f\t%d\t%d\t%d%n", what, count, secs, bytes, peak / 1024 / 1024,
                 gcMillis() - gcStart);
         System.out.flush();
-        System.exit(0); // Kafka's helper threads are not all daemons
     }
 
     private static Properties properties(String host, int port, String user, String password, String db, String name,

@@ -1,6 +1,17 @@
 package io.tributary.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.core.AbstractDriver;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.Drivers;
+import io.tributary.core.state.FileStateStore;
+import io.tributary.core.state.State;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Json;
+import io.tributary.writer.WriterPool;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +39,39 @@ import java.util.stream.Stream;
  */
 public final class BadInput {
     private BadInput() {
+    }
+
+    /**
+     * What {@code tributary sync} does with a file state and a jsonl destination: setup, then read (which runs the
+     * preflight checks and the state's source check before anything is written).
+     */
+    public static void sync(String driverType, String sourceConfig, Path stateFile, Path out,
+            List<ConfiguredStream> streams) {
+        ObjectNode writer = Json.object().put("path", out.toString());
+        try (DriverInterface d = Drivers.configured(driverType, Json.parse(sourceConfig), "source.json");
+                WriterPool pool = WriterPool.open("jsonl", writer, WriterPool.Options.defaults());
+                AbstractDriver a = new AbstractDriver(d, State.load(new FileStateStore(stateFile)),
+                        AbstractDriver.Options.defaults().withRetryBackoff(Duration.ofMillis(10),
+                                Duration.ofMillis(50)))) {
+            a.setup();
+            a.read(pool, streams);
+        }
+    }
+
+    /**
+     * Runs {@code run}, which must fail; asserts that the state file and the destination are unchanged and that
+     * {@code secret} appears neither in the exception chain nor in any log line; returns the failure.
+     */
+    public static Throwable failsWithoutSideEffects(Path stateFile, Path out, String secret, Runnable run) {
+        Snapshot before = snapshot(stateFile, out);
+        Throwable t;
+        try (Output output = captureOutput()) {
+            t = catchThrowable(run::run);
+            assertThat(t).as("the run must fail").isNotNull();
+            assertNoSecret(secret, t, output);
+        }
+        before.assertUnchanged();
+        return t;
     }
 
     /** Everything written to {@code System.out} and {@code System.err} while open. */

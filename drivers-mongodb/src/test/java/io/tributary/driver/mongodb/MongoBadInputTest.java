@@ -1,17 +1,10 @@
 package io.tributary.driver.mongodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import io.tributary.core.AbstractDriver;
-import io.tributary.core.DriverInterface;
-import io.tributary.core.Drivers;
-import io.tributary.core.Preflight;
-import io.tributary.core.state.FileStateStore;
-import io.tributary.core.state.State;
 import io.tributary.testkit.BadInput;
 import io.tributary.testkit.TestingMongo;
 import io.tributary.types.ConfigException;
@@ -24,11 +17,9 @@ import io.tributary.types.Schema;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
-import io.tributary.writer.WriterPool;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.bson.Document;
@@ -83,28 +74,11 @@ class MongoBadInputTest {
     }
 
     private void sync(String sourceConfig, List<ConfiguredStream> streams) {
-        ObjectNode writer = Json.object().put("path", out().toString());
-        try (DriverInterface d = Drivers.configured("mongodb", Json.parse(sourceConfig), "source.json");
-                WriterPool pool = WriterPool.open("jsonl", writer, WriterPool.Options.defaults());
-                AbstractDriver a = new AbstractDriver(d, State.load(new FileStateStore(stateFile())),
-                        AbstractDriver.Options.defaults().withRetryBackoff(Duration.ofMillis(10),
-                                Duration.ofMillis(50)))) {
-            a.setup();
-            Preflight.check(d, streams);
-            a.read(pool, streams);
-        }
+        BadInput.sync("mongodb", sourceConfig, stateFile(), out(), streams);
     }
 
     private Throwable failsWithoutSideEffects(String secret, Runnable run) {
-        BadInput.Snapshot before = BadInput.snapshot(stateFile(), out());
-        Throwable t;
-        try (BadInput.Output output = BadInput.captureOutput()) {
-            t = catchThrowable(run::run);
-            assertThat(t).as("the run must fail").isNotNull();
-            BadInput.assertNoSecret(secret, t, output);
-        }
-        before.assertUnchanged();
-        return t;
+        return BadInput.failsWithoutSideEffects(stateFile(), out(), secret, run);
     }
 
     private static ConfiguredStream stream(String collection, String namespace, SyncMode mode) {

@@ -1,15 +1,12 @@
 package io.tributary.driver.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.AbstractDriver;
 import io.tributary.core.DriverInterface;
 import io.tributary.core.Drivers;
-import io.tributary.core.Preflight;
-import io.tributary.core.state.FileStateStore;
 import io.tributary.core.state.State;
 import io.tributary.testkit.BadInput;
 import io.tributary.testkit.TestingMariaDb;
@@ -23,7 +20,6 @@ import io.tributary.types.Schema;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
-import io.tributary.writer.WriterPool;
 import io.tributary.writer.jsonl.JsonlConfig;
 import io.tributary.writer.jsonl.JsonlDestination;
 import java.net.ServerSocket;
@@ -32,7 +28,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -90,30 +85,12 @@ class MySqlBadInputTest {
         return dir.resolve("out");
     }
 
-    /** What {@code tributary sync} does: setup, preflight, read; file state, jsonl destination. */
     private void sync(String sourceConfig, List<ConfiguredStream> streams) {
-        ObjectNode writer = Json.object().put("path", out().toString());
-        try (DriverInterface d = Drivers.configured("mysql", Json.parse(sourceConfig), "source.json");
-                WriterPool pool = WriterPool.open("jsonl", writer, WriterPool.Options.defaults());
-                AbstractDriver a = new AbstractDriver(d, State.load(new FileStateStore(stateFile())),
-                        AbstractDriver.Options.defaults().withRetryBackoff(Duration.ofMillis(10),
-                                Duration.ofMillis(50)))) {
-            a.setup();
-            Preflight.check(d, streams);
-            a.read(pool, streams);
-        }
+        BadInput.sync("mysql", sourceConfig, stateFile(), out(), streams);
     }
 
     private Throwable failsWithoutSideEffects(String secret, Runnable run) {
-        BadInput.Snapshot before = BadInput.snapshot(stateFile(), out());
-        Throwable t;
-        try (BadInput.Output output = BadInput.captureOutput()) {
-            t = catchThrowable(run::run);
-            assertThat(t).as("the run must fail").isNotNull();
-            BadInput.assertNoSecret(secret, t, output);
-        }
-        before.assertUnchanged();
-        return t;
+        return BadInput.failsWithoutSideEffects(stateFile(), out(), secret, run);
     }
 
     private static Stream discover(String table, boolean cdc) {

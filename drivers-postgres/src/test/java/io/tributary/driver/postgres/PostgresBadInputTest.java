@@ -1,7 +1,6 @@
 package io.tributary.driver.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,7 +30,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -100,34 +98,12 @@ class PostgresBadInputTest {
         return dir.resolve("out");
     }
 
-    /** What {@code tributary sync} does: setup, preflight, read; file state, jsonl destination. */
     private void sync(String sourceConfig, List<ConfiguredStream> streams) {
-        ObjectNode writer = Json.object().put("path", out().toString());
-        try (DriverInterface d = Drivers.configured("postgres", Json.parse(sourceConfig), "source.json");
-                WriterPool pool = WriterPool.open("jsonl", writer, WriterPool.Options.defaults());
-                AbstractDriver a = new AbstractDriver(d, State.load(new FileStateStore(stateFile())),
-                        AbstractDriver.Options.defaults().withRetryBackoff(Duration.ofMillis(10),
-                                Duration.ofMillis(50)))) {
-            a.setup();
-            Preflight.check(d, streams);
-            a.read(pool, streams);
-        }
+        BadInput.sync("postgres", sourceConfig, stateFile(), out(), streams);
     }
 
-    /**
-     * Runs {@code run}, which must fail; asserts that state file and destination are unchanged and that {@code secret}
-     * appears neither in the exception chain nor in any log line; returns the failure.
-     */
     private Throwable failsWithoutSideEffects(String secret, Runnable run) {
-        BadInput.Snapshot before = BadInput.snapshot(stateFile(), out());
-        Throwable t;
-        try (BadInput.Output output = BadInput.captureOutput()) {
-            t = catchThrowable(run::run);
-            assertThat(t).as("the run must fail").isNotNull();
-            BadInput.assertNoSecret(secret, t, output);
-        }
-        before.assertUnchanged();
-        return t;
+        return BadInput.failsWithoutSideEffects(stateFile(), out(), secret, run);
     }
 
     private static Stream discover(String table, String extra) {

@@ -345,6 +345,25 @@ public final class BackfillBench {
         }
     }
 
+    /** The {@code tributary/debezium} line for backfill: the best null-writer run against Debezium's snapshot. */
+    static void debeziumBackfillRatio(StringBuilder sb, Result bestNull, Result dbzSnap) {
+        if (dbzSnap != null && bestNull != null) {
+            sb.append(String.format(Locale.ROOT, "**tributary/debezium, backfill**: %.1f× (Tributary null writer, %d "
+                    + "threads, %,.0f rows/s vs Debezium snapshot, Connect format, %,.0f rows/s)  %n",
+                    bestNull.rowsPerSecond() / dbzSnap.rowsPerSecond(), bestNull.threads(), bestNull.rowsPerSecond(),
+                    dbzSnap.rowsPerSecond()));
+        }
+    }
+
+    /** The {@code tributary/debezium} line for the CDC drain. */
+    static void debeziumCdcRatio(StringBuilder sb, Result cdcNull, Result dbzStream) {
+        if (dbzStream != null && cdcNull != null) {
+            sb.append(String.format(Locale.ROOT, "**tributary/debezium, CDC drain**: %.1f× (%,.0f vs %,.0f changes/s)%n",
+                    cdcNull.rowsPerSecond() / dbzStream.rowsPerSecond(), cdcNull.rowsPerSecond(),
+                    dbzStream.rowsPerSecond()));
+        }
+    }
+
     static String markdown(List<Result> results, long rows, long tableBytes) {
         double limit1 = results.get(0).rowsPerSecond();
         double limitN = results.get(1).rowsPerSecond();
@@ -366,24 +385,17 @@ public final class BackfillBench {
         Result bestNull = results.stream().filter(r -> r.what().equals("Tributary backfill -> null writer"))
                 .max(java.util.Comparator.comparingDouble(Result::rowsPerSecond)).orElse(null);
         Result cdcNull = find(results, "Tributary CDC drain -> null writer");
-        if (dbzSnap != null && bestNull != null) {
-            sb.append(String.format(Locale.ROOT, "%n**tributary/debezium, backfill**: %.1f× (Tributary null writer, %d "
-                    + "threads, %,.0f rows/s vs Debezium snapshot, Connect format, %,.0f rows/s)  %n",
-                    bestNull.rowsPerSecond() / dbzSnap.rowsPerSecond(), bestNull.threads(), bestNull.rowsPerSecond(),
-                    dbzSnap.rowsPerSecond()));
-        }
-        if (dbzStream != null && cdcNull != null) {
-            sb.append(String.format(Locale.ROOT, "**tributary/debezium, CDC drain**: %.1f× (%,.0f vs %,.0f changes/s)%n",
-                    cdcNull.rowsPerSecond() / dbzStream.rowsPerSecond(), cdcNull.rowsPerSecond(),
-                    dbzStream.rowsPerSecond()));
-        }
+        sb.append("\n");
+        debeziumBackfillRatio(sb, bestNull, dbzSnap);
+        debeziumCdcRatio(sb, cdcNull, dbzStream);
         sb.append("\nMB/s for COPY counts the binary COPY stream; for Tributary backfill, the table's on-disk size. "
                 + "CDC rows are changes (60 % updates, 20 % inserts, 20 % deletes, 10 000 per transaction), read from "
                 + "a pgoutput slot and committed; their \"vs COPY\" columns compare change rate with COPY's row rate.\n");
         return sb.toString();
     }
 
-    private static Result find(List<Result> results, String prefix) {
+    /** The first result whose label starts with {@code prefix}, or null. */
+    static Result find(List<Result> results, String prefix) {
         return results.stream().filter(r -> r.what().startsWith(prefix)).findFirst().orElse(null);
     }
 

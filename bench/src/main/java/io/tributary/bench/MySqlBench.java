@@ -477,8 +477,8 @@ public final class MySqlBench {
                     r.threads(), r.rowsPerSecond(), r.mbPerSecond(), r.rowsPerSecond() / limit1,
                     r.rowsPerSecond() / limitN, r.peakHeapMb(), r.gcMillis()));
         }
-        Result binlog = find(cdc, "binlog client");
-        Result dbzStream = find(cdc, "Debezium streaming drain");
+        Result binlog = BackfillBench.find(cdc, "binlog client");
+        Result dbzStream = BackfillBench.find(cdc, "Debezium streaming drain");
         if (!cdc.isEmpty()) {
             sb.append("\n## CDC drain\n\n| what | changes/s | vs binlog client | vs Debezium | peak heap MB | GC ms |\n"
                     + "|---|---:|---:|---:|---:|---:|\n");
@@ -487,32 +487,23 @@ public final class MySqlBench {
                         r.rowsPerSecond(), ratio(r, binlog), ratio(r, dbzStream), r.peakHeapMb(), r.gcMillis()));
             }
         }
-        Result dbzSnap = find(results, "Debezium snapshot -> counting consumer (connect)");
+        Result dbzSnap = BackfillBench.find(results, "Debezium snapshot -> counting consumer (connect)");
         Result bestNull = backfill.stream().filter(r -> r.what().equals("Tributary backfill -> null writer"))
                 .max(java.util.Comparator.comparingDouble(Result::rowsPerSecond)).orElse(null);
-        Result cdcNull = find(cdc, "Tributary CDC drain -> null writer");
+        Result cdcNull = BackfillBench.find(cdc, "Tributary CDC drain -> null writer");
         sb.append("\n");
         if (bestNull != null) {
             sb.append(String.format(Locale.ROOT, "**tributary/limit, backfill**: %.2f (Tributary null writer, %d threads, "
                     + "%,.0f rows/s vs JDBC as bytes on %d connections, %,.0f rows/s)  %n", bestNull.rowsPerSecond()
                     / limitN, bestNull.threads(), bestNull.rowsPerSecond(), backfill.get(1).threads(), limitN));
         }
-        if (dbzSnap != null && bestNull != null) {
-            sb.append(String.format(Locale.ROOT, "**tributary/debezium, backfill**: %.1f× (Tributary null writer, %d "
-                    + "threads, %,.0f rows/s vs Debezium snapshot, Connect format, %,.0f rows/s)  %n",
-                    bestNull.rowsPerSecond() / dbzSnap.rowsPerSecond(), bestNull.threads(), bestNull.rowsPerSecond(),
-                    dbzSnap.rowsPerSecond()));
-        }
+        BackfillBench.debeziumBackfillRatio(sb, bestNull, dbzSnap);
         if (binlog != null && cdcNull != null) {
             sb.append(String.format(Locale.ROOT, "**tributary/limit, CDC drain**: %.2f (%,.0f vs %,.0f changes/s)  %n",
                     cdcNull.rowsPerSecond() / binlog.rowsPerSecond(), cdcNull.rowsPerSecond(),
                     binlog.rowsPerSecond()));
         }
-        if (dbzStream != null && cdcNull != null) {
-            sb.append(String.format(Locale.ROOT, "**tributary/debezium, CDC drain**: %.1f× (%,.0f vs %,.0f changes/s)%n",
-                    cdcNull.rowsPerSecond() / dbzStream.rowsPerSecond(), cdcNull.rowsPerSecond(),
-                    dbzStream.rowsPerSecond()));
-        }
+        BackfillBench.debeziumCdcRatio(sb, cdcNull, dbzStream);
         sb.append("\nMB/s for JDBC counts the column bytes read; for every other backfill row, the table's InnoDB size. "
                 + "The C client row is a reference outside the JVM (it also formats every row as tab-separated text). "
                 + "CDC rows are changes (60 % updates, 20 % inserts, 20 % deletes, 10 000 per transaction) read from the "
@@ -540,9 +531,5 @@ public final class MySqlBench {
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getTotalMemorySize() / 1e9 : 0;
-    }
-
-    private static Result find(List<Result> results, String prefix) {
-        return results.stream().filter(r -> r.what().startsWith(prefix)).findFirst().orElse(null);
     }
 }

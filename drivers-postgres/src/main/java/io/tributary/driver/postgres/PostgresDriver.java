@@ -211,34 +211,32 @@ public final class PostgresDriver implements DriverInterface {
     public void checkStream(ConfiguredStream stream) {
         tables.remove(stream.id()); // described again: it may have been dropped or altered since discovery
         PostgresDiscovery.TableInfo info = info(stream.id());
-        try (Connection c = connections.open(); PreparedStatement ps = c.prepareStatement(
-                "SELECT has_table_privilege(current_user, ?::oid, 'SELECT')")) {
-            ps.setLong(1, info.oid());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    throw new ConfigException("stream " + stream.id() + ": user '" + config.username()
-                            + "' may not read it: run GRANT SELECT ON " + qualified(stream.id()) + " TO "
-                            + quote(config.username()) + "; (or GRANT pg_read_all_data TO " + quote(config.username())
-                            + ";)");
+        boolean cdc = stream.syncMode() == io.tributary.types.SyncMode.CDC
+                || stream.syncMode() == io.tributary.types.SyncMode.STRICT_CDC;
+        try (Connection c = connections.open()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT has_table_privilege(current_user, ?::oid, 'SELECT')")) {
+                ps.setLong(1, info.oid());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw new ConfigException("stream " + stream.id() + ": user '" + config.username()
+                                + "' may not read it: run GRANT SELECT ON " + qualified(stream.id()) + " TO "
+                                + quote(config.username()) + "; (or GRANT pg_read_all_data TO "
+                                + quote(config.username()) + ";)");
+                    }
                 }
+            }
+            if (cdc && stream.primaryKey().isEmpty() && !info.replicaIdentityFull()) {
+                throw new ConfigException("stream " + stream.id() + " has no primary key and REPLICA IDENTITY DEFAULT: "
+                        + "its updates and deletes cannot be captured; run ALTER TABLE " + qualified(stream.id())
+                        + " REPLICA IDENTITY FULL; (or add a primary key)");
+            }
+            if (cdc && config.updateMethod().isPresent()) {
+                PostgresCdc.checkPublished(c, config, stream.id(), info.oid());
             }
         } catch (SQLException e) {
             throw connections.translate(e);
-        }
-        boolean cdc = stream.syncMode() == io.tributary.types.SyncMode.CDC
-                || stream.syncMode() == io.tributary.types.SyncMode.STRICT_CDC;
-        if (cdc && stream.primaryKey().isEmpty() && !info.replicaIdentityFull()) {
-            throw new ConfigException("stream " + stream.id() + " has no primary key and REPLICA IDENTITY DEFAULT: its "
-                    + "updates and deletes cannot be captured; run ALTER TABLE " + qualified(stream.id())
-                    + " REPLICA IDENTITY FULL; (or add a primary key)");
-        }
-        if (cdc && config.updateMethod().isPresent()) {
-            try (Connection c = connections.open()) {
-                PostgresCdc.checkPublished(c, config, stream.id(), info.oid());
-            } catch (SQLException e) {
-                throw connections.translate(e);
-            }
         }
     }
 

@@ -84,9 +84,7 @@ final class DirectCodecFactory implements CompressionCodecFactory {
     }
 
     private static byte[] bytes(BytesInput in) throws IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.toIntExact(in.size()));
-        in.writeAllTo(out);
-        return out.toByteArray();
+        return in.toByteArray();
     }
 
     private abstract static class Compressor implements BytesInputCompressor {

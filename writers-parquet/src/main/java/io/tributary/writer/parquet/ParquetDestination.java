@@ -34,11 +34,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.OutputFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * any file already renamed), so a crashed or aborted writer thread leaves no visible file and no state.
  *
  * <p>With upsert mode the files are an append log, as with the jsonl writer: each row carries {@code _op_type};
- * a reader takes the latest row per {@code _olake_id}. See {@link RecordWriteSupport} for the type mapping.
+ * a reader takes the latest row per {@code _olake_id}. See {@link RecordFileWriter} for the type mapping.
  */
 public final class ParquetDestination implements Destination {
     private static final Logger LOG = LoggerFactory.getLogger(ParquetDestination.class);
@@ -177,7 +174,8 @@ public final class ParquetDestination implements Destination {
         private final Path dir;
         /** Finished temp files, in order, with their final names. */
         private final List<Path> done = new ArrayList<>();
-        private ParquetWriter<Record> current;
+        private final BytesInputCompressor compressor;
+        private RecordFileWriter current;
         private Path currentTmp;
         private Schema currentSchema;
         private long records;
@@ -190,6 +188,7 @@ public final class ParquetDestination implements Destination {
             this.name = String.format("%013d-%06d-%s", System.currentTimeMillis(),
                     SEQUENCE.incrementAndGet() % 1_000_000, safe(options.threadId()));
             this.dir = streamDir(stream);
+            this.compressor = DirectCodecFactory.INSTANCE.getCompressor(DirectCodecFactory.codecName(config.compression()));
         }
 
         private String fileName(int n) {
@@ -200,20 +199,13 @@ public final class ParquetDestination implements Destination {
             Files.createDirectories(dir);
             currentTmp = dir.resolve("." + fileName(done.size()) + TMP);
             currentSchema = schema;
-            OutputFile file = new LocalOutputFile(currentTmp);
-            Builder builder = new Builder(file, new RecordWriteSupport(schema));
             // unique per row: a dictionary never pays off, and building one to throw it away costs the writer time
-            builder.withDictionaryEncoding(DefaultColumns.OLAKE_ID, false);
+            List<String> plain = new ArrayList<>(List.of(DefaultColumns.OLAKE_ID));
             if (primaryKey.size() == 1 && schema.indexOf(primaryKey.get(0)) >= 0) {
-                builder.withDictionaryEncoding(primaryKey.get(0), false);
+                plain.add(primaryKey.get(0));
             }
-            current = builder
-                    .withConf(new PlainParquetConfiguration())
-                    .withCodecFactory(DirectCodecFactory.INSTANCE)
-                    .withCompressionCodec(DirectCodecFactory.codecName(config.compression()))
-                    .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                    .withRowGroupSize(Math.min(MAX_ROW_GROUP_BYTES, config.targetFileSizeBytes()))
-                    .build();
+            current = new RecordFileWriter(schema, new LocalOutputFile(currentTmp), compressor,
+                    Math.min(MAX_ROW_GROUP_BYTES, config.targetFileSizeBytes()), plain);
             sinceSizeCheck = 0;
         }
 
@@ -242,7 +234,7 @@ public final class ParquetDestination implements Destination {
                     records++;
                     if (++sinceSizeCheck >= SIZE_CHECK_EVERY) {
                         sinceSizeCheck = 0;
-                        if (current.getDataSize() >= config.targetFileSizeBytes()) {
+                        if (current.dataSize() >= config.targetFileSizeBytes()) {
                             closeFile();
                             openFile(s);
                         }
@@ -294,12 +286,8 @@ public final class ParquetDestination implements Destination {
 
         @Override
         public void abort() {
-            try {
-                if (current != null) {
-                    current.close();
-                }
-            } catch (IOException | RuntimeException ignored) {
-                // discarding
+            if (current != null) {
+                current.abort();
             }
             if (currentTmp != null) {
                 done.add(currentTmp);
@@ -314,31 +302,6 @@ public final class ParquetDestination implements Destination {
                 }
             }
             done.clear();
-        }
-    }
-
-    private static final class Builder extends ParquetWriter.Builder<Record, Builder> {
-        private final RecordWriteSupport support;
-
-        Builder(OutputFile file, RecordWriteSupport support) {
-            super(file);
-            this.support = support;
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        @SuppressWarnings("deprecation") // abstract in parquet-hadoop; never called with a ParquetConfiguration set
-        protected RecordWriteSupport getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-            return support;
-        }
-
-        @Override
-        protected RecordWriteSupport getWriteSupport(org.apache.parquet.conf.ParquetConfiguration conf) {
-            return support;
         }
     }
 

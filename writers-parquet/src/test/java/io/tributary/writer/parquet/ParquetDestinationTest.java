@@ -125,9 +125,9 @@ class ParquetDestinationTest {
             assertThat(r.subList(0, 12)).containsExactly(1L, true, -7, 1.5f, -2.25d, "-1234567.89",
                     "12345678901234.5678", "-12345678901234567890.0123456789", "123.456000000000000000",
                     "héllo wörld ✓ 日本", "1969-12-31", "23:59:58.123456");
-            assertThat(r.get(12)).isEqualTo(RecordWriteSupport.micros(T0));
+            assertThat(r.get(12)).isEqualTo(RecordFileWriter.micros(T0));
             assertThat(r.get(13)).isEqualTo("0001FF2A");
-            assertThat(r.subList(14, 19)).containsExactly("{\"a\":[1,2]}", "1", "r", RecordWriteSupport.micros(T0), null);
+            assertThat(r.subList(14, 19)).containsExactly("{\"a\":[1,2]}", "1", "r", RecordFileWriter.micros(T0), null);
             assertThat(rows.get(1).subList(1, 15)).containsOnlyNulls();
             List<List<Object>> types = query("select column_name, column_type from (describe select * from read_parquet("
                     + glob(d) + "))");
@@ -233,6 +233,35 @@ class ParquetDestinationTest {
         try (var files = Files.list(d.streamDir(ID))) {
             assertThat(files.filter(p -> p.toString().endsWith(".parquet")).count()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void aFileOfManyRowGroupsHoldsEveryRowOnce() throws Exception {
+        Schema s = Schema.of(Field.of("id", DataType.INT64, false), Field.nullable("payload", DataType.STRING),
+                Field.nullable("n", DataType.INT32));
+        Path file = dir.resolve("groups.parquet");
+        long rows = 50_000;
+        try (RecordFileWriter w = new RecordFileWriter(s, new org.apache.parquet.io.LocalOutputFile(file),
+                DirectCodecFactory.INSTANCE.getCompressor(org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY),
+                256 * 1024, List.of("id"))) {
+            for (long i = 0; i < rows; i++) {
+                w.write(row(s, i, i % 7 == 0 ? null : "payload-" + i * 31, i % 5 == 0 ? null : (int) (i % 1000)));
+            }
+        }
+        String f = "'" + file + "'";
+        assertThat((Long) query("select count(distinct row_group_id) from parquet_metadata(" + f + ")").get(0).get(0))
+                .isGreaterThan(3L);
+        long sevenths = (rows + 6) / 7;
+        long fifths = (rows + 4) / 5;
+        long nSum = 0;
+        for (long i = 0; i < rows; i++) {
+            nSum += i % 5 == 0 ? 0 : i % 1000;
+        }
+        assertThat(query("select count(*), count(distinct id), sum(id), count(payload), sum(n), count(n),"
+                + " count(*) filter (where payload <> 'payload-' || (id * 31)), count(distinct _olake_id)"
+                + " from read_parquet(" + f + ")").get(0))
+                .containsExactly(rows, rows, java.math.BigInteger.valueOf(rows * (rows - 1) / 2), rows - sevenths,
+                        java.math.BigInteger.valueOf(nSum), rows - fifths, 0L, rows);
     }
 
     @Test

@@ -58,6 +58,9 @@ public final class BackfillBench {
         }
     }
 
+    /** Rows of the untimed warm-up run per writer (and Debezium) before the timed runs; 0: none. */
+    private static final long WARMUP_ROWS = Long.getLong("bench.warmup", 200_000);
+
     public static void main(String[] args) throws Exception {
         long rows = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
         List<String> writers = List.of((args.length > 1 ? args[1] : "null,parquet,iceberg").split(","));
@@ -68,14 +71,7 @@ public final class BackfillBench {
         long tableBytes;
         try (TestingPostgres pg = new TestingPostgres()) {
             System.out.printf("generating %,d rows...%n", rows);
-            pg.execute("""
-                    CREATE TABLE bench (id bigint PRIMARY KEY, qty integer NOT NULL, amount numeric(12,2) NOT NULL,
-                      label text NOT NULL, created_at timestamptz NOT NULL, active boolean NOT NULL, doc jsonb)""",
-                    ("INSERT INTO bench SELECT g, g %% 1000, (g %% 1000000) / 100.0, md5(g::text) || '-label',"
-                            + " timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second', g %% 3 = 0,"
-                            + " jsonb_build_object('k', g %% 17, 'tag', 'x') FROM generate_series(1, %d) g")
-                            .formatted(rows),
-                    "VACUUM ANALYZE bench");
+            createTable(pg, "bench", rows);
             try (Connection c = pg.connection(); Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT pg_table_size('bench')")) {
                 rs.next();
@@ -84,12 +80,23 @@ public final class BackfillBench {
             int maxThreads = java.util.Arrays.stream(threads).max().orElse(4);
             results.add(copy(pg, 1, rows));
             results.add(copy(pg, maxThreads, rows));
-            for (String writer : writers) {
-                for (int t : threads) {
-                    results.add(tributary(pg, writer, t, rows, tableBytes, work));
+            boolean debezium = Boolean.parseBoolean(System.getProperty("bench.debezium", "true"));
+            if (WARMUP_ROWS > 0) {
+                // every figure is a steady-state rate: the JIT compiles each path on a small table first
+                System.out.printf("warming up on %,d rows...%n", WARMUP_ROWS);
+                createTable(pg, "bench_warmup", WARMUP_ROWS);
+                for (String writer : writers) {
+                    tributary(pg, "bench_warmup", writer, 1, WARMUP_ROWS, 0, work);
+                }
+                if (debezium) {
+                    DebeziumBench.snapshot(pg, "bench_warmup", WARMUP_ROWS, 0, DebeziumBench.Format.CONNECT, work);
                 }
             }
-            boolean debezium = Boolean.parseBoolean(System.getProperty("bench.debezium", "true"));
+            for (String writer : writers) {
+                for (int t : threads) {
+                    results.add(tributary(pg, "bench", writer, t, rows, tableBytes, work));
+                }
+            }
             if (debezium) {
                 results.add(DebeziumBench.snapshot(pg, "bench", rows, tableBytes, DebeziumBench.Format.CONNECT, work));
                 results.add(DebeziumBench.snapshot(pg, "bench", rows, tableBytes, DebeziumBench.Format.JSON, work));
@@ -159,8 +166,21 @@ public final class BackfillBench {
         return m.stop("COPY binary -> null sink", n, rows, bytes);
     }
 
-    static Result tributary(TestingPostgres pg, String writer, int threads, long rows, long tableBytes, Path work)
-            throws Exception {
+    /** The bench table: bigint key, int, numeric(12,2), text ~40 chars, timestamptz, bool, jsonb. */
+    static void createTable(TestingPostgres pg, String table, long rows) throws Exception {
+        pg.execute(("""
+                CREATE TABLE %s (id bigint PRIMARY KEY, qty integer NOT NULL, amount numeric(12,2) NOT NULL,
+                  label text NOT NULL, created_at timestamptz NOT NULL, active boolean NOT NULL, doc jsonb)""")
+                        .formatted(table),
+                ("INSERT INTO %s SELECT g, g %% 1000, (g %% 1000000) / 100.0, md5(g::text) || '-label',"
+                        + " timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second', g %% 3 = 0,"
+                        + " jsonb_build_object('k', g %% 17, 'tag', 'x') FROM generate_series(1, %d) g")
+                        .formatted(table, rows),
+                "VACUUM ANALYZE " + table);
+    }
+
+    static Result tributary(TestingPostgres pg, String table, String writer, int threads, long rows, long tableBytes,
+            Path work) throws Exception {
         String config = "{\"host\": \"localhost\", \"port\": " + pg.port() + ", \"database\": \"postgres\", "
                 + "\"username\": \"postgres\", \"password\": \"postgres\", \"ssl\": {\"mode\": \"disable\"}, "
                 + "\"max_threads\": " + threads + ", \"chunk_size\": " + Math.max(10_000, rows / (threads * 4L))
@@ -171,7 +191,7 @@ public final class BackfillBench {
             nul = new NullDestination();
             dest = nul;
         } else {
-            Path dir = work.resolve(writer + "-" + threads);
+            Path dir = work.resolve(table + "-" + writer + "-" + threads);
             String json = writer.equals("iceberg") ? "{\"warehouse\": \"" + dir + "\"}" : "{\"path\": \"" + dir + "\"}";
             dest = Providers.find(WriterFactory.class, WriterFactory::type, writer, Providers.defaultLoader())
                     .create(Json.parse(json));
@@ -182,7 +202,7 @@ public final class BackfillBench {
         try (DriverInterface d = Drivers.configured("postgres", Json.parse(config), "bench source");
                 WriterPool pool = new WriterPool(dest, WriterPool.Options.defaults());
                 AbstractDriver sync = new AbstractDriver(d, State.inMemory())) {
-            Stream s = d.produceSchema(StreamId.of("public", "bench")).withSyncMode(SyncMode.FULL_REFRESH);
+            Stream s = d.produceSchema(StreamId.of("public", table)).withSyncMode(SyncMode.FULL_REFRESH);
             sync.read(pool, List.of(ConfiguredStream.of(s)));
             written = pool.stats(s.id()).committed();
         }
@@ -371,8 +391,11 @@ public final class BackfillBench {
         sb.append("# Backfill benchmark, PostgreSQL ").append(LocalDate.now()).append("\n\n");
         sb.append(String.format(Locale.ROOT, "%,d rows (bigint PK, int, numeric(12,2), text ~40 chars, timestamptz, "
                 + "bool, jsonb), table %.0f MB; embedded PostgreSQL 17 on the same machine; JVM %s, max heap %d MB, "
-                + "%d cores.%n%n", rows, tableBytes / 1e6, System.getProperty("java.version"),
-                Runtime.getRuntime().maxMemory() / 1024 / 1024, Runtime.getRuntime().availableProcessors()));
+                + "%d cores. %s%n%n", rows, tableBytes / 1e6, System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() / 1024 / 1024, Runtime.getRuntime().availableProcessors(),
+                WARMUP_ROWS > 0 ? String.format(Locale.ROOT, "Steady-state rates: each writer (and Debezium's "
+                        + "snapshot) first ran untimed on a %,d-row copy of the table.", WARMUP_ROWS)
+                        : "No warm-up run (-Dbench.warmup=0): every rate includes JIT compilation."));
         sb.append("| what | threads | rows/s | MB/s | vs COPY (1 conn) | vs COPY (").append(results.get(1).threads())
                 .append(" conns) | peak heap MB | GC ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {

@@ -12,9 +12,6 @@ import io.tributary.writer.Record;
 import io.tributary.writer.WriteMode;
 import io.tributary.writer.WriterOptions;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,8 +33,7 @@ import org.apache.iceberg.deletes.PositionDeleteWriter;
 import org.apache.iceberg.encryption.EncryptedOutputFile;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
-import org.apache.iceberg.types.Type;
-import org.apache.iceberg.types.Types;
+import org.apache.iceberg.parquet.Parquet;
 
 /**
  * One writer thread's Iceberg writes: data files (rolled at the target size), and in upsert mode an equality
@@ -55,20 +51,11 @@ final class IcebergWriter implements DestinationWriter {
     private Table table;
     private Schema schema;
     private io.tributary.types.Schema sourceSchema;
-    private int[] sourceToTable;
-    /** An empty row of the table schema: copying it skips GenericRecord's per-row name-map cache lookup. */
-    private GenericRecord template;
-    private Type[] columnTypes;
-    private String[] columnNames;
-    private int idPos;
-    private int tsPos;
-    private int opPos;
-    private int cdcPos;
-    private Instant lastOlakeTimestamp;
-    private OffsetDateTime lastOlakeTimestampValue;
     private GenericFileWriterFactory factory;
     private OutputFileFactory files;
-    private DataWriter<org.apache.iceberg.data.Record> data;
+    private DataWriter<Record> data;
+    /** The current data file's row writer: rebound when records arrive with another source schema. */
+    private RecordValueWriter rowWriter;
     private String dataPath;
     private long dataRows;
     private EqualityDeleteWriter<org.apache.iceberg.data.Record> eqDeletes;
@@ -101,14 +88,6 @@ final class IcebergWriter implements DestinationWriter {
             closeData();
             schema = table.schema();
             deleteSchema = schema.select(DefaultColumns.OLAKE_ID);
-            template = GenericRecord.create(schema);
-            List<Types.NestedField> cols = schema.columns();
-            columnTypes = cols.stream().map(Types.NestedField::type).toArray(Type[]::new);
-            columnNames = cols.stream().map(Types.NestedField::name).toArray(String[]::new);
-            idPos = position(DefaultColumns.OLAKE_ID);
-            tsPos = position(DefaultColumns.OLAKE_TIMESTAMP);
-            opPos = position(DefaultColumns.OP_TYPE);
-            cdcPos = position(DefaultColumns.CDC_TIMESTAMP);
             int idField = schema.findField(DefaultColumns.OLAKE_ID).fieldId();
             factory = new GenericFileWriterFactory.Builder(table)
                     .dataFileFormat(FileFormat.PARQUET)
@@ -123,9 +102,8 @@ final class IcebergWriter implements DestinationWriter {
             }
         }
         sourceSchema = source;
-        sourceToTable = new int[source.size()];
-        for (int i = 0; i < source.size(); i++) {
-            sourceToTable[i] = schema.columns().indexOf(schema.findField(source.field(i).name()));
+        if (rowWriter != null) {
+            rowWriter.bind(source);
         }
     }
 
@@ -148,7 +126,7 @@ final class IcebergWriter implements DestinationWriter {
                         continue;
                     }
                 }
-                dataWriter().write(row(r));
+                dataWriter().write(r);
                 if (upsert) {
                     keys.put(key, new long[] {paths.size() - 1, dataRows});
                 }
@@ -166,40 +144,27 @@ final class IcebergWriter implements DestinationWriter {
         }
     }
 
-    private int position(String column) {
-        return schema.columns().indexOf(schema.findField(column));
-    }
-
-    private org.apache.iceberg.data.Record row(Record r) {
-        GenericRecord g = template.copy();
-        for (int i = 0; i < sourceToTable.length; i++) {
-            int pos = sourceToTable[i];
-            g.set(pos, IcebergSchemas.value(r.value(i), columnTypes[pos], columnNames[pos]));
-        }
-        g.set(idPos, r.olakeId());
-        if (r.olakeTimestamp() != lastOlakeTimestamp) { // one per chunk or batch: convert it once
-            lastOlakeTimestamp = r.olakeTimestamp();
-            lastOlakeTimestampValue = OffsetDateTime.ofInstant(lastOlakeTimestamp, ZoneOffset.UTC);
-        }
-        g.set(tsPos, lastOlakeTimestampValue);
-        g.set(opPos, r.op().code());
-        g.set(cdcPos, r.cdcTimestamp() == null ? null : OffsetDateTime.ofInstant(r.cdcTimestamp(), ZoneOffset.UTC));
-        return g;
-    }
-
     private org.apache.iceberg.data.Record keyRecord(String key) {
         GenericRecord g = GenericRecord.create(deleteSchema);
         g.setField(DefaultColumns.OLAKE_ID, key);
         return g;
     }
 
-    private DataWriter<org.apache.iceberg.data.Record> dataWriter() {
+    private DataWriter<Record> dataWriter() throws IOException {
         if (data == null) {
             EncryptedOutputFile f = files.newOutputFile();
             dataPath = f.encryptingOutputFile().location();
             paths.add(dataPath);
             dataRows = 0;
-            data = factory.newDataWriter(f, PartitionSpec.unpartitioned(), null);
+            Schema fileSchema = schema;
+            io.tributary.types.Schema rows = sourceSchema;
+            data = Parquet.writeData(f)
+                    .forTable(table)
+                    .schema(fileSchema)
+                    .withSpec(PartitionSpec.unpartitioned())
+                    .createWriterFunc(type -> rowWriter = RecordValueWriter.create(fileSchema, rows, type))
+                    .overwrite()
+                    .build();
         }
         return data;
     }
@@ -225,6 +190,7 @@ final class IcebergWriter implements DestinationWriter {
                 dataFiles.add(data.toDataFile());
             }
             data = null;
+            rowWriter = null;
         }
     }
 

@@ -135,7 +135,23 @@ class IcebergDestinationTest {
             Table table = d.catalog().loadTable(d.identifier(ID));
             assertThat(table.properties()).containsEntry("write.parquet.compression-codec", "zstd")
                     .containsEntry("write.parquet.compression-level", "1");
-            String file = table.currentSnapshot().addedDataFiles(table.io()).iterator().next().location();
+            org.apache.iceberg.DataFile dataFile = table.currentSnapshot().addedDataFiles(table.io()).iterator().next();
+            // the file's metrics, as Iceberg's planner and readers use them
+            org.apache.iceberg.Schema ts = table.schema();
+            int idField = ts.findField("id").fieldId();
+            int atField = ts.findField("at").fieldId();
+            int amountField = ts.findField("amount").fieldId();
+            assertThat(dataFile.recordCount()).isEqualTo(21);
+            assertThat(dataFile.valueCounts()).containsEntry(idField, 21L);
+            assertThat(dataFile.nullValueCounts()).containsEntry(idField, 0L).containsEntry(amountField, 1L);
+            assertThat(dataFile.nanValueCounts()).containsEntry(ts.findField("f").fieldId(), 0L);
+            assertThat((Long) org.apache.iceberg.types.Conversions.fromByteBuffer(ts.findType("id"),
+                    dataFile.lowerBounds().get(idField))).isEqualTo(1L);
+            assertThat((Long) org.apache.iceberg.types.Conversions.fromByteBuffer(ts.findType("id"),
+                    dataFile.upperBounds().get(idField))).isEqualTo(21L);
+            assertThat((Long) org.apache.iceberg.types.Conversions.fromByteBuffer(ts.findType("at"),
+                    dataFile.upperBounds().get(atField))).isEqualTo(1709194512654321L);
+            String file = dataFile.location();
             try (org.apache.parquet.hadoop.ParquetFileReader reader = org.apache.parquet.hadoop.ParquetFileReader.open(
                     new org.apache.parquet.io.LocalInputFile(Path.of(java.net.URI.create(file).getPath())))) {
                 Map<String, String> encodings = new TreeMap<>();
@@ -187,6 +203,38 @@ class IcebergDestinationTest {
         try (WriterPool pool = pool()) {
             assertThat(pool.committedState(ID, "chunk-1").orElseThrow().payload().toString()).isEqualTo("{\"n\":1}");
             assertThat(pool.committedState(ID, "chunk-2")).isEmpty();
+        }
+    }
+
+    @Test
+    void recordsOfANarrowerSchemaInTheSameFileLeaveTheMissingColumnNull() throws Exception {
+        Schema narrow = new Schema(SCHEMA.fields().stream().filter(f -> !f.name().equals("s")).toList());
+        try (WriterPool pool = pool()) {
+            List<Record> rows = new ArrayList<>();
+            for (long i = 1; i <= 30; i++) {
+                if (i % 2 == 0) {
+                    Object[] full = values(i, "s" + i);
+                    Object[] v = new Object[narrow.size()];
+                    for (int k = 0, j = 0; k < SCHEMA.size(); k++) {
+                        if (!SCHEMA.field(k).name().equals("s")) {
+                            v[j++] = full[k];
+                        }
+                    }
+                    v[1] = (int) i * 10;
+                    rows.add(new Record(narrow, v, Long.toString(i), OpType.READ, Instant.EPOCH, null));
+                } else {
+                    rows.add(rec(i, "s" + i, OpType.READ));
+                }
+            }
+            commit(pool, "chunk-1", WriteMode.APPEND, rows.toArray(Record[]::new));
+            Map<Long, org.apache.iceberg.data.Record> t = read(pool);
+            assertThat(t).hasSize(30);
+            for (long i = 1; i <= 30; i++) {
+                org.apache.iceberg.data.Record r = t.get(i);
+                assertThat(r.getField("s")).as("s of %s", i).isEqualTo(i % 2 == 0 ? null : "s" + i);
+                assertThat(r.getField("i")).as("i of %s", i).isEqualTo((int) (i % 2 == 0 ? i * 10 : i));
+                assertThat(r.getField("doc")).isEqualTo("{\"a\": [1, 2]}");
+            }
         }
     }
 

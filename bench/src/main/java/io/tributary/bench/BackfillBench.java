@@ -59,7 +59,7 @@ public final class BackfillBench {
     }
 
     /** Rows of the untimed warm-up run per writer (and Debezium) before the timed runs; 0: none. */
-    private static final long WARMUP_ROWS = Long.getLong("bench.warmup", 200_000);
+    static final long WARMUP_ROWS = Long.getLong("bench.warmup", 200_000);
 
     public static void main(String[] args) throws Exception {
         long rows = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
@@ -166,6 +166,23 @@ public final class BackfillBench {
         return m.stop("COPY binary -> null sink", n, rows, bytes);
     }
 
+    /** The results' sentence on the warm-up runs. */
+    static String warmupNote() {
+        return WARMUP_ROWS > 0 ? String.format(Locale.ROOT, "Steady-state rates: each writer (and Debezium's "
+                + "PostgreSQL snapshot) first ran untimed on a %,d-row table of the same shape.", WARMUP_ROWS)
+                : "No warm-up run (-Dbench.warmup=0): every rate includes JIT compilation.";
+    }
+
+    /** A writer by type ({@code null}: {@link NullDestination}) writing under {@code dir}. */
+    static Destination destination(String writer, Path dir) {
+        if (writer.equals("null")) {
+            return new NullDestination();
+        }
+        String json = writer.equals("iceberg") ? "{\"warehouse\": \"" + dir + "\"}" : "{\"path\": \"" + dir + "\"}";
+        return Providers.find(WriterFactory.class, WriterFactory::type, writer, Providers.defaultLoader())
+                .create(Json.parse(json));
+    }
+
     /** The bench table: bigint key, int, numeric(12,2), text ~40 chars, timestamptz, bool, jsonb. */
     static void createTable(TestingPostgres pg, String table, long rows) throws Exception {
         pg.execute(("""
@@ -185,17 +202,7 @@ public final class BackfillBench {
                 + "\"username\": \"postgres\", \"password\": \"postgres\", \"ssl\": {\"mode\": \"disable\"}, "
                 + "\"max_threads\": " + threads + ", \"chunk_size\": " + Math.max(10_000, rows / (threads * 4L))
                 + System.getProperty("bench.source", "") + "}";
-        Destination dest;
-        NullDestination nul = null;
-        if (writer.equals("null")) {
-            nul = new NullDestination();
-            dest = nul;
-        } else {
-            Path dir = work.resolve(table + "-" + writer + "-" + threads);
-            String json = writer.equals("iceberg") ? "{\"warehouse\": \"" + dir + "\"}" : "{\"path\": \"" + dir + "\"}";
-            dest = Providers.find(WriterFactory.class, WriterFactory::type, writer, Providers.defaultLoader())
-                    .create(Json.parse(json));
-        }
+        Destination dest = destination(writer, work.resolve(table + "-" + writer + "-" + threads));
         System.gc();
         Measure m = Measure.start();
         long written;
@@ -222,11 +229,7 @@ public final class BackfillBench {
                 + "\"username\": \"postgres\", \"password\": \"postgres\", \"ssl\": {\"mode\": \"disable\"}, "
                 + "\"update_method\": {\"replication_slot\": \"" + slot + "\", \"publication\": \"bench_pub\", "
                 + "\"initial_wait_time\": 2, \"create_if_missing\": true}}";
-        Destination dest = writer.equals("null") ? new NullDestination()
-                : Providers.find(WriterFactory.class, WriterFactory::type, writer, Providers.defaultLoader())
-                        .create(Json.parse(writer.equals("iceberg")
-                                ? "{\"warehouse\": \"" + work.resolve("cdc-" + writer) + "\"}"
-                                : "{\"path\": \"" + work.resolve("cdc-" + writer) + "\"}"));
+        Destination dest = destination(writer, work.resolve("cdc-" + writer));
         State state = State.inMemory();
         pg.execute("CREATE TABLE IF NOT EXISTS cdc_bench (id bigint PRIMARY KEY, qty integer, label text)",
                 "TRUNCATE cdc_bench", "INSERT INTO cdc_bench SELECT g, g % 100, 'x' || g FROM generate_series(1, "
@@ -393,9 +396,7 @@ public final class BackfillBench {
                 + "bool, jsonb), table %.0f MB; embedded PostgreSQL 17 on the same machine; JVM %s, max heap %d MB, "
                 + "%d cores. %s%n%n", rows, tableBytes / 1e6, System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() / 1024 / 1024, Runtime.getRuntime().availableProcessors(),
-                WARMUP_ROWS > 0 ? String.format(Locale.ROOT, "Steady-state rates: each writer (and Debezium's "
-                        + "snapshot) first ran untimed on a %,d-row copy of the table.", WARMUP_ROWS)
-                        : "No warm-up run (-Dbench.warmup=0): every rate includes JIT compilation."));
+                warmupNote()));
         sb.append("| what | threads | rows/s | MB/s | vs COPY (1 conn) | vs COPY (").append(results.get(1).threads())
                 .append(" conns) | peak heap MB | GC ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {

@@ -13,9 +13,7 @@ import io.tributary.types.SyncMode;
 import io.tributary.writer.Destination;
 import io.tributary.writer.DestinationWriter;
 import io.tributary.writer.MetadataState;
-import io.tributary.writer.Providers;
 import io.tributary.writer.Record;
-import io.tributary.writer.WriterFactory;
 import io.tributary.writer.WriterOptions;
 import io.tributary.writer.WriterPool;
 import java.nio.file.Files;
@@ -88,10 +86,7 @@ public final class LatencyBench {
                 + "\"username\": \"postgres\", \"password\": \"postgres\", \"ssl\": {\"mode\": \"disable\"}, "
                 + "\"update_method\": {\"replication_slot\": \"" + slot + "\", \"publication\": \"" + slot
                 + "\", \"initial_wait_time\": 1, \"create_if_missing\": true}}";
-        Destination inner = writer.equals("null") ? new NullDestination()
-                : Providers.find(WriterFactory.class, WriterFactory::type, writer, Providers.defaultLoader())
-                        .create(Json.parse(writer.equals("iceberg") ? "{\"warehouse\": \"" + work.resolve(table)
-                                + "\"}" : "{\"path\": \"" + work.resolve(table) + "\"}"));
+        Destination inner = BackfillBench.destination(writer, work.resolve(table));
         Timed dest = new Timed(inner);
         State state = State.inMemory();
         try (DriverInterface d = Drivers.configured("postgres", Json.parse(config), "bench source");

@@ -19,8 +19,6 @@ import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
 import io.tributary.writer.Destination;
-import io.tributary.writer.Providers;
-import io.tributary.writer.WriterFactory;
 import io.tributary.writer.WriterPool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,16 +86,7 @@ public final class MySqlBench {
         try (TestingMariaDb db = new TestingMariaDb()) {
             bufferPool = bufferPool(db, Long.getLong("bench.bufferPoolMb", 1024) * 1024 * 1024);
             System.out.printf("generating %,d rows...%n", rows);
-            db.execute("""
-                    CREATE TABLE bench (id bigint PRIMARY KEY, qty int NOT NULL, amount decimal(12,2) NOT NULL,
-                      label text NOT NULL, created_at timestamp(6) NOT NULL, active bool NOT NULL, doc json)""");
-            for (long from = 1; from <= rows; from += 250_000) {
-                long to = Math.min(rows, from + 249_999);
-                // not written to the binlog: the backfill table is no part of the CDC figures
-                db.execute("SET SESSION sql_log_bin = 0", ("INSERT INTO bench SELECT seq, seq %% 1000, (seq %% 1000000)"
-                        + " / 100, concat(md5(seq), '-label'), timestamp '2024-01-01 00:00:00' + interval seq second,"
-                        + " seq %% 3 = 0, json_object('k', seq %% 17, 'tag', 'x') FROM seq_%d_to_%d").formatted(from, to));
-            }
+            createTable(db, "bench", rows);
             try (Connection c = db.connection(); Statement st = c.createStatement()) {
                 st.execute("ANALYZE TABLE bench");
                 try (ResultSet rs = st.executeQuery("SELECT data_length + index_length, version() FROM "
@@ -113,9 +102,17 @@ public final class MySqlBench {
             results.add(jdbc(db, 1, rows));
             results.add(jdbc(db, maxThreads, rows));
             cli(db, rows, tableBytes).ifPresent(results::add);
+            if (BackfillBench.WARMUP_ROWS > 0) {
+                // every Tributary figure is a steady-state rate: the JIT compiles each path on a small table first
+                System.out.printf("warming up on %,d rows...%n", BackfillBench.WARMUP_ROWS);
+                createTable(db, "bench_warmup", BackfillBench.WARMUP_ROWS);
+                for (String writer : writers) {
+                    tributary(db, "bench_warmup", writer, 1, BackfillBench.WARMUP_ROWS, 0, work);
+                }
+            }
             for (String writer : writers) {
                 for (int t : threads) {
-                    results.add(tributary(db, writer, t, rows, tableBytes, work));
+                    results.add(tributary(db, "bench", writer, t, rows, tableBytes, work));
                 }
             }
             boolean debezium = Boolean.parseBoolean(System.getProperty("bench.debezium", "true"));
@@ -236,6 +233,11 @@ public final class MySqlBench {
         ProcessBuilder pb = new ProcessBuilder(client.toString(), "--no-defaults", "-h", db.host(), "-P",
                 Integer.toString(db.port()), "-u", TestingMariaDb.ADMIN_USER, "--skip-ssl", "--quick", "--batch",
                 "-e", "SELECT * FROM " + DB + ".bench");
+        return Optional.of(timed(pb, "mariadb --quick --batch (C client) -> /dev/null", rows, tableBytes));
+    }
+
+    /** Runs a MariaDB client tool (output discarded) and times it; fails with its stderr if it fails. */
+    private static Result timed(ProcessBuilder pb, String what, long rows, long bytes) throws Exception {
         pb.environment().put("MYSQL_PWD", TestingMariaDb.ADMIN_PASSWORD);
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.PIPE);
         System.gc();
@@ -243,9 +245,9 @@ public final class MySqlBench {
         Process p = pb.start();
         String err = new String(p.getErrorStream().readAllBytes());
         if (p.waitFor() != 0) {
-            throw new IllegalStateException("mariadb failed: " + err);
+            throw new IllegalStateException(pb.command().get(0) + " failed: " + err);
         }
-        return Optional.of(m.stop("mariadb --quick --batch (C client) -> /dev/null", 1, rows, tableBytes));
+        return m.stop(what, 1, rows, bytes);
     }
 
     static String sourceConfig(TestingMariaDb db, int threads, long chunkSize, boolean cdc) {
@@ -257,27 +259,34 @@ public final class MySqlBench {
                 + System.getProperty("bench.source", "") + "}";
     }
 
-    static Destination destination(String writer, Path dir) {
-        if (writer.equals("null")) {
-            return new NullDestination();
+    /** Tributary's full-refresh backfill of the table with {@code threads} connections, as BackfillBench does. */
+    /** The bench table (bigint key, int, decimal(12,2), text ~40 chars, timestamp(6), bool, json), outside the binlog. */
+    static void createTable(TestingMariaDb db, String table, long rows) {
+        db.execute(("""
+                CREATE TABLE %s (id bigint PRIMARY KEY, qty int NOT NULL, amount decimal(12,2) NOT NULL,
+                  label text NOT NULL, created_at timestamp(6) NOT NULL, active bool NOT NULL, doc json)""")
+                .formatted(table));
+        for (long from = 1; from <= rows; from += 250_000) {
+            long to = Math.min(rows, from + 249_999);
+            // not written to the binlog: the backfill table is no part of the CDC figures
+            db.execute("SET SESSION sql_log_bin = 0", ("INSERT INTO %s SELECT seq, seq %% 1000, (seq %% 1000000)"
+                    + " / 100, concat(md5(seq), '-label'), timestamp '2024-01-01 00:00:00' + interval seq second,"
+                    + " seq %% 3 = 0, json_object('k', seq %% 17, 'tag', 'x') FROM seq_%d_to_%d")
+                    .formatted(table, from, to));
         }
-        String json = writer.equals("iceberg") ? "{\"warehouse\": \"" + dir + "\"}" : "{\"path\": \"" + dir + "\"}";
-        return Providers.find(WriterFactory.class, WriterFactory::type, writer, Providers.defaultLoader())
-                .create(Json.parse(json));
     }
 
-    /** Tributary's full-refresh backfill of the table with {@code threads} connections, as BackfillBench does. */
-    static Result tributary(TestingMariaDb db, String writer, int threads, long rows, long tableBytes, Path work)
-            throws Exception {
+    static Result tributary(TestingMariaDb db, String table, String writer, int threads, long rows, long tableBytes,
+            Path work) throws Exception {
         String config = sourceConfig(db, threads, Math.max(10_000, rows / (threads * 4L)), false);
-        Destination dest = destination(writer, work.resolve(writer + "-" + threads));
+        Destination dest = BackfillBench.destination(writer, work.resolve(table + "-" + writer + "-" + threads));
         System.gc();
         Measure m = Measure.start();
         long written;
         try (DriverInterface d = Drivers.configured("mysql", Json.parse(config), "bench source");
                 WriterPool pool = new WriterPool(dest, WriterPool.Options.defaults());
                 AbstractDriver sync = new AbstractDriver(d, State.inMemory())) {
-            Stream s = d.produceSchema(StreamId.of(DB, "bench")).withSyncMode(SyncMode.FULL_REFRESH);
+            Stream s = d.produceSchema(StreamId.of(DB, table)).withSyncMode(SyncMode.FULL_REFRESH);
             sync.read(pool, List.of(ConfiguredStream.of(s)));
             written = pool.stats(s.id()).committed();
         }
@@ -409,16 +418,7 @@ public final class MySqlBench {
         ProcessBuilder pb = new ProcessBuilder(tool.toString(), "--no-defaults", "--read-from-remote-server",
                 "--host=" + db.host(), "--port=" + db.port(), "--user=" + TestingMariaDb.ADMIN_USER, "--skip-ssl",
                 "--start-position=" + start.pos(), "--to-last-log", start.file());
-        pb.environment().put("MYSQL_PWD", TestingMariaDb.ADMIN_PASSWORD);
-        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.PIPE);
-        System.gc();
-        Measure m = Measure.start();
-        Process p = pb.start();
-        String err = new String(p.getErrorStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("mariadb-binlog failed: " + err);
-        }
-        return Optional.of(m.stop("mariadb-binlog --read-from-remote-server (C) -> /dev/null", 1, changes, 0));
+        return Optional.of(timed(pb, "mariadb-binlog --read-from-remote-server (C) -> /dev/null", changes, 0));
     }
 
     /**
@@ -427,7 +427,7 @@ public final class MySqlBench {
      */
     static Result cdc(TestingMariaDb db, String writer, long changes, Path work) throws Exception {
         String config = sourceConfig(db, 1, 100_000, true);
-        Destination dest = destination(writer, work.resolve("cdc-" + writer));
+        Destination dest = BackfillBench.destination(writer, work.resolve("cdc-" + writer));
         State state = State.inMemory();
         createChangeTable(db, "cdc_bench", changes);
         Stream s;
@@ -466,9 +466,9 @@ public final class MySqlBench {
         sb.append(String.format(Locale.ROOT, "%,d rows (bigint PK, int, decimal(12,2), text ~40 chars, timestamp(6), "
                 + "bool, json), table %.0f MB (InnoDB data + index); MariaDB %s (private mariadbd, binlog ROW/FULL, "
                 + "InnoDB buffer pool %d MB, warmed) on the same machine; JVM %s, max heap %d MB, %d cores, %.1f GB "
-                + "memory.%n%n", rows, tableBytes / 1e6, version, bufferPool / 1024 / 1024,
+                + "memory. %s%n%n", rows, tableBytes / 1e6, version, bufferPool / 1024 / 1024,
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() / 1024 / 1024,
-                Runtime.getRuntime().availableProcessors(), totalMemoryGb()));
+                Runtime.getRuntime().availableProcessors(), totalMemoryGb(), BackfillBench.warmupNote()));
         sb.append("## Backfill\n\n| what | threads | rows/s | MB/s | vs JDBC (1 conn) | vs JDBC (")
                 .append(backfill.get(1).threads())
                 .append(" conns) | peak heap MB | GC ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -14,8 +14,6 @@ import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
 import io.tributary.writer.Destination;
-import io.tributary.writer.Providers;
-import io.tributary.writer.WriterFactory;
 import io.tributary.writer.WriterPool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,10 +79,7 @@ public final class WatermarkBench {
                 + "\"max_threads\": 3, \"chunk_size\": " + Math.max(20_000, rows / 12) + ", \"update_method\": "
                 + "{\"replication_slot\": \"" + slot + "\", \"publication\": \"" + slot + "\", \"initial_wait_time\": 2, "
                 + "\"create_if_missing\": true}}";
-        Destination dest = writer.equals("null") ? new NullDestination()
-                : Providers.find(WriterFactory.class, WriterFactory::type, writer, Providers.defaultLoader())
-                        .create(Json.parse(writer.equals("iceberg") ? "{\"warehouse\": \"" + work.resolve(table)
-                                + "\"}" : "{\"path\": \"" + work.resolve(table) + "\"}"));
+        Destination dest = BackfillBench.destination(writer, work.resolve(table));
         long[] backfillDone = {0};
         LogSequenceNumber[] walAtBackfillEnd = {null};
         long[] walRetained = {0};

@@ -61,6 +61,7 @@ final class IcebergWriter implements DestinationWriter {
     private EqualityDeleteWriter<org.apache.iceberg.data.Record> eqDeletes;
     private PositionDeleteWriter<org.apache.iceberg.data.Record> posDeletes;
     private Schema deleteSchema;
+    private GenericRecord deleteTemplate;
     /** Keys this thread handled: where its live row is ({@code path}, {@code pos}), or null once deleted. */
     private final Map<String, long[]> keys = new HashMap<>();
     private final List<String> paths = new ArrayList<>();
@@ -88,6 +89,7 @@ final class IcebergWriter implements DestinationWriter {
             closeData();
             schema = table.schema();
             deleteSchema = schema.select(DefaultColumns.OLAKE_ID);
+            deleteTemplate = GenericRecord.create(deleteSchema);
             int idField = schema.findField(DefaultColumns.OLAKE_ID).fieldId();
             factory = new GenericFileWriterFactory.Builder(table)
                     .dataFileFormat(FileFormat.PARQUET)
@@ -145,8 +147,8 @@ final class IcebergWriter implements DestinationWriter {
     }
 
     private org.apache.iceberg.data.Record keyRecord(String key) {
-        GenericRecord g = GenericRecord.create(deleteSchema);
-        g.setField(DefaultColumns.OLAKE_ID, key);
+        GenericRecord g = deleteTemplate.copy(); // a copy skips create's per-call name-map lookup
+        g.set(0, key);
         return g;
     }
 

@@ -11,7 +11,8 @@ import javax.sql.DataSource;
 /**
  * A real PostgreSQL 17 server for tests, started from Zonky's embedded binaries (Maven Central; no install, no
  * Docker), configured for logical decoding: {@code wal_level=logical}, replication slots and senders,
- * {@code synchronous_commit=on} so changes are decodable at once. One per test class; {@link #close()} stops it.
+ * {@code synchronous_commit=on} so changes are decodable at once. One per test class ({@link PerClassPostgres} starts
+ * and stops it); {@link #close()} stops it.
  */
 public final class TestingPostgres implements AutoCloseable {
     public static final String USER = "postgres";

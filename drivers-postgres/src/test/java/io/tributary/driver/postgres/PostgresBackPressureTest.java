@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.core.AbstractDriver;
 import io.tributary.core.DriverInterface;
 import io.tributary.core.state.State;
+import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.StreamId;
@@ -29,9 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * records read but not yet written stay bounded by the batch size and the number of writer threads, not by the
  * table size, and the sync still delivers every row.
  */
+@ExtendWith(PerClassPostgres.class)
 class PostgresBackPressureTest {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresBackPressureTest.class);
     private static final int ROWS = 200_000;
@@ -51,17 +53,9 @@ class PostgresBackPressureTest {
 
     @BeforeAll
     static void start() {
-        pg = new TestingPostgres();
         pg.execute("CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL)",
                 "INSERT INTO big SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, " + ROWS + ") g",
                 "ANALYZE big");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
     }
 
     /**

@@ -11,6 +11,7 @@ import io.tributary.core.Preflight;
 import io.tributary.core.state.FileStateStore;
 import io.tributary.core.state.State;
 import io.tributary.testkit.BadInput;
+import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
@@ -34,9 +35,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and the destination as they were, and never prints the password. Runs what the CLI's {@code sync} runs:
  * {@code setup}, {@link Preflight#check}, {@code read} into a jsonl destination with a file state.
  */
+@ExtendWith(PerClassPostgres.class)
 class PostgresBadInputTest {
     private static final String SECRET = "Xq7-never-print-me";
     private static final String NOGRANT_USER = "nogrant";
@@ -56,19 +58,11 @@ class PostgresBadInputTest {
 
     @BeforeAll
     static void start() {
-        pg = new TestingPostgres();
         pg.execute("CREATE TABLE items (id bigint PRIMARY KEY, name text, updated_at timestamptz)",
                 "INSERT INTO items SELECT g, 'n' || g, now() FROM generate_series(1, 100) g",
                 "CREATE TABLE secret_t (id bigint PRIMARY KEY, v text)", "INSERT INTO secret_t VALUES (1, 'x')",
                 "CREATE ROLE " + NOGRANT_USER + " LOGIN PASSWORD '" + NOGRANT_PASSWORD + "'",
                 "GRANT SELECT ON items TO " + NOGRANT_USER);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
     }
 
     private static String config(TestingPostgres server, int port, String user, String password, String extra) {

@@ -3,6 +3,7 @@ package io.tributary.driver.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
@@ -21,28 +22,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The binary COPY backfill ({@code backfill_read: binary_copy}, the default) reads every value exactly as the JDBC
  * cursor ({@code select}) and the change log (pgoutput text) read it, edge values and NULLs included.
  */
+@ExtendWith(PerClassPostgres.class)
 class PostgresBinaryCopyTest {
     static TestingPostgres pg;
-
-    @BeforeAll
-    static void start() {
-        pg = new TestingPostgres();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     @Test
     void copySelectAndCdcReadEveryTypeAndEdgeValueAlike() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.core.DriverInterface;
 import io.tributary.core.Drivers;
+import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
@@ -28,24 +29,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(PerClassPostgres.class)
 class PostgresDriverTest {
     static TestingPostgres pg;
-
-    @BeforeAll
-    static void start() {
-        pg = new TestingPostgres();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     private static String cdcConfig(String slot) {
         return "\"chunk_size\": 2000, \"update_method\": {\"replication_slot\": \"" + slot + "\", \"publication\": \""

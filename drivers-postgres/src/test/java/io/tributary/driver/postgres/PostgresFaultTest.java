@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.Chunk;
 import io.tributary.core.SyncListener;
+import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.Rows;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.types.ConfiguredStream;
@@ -22,29 +23,17 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Faults from a real server: connections terminated by the server in the middle of a backfill and of a change stream
  * (the sync retries the failed task from its saved progress, within the same run), and a destination that fails to
  * commit (disk full): a typed error, and neither the state nor the slot moves.
  */
+@ExtendWith(PerClassPostgres.class)
 class PostgresFaultTest {
     static TestingPostgres pg;
-
-    @BeforeAll
-    static void start() {
-        pg = new TestingPostgres();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     private static String config(String slot) {
         return "\"chunk_size\": 2000, \"max_threads\": 2, \"update_method\": {\"replication_slot\": \"" + slot

@@ -2,6 +2,7 @@ package io.tributary.driver.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.Rows;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.testkit.WriteLoad;
@@ -14,8 +15,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * CDC backfill modes; the jsonl destination, latest row per {@code _olake_id}, must then equal the source. Trials
  * per mode: {@code -Dtributary.trials=N} (default 10 here), seeds printed, {@code -Dtributary.seed=S} replays.
  */
+@ExtendWith(PerClassPostgres.class)
 class PostgresKillResumeTest {
     private static final int ROWS = 5_000;
 
@@ -33,18 +34,6 @@ class PostgresKillResumeTest {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        pg = new TestingPostgres();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"before_cdc", "watermark"})

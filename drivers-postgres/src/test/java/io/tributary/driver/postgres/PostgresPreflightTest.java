@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.core.DriverInterface;
 import io.tributary.core.Drivers;
+import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
@@ -17,22 +18,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Bad input against a real PostgreSQL: each case is a {@link ConfigException} naming the stream and what to run, the
  * state and the destination stay exactly as they were (a full refresh is not cleared first), and no password appears
  * in any log line or message.
  */
+@ExtendWith(PerClassPostgres.class)
 class PostgresPreflightTest {
     static TestingPostgres pg;
     private static final String SECRET = "s3cret-limited-pw";
 
     @BeforeAll
     static void start() {
-        pg = new TestingPostgres();
         pg.execute("CREATE ROLE limited LOGIN PASSWORD '" + SECRET + "'",
                 "CREATE TABLE bi_secret (id bigint PRIMARY KEY, v text)",
                 "INSERT INTO bi_secret SELECT g, 'v' || g FROM generate_series(1, 100) g",
@@ -42,13 +43,6 @@ class PostgresPreflightTest {
                 "CREATE TYPE bi_pair AS (a int, b text)",
                 "CREATE TABLE bi_odd (id int PRIMARY KEY, p bi_pair, pt point, r int4range)",
                 "INSERT INTO bi_odd VALUES (1, ROW(7, 'seven'), point(1.5, 2), int4range(1, 5))");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
     }
 
     private static String limitedConfig() {

@@ -3,6 +3,7 @@ package io.tributary.driver.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
@@ -17,9 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Which tables the publication carries: a publication Tributary creates holds only the synced CDC tables (a
@@ -27,20 +27,9 @@ import org.junit.jupiter.api.Test;
  * publication that misses a stream's table is a config error, and partitioned tables' changes reach their stream
  * whether the publication publishes them under the partitions' names or the root's.
  */
+@ExtendWith(PerClassPostgres.class)
 class PostgresPublicationTest {
     static TestingPostgres pg;
-
-    @BeforeAll
-    static void start() {
-        pg = new TestingPostgres();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     private static String cdc(String slot, String publication, boolean create) {
         return "\"chunk_size\": 1000, \"update_method\": {\"replication_slot\": \"" + slot + "\", \"publication\": \""

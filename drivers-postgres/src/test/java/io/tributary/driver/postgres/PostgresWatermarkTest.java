@@ -8,6 +8,7 @@ import io.tributary.core.CdcBackfill;
 import io.tributary.core.Chunk;
 import io.tributary.core.SyncListener;
 import io.tributary.core.state.State;
+import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.Rows;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.testkit.WriteLoad;
@@ -28,29 +29,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.replication.LogSequenceNumber;
 
 /**
  * The watermark backfill ({@link CdcBackfill#WATERMARK}) on a real PostgreSQL: chunks are read in windows between
  * two logical decoding messages while the slot streams, under a steady load of inserts, updates and deletes.
  */
+@ExtendWith(PerClassPostgres.class)
 class PostgresWatermarkTest {
     static TestingPostgres pg;
-
-    @BeforeAll
-    static void start() {
-        pg = new TestingPostgres();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     private static String config(String slot) {
         return "\"max_threads\": 3, \"update_method\": {\"replication_slot\": \"" + slot + "\", \"publication\": \""

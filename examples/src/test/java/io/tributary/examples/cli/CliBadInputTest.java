@@ -3,20 +3,22 @@ package io.tributary.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.testkit.BadInput;
+import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.TestingPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CLI on bad files and a bad source: exit code 3 (configuration error), a message naming the file, key and
  * stream, no state or destination change, and never the password on stdout or stderr (which carries the logs).
  */
+@ExtendWith(PerClassPostgres.class)
 class CliBadInputTest {
     static TestingPostgres pg;
 
@@ -33,16 +35,8 @@ class CliBadInputTest {
 
     @BeforeAll
     static void start() {
-        pg = new TestingPostgres();
         pg.execute("CREATE TABLE items (id bigint PRIMARY KEY, name text)",
                 "INSERT INTO items SELECT g, 'n' || g FROM generate_series(1, 20) g");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
     }
 
     private static String source(String user, String password) {

@@ -2,6 +2,7 @@ package io.tributary.examples.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.Rows;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.testkit.WriteLoad;
@@ -19,8 +20,7 @@ import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.hadoop.HadoopCatalog;
 import org.apache.iceberg.io.CloseableIterable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,22 +34,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code drivers-postgres}' PostgresKillResumeTest runs the same trials into jsonl); the seed is printed,
  * {@code -Dtributary.seed=S} replays.
  */
+@ExtendWith(PerClassPostgres.class)
 class PostgresIcebergKillResumeTest {
     private static final int ROWS = 10_000;
 
     static TestingPostgres pg;
-
-    @BeforeAll
-    static void start() {
-        pg = new TestingPostgres();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"before_cdc", "watermark"})

@@ -117,12 +117,13 @@ final class RecordFileWriter implements Closeable {
         this.props = p.build();
         this.file = new ParquetFileWriter(out, messageType, ParquetFileWriter.Mode.OVERWRITE, rowGroupBytes,
                 MAX_PADDING_BYTES, null, props);
-        file.start();
-        startRowGroup();
+        try {
+            file.start();
+            startRowGroup();
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
         }
-
-    Schema schema() {
-        return schema;
     }
 
     static Type parquetType(Field f, int precision, int scale) {

@@ -20,7 +20,6 @@ import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
-import io.tributary.types.Field;
 import io.tributary.types.Json;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
@@ -94,12 +93,28 @@ final class MySqlCdc implements AutoCloseable {
         }
     }
 
+    /**
+     * The schema position of each binlog column ({@code -1}: not in the schema), for {@code columns} and
+     * {@code schema} (compared by identity: both are replaced, never changed, when the table changes).
+     */
+    private record ColumnPositions(List<MySqlTypes.Column> columns, Schema schema, int[] at) {
+        static ColumnPositions of(List<MySqlTypes.Column> columns, Schema schema) {
+            int[] at = new int[columns.size()];
+            for (int i = 0; i < at.length; i++) {
+                at[i] = schema.indexOf(columns.get(i).field().name());
+            }
+            return new ColumnPositions(columns, schema, at);
+        }
+    }
+
     private final MySqlDriver driver;
     private final MySqlConfig config;
     private final State state;
     private final Map<StreamId, ConfiguredStream> streams = new HashMap<>();
     private final Map<StreamId, Schema> schemas = new HashMap<>();
     private final Map<StreamId, List<MySqlTypes.Column>> columns = new HashMap<>();
+    /** Per table: where each binlog column goes in the schema, for the columns and schema it was computed from. */
+    private final Map<StreamId, ColumnPositions> positions = new HashMap<>();
     private BinaryLogClient client;
     /** Watermarks waiting for the stream to reach their binlog position. */
     private final WatermarkQueue<Position> marks = new WatermarkQueue<>();
@@ -371,12 +386,16 @@ final class MySqlCdc implements AutoCloseable {
             schema = schema.merge(new Schema(cols.stream().map(MySqlTypes.Column::field).toList()));
             schemas.put(id, schema);
         }
+        ColumnPositions cp = positions.get(id);
+        if (cp == null || cp.columns() != cols || cp.schema() != schema) {
+            cp = ColumnPositions.of(cols, schema);
+            positions.put(id, cp);
+        }
+        int[] pos = cp.at();
         Object[] values = new Object[schema.size()];
-        for (int i = 0; i < cols.size() && i < row.length; i++) {
-            Field f = cols.get(i).field();
-            int pos = schema.indexOf(f.name());
-            if (pos >= 0) {
-                values[pos] = MySqlTypes.fromBinlog(row[i], cols.get(i));
+        for (int i = 0; i < pos.length && i < row.length; i++) {
+            if (pos[i] >= 0) {
+                values[pos[i]] = MySqlTypes.fromBinlog(row[i], cols.get(i));
             }
         }
         fn.accept(new CdcChange(id, op, at, schema, values));

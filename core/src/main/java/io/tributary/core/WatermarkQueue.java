@@ -3,6 +3,9 @@ package io.tributary.core;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -30,6 +33,8 @@ public final class WatermarkQueue<P extends Comparable<? super P>> {
     private final PriorityBlockingQueue<Mark<P>> marks = new PriorityBlockingQueue<>(11,
             Comparator.<Mark<P>, P>comparing(Mark::at).thenComparingLong(Mark::seq));
     private final AtomicLong seq = new AtomicLong();
+    /** By {@link Mark#seq}: the marks whose registrar waits for their delivery. */
+    private final Map<Long, CompletableFuture<Void>> awaited = new ConcurrentHashMap<>();
 
     public void add(P at, String text) {
         add(at, 0, text);
@@ -38,6 +43,18 @@ public final class WatermarkQueue<P extends Comparable<? super P>> {
     public void add(P at, long tag, String text) {
         marks.add(new Mark<>(requireNonNull(at, "at is null"), tag, seq.incrementAndGet(),
                 requireNonNull(text, "text is null")));
+    }
+
+    /**
+     * Like {@link #add(Comparable, String)}, and returns a future completed once the change stream handed the
+     * watermark over ({@link CdcMsgFn#watermark} returned): everything the stream delivered before it is known then.
+     */
+    public CompletableFuture<Void> addAwaited(P at, String text) {
+        CompletableFuture<Void> delivered = new CompletableFuture<>();
+        long s = seq.incrementAndGet();
+        awaited.put(s, delivered);
+        marks.add(new Mark<>(requireNonNull(at, "at is null"), 0, s, requireNonNull(text, "text is null")));
+        return delivered;
     }
 
     /** Hands over every watermark at or before {@code read} (the stream has read the log up to it); true if any. */
@@ -50,9 +67,19 @@ public final class WatermarkQueue<P extends Comparable<? super P>> {
         boolean any = false;
         Mark<P> m;
         while ((m = marks.peek()) != null && due.test(m)) {
-            // only the change stream's thread removes, so the head it tested is the head it removes
-            marks.poll();
+            // only the change stream's thread removes, but a chunk reader may have added a mark of a lower position
+            // since the peek: that one is the head now, and goes back if it is not due
+            Mark<P> head = marks.poll();
+            if (head != m && !due.test(head)) {
+                marks.add(head);
+                continue;
+            }
+            m = head;
             fn.watermark(m.text());
+            CompletableFuture<Void> delivered = awaited.remove(m.seq());
+            if (delivered != null) {
+                delivered.complete(null);
+            }
             any = true;
         }
         return any;

@@ -20,7 +20,6 @@ import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
-import io.tributary.types.Field;
 import io.tributary.types.Json;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
@@ -36,8 +35,12 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -55,9 +58,16 @@ import org.slf4j.LoggerFactory;
  * {@link #acknowledge()}, after the writers committed.
  *
  * <p>Watermarks ({@link #watermark}) are the binlog end read with {@code SHOW MASTER STATUS}; the stream hands one
- * over once it has read, outside a transaction, up to that position. Caveat shared with every log-position
- * watermark: a transaction whose binlog write precedes the position but whose engine commit is not yet visible to
- * the chunk's snapshot is delivered before the window opens (a window of microseconds during group commit).
+ * over once it has read, outside a transaction, up to that position. A position read on the side cannot place the
+ * mark exactly: the stream may already be at or past it, and then hands it over only after the transactions it reads
+ * next (committed after the call, perhaps after the chunk's SELECT); and the server writes a transaction to the
+ * binlog (where the stream may read it) before the engine commit makes it visible. So {@link #watermark} returns
+ * only once the stream handed the mark over and every change it delivered before the mark is visible: a read view
+ * opened after the call (the chunk's SELECT between a low and a high watermark) sees every change delivered before
+ * the mark, and every change it does not see is delivered after the mark. Visibility is checked with the binlog
+ * position of a consistent snapshot ({@code binlog_snapshot_position}, MariaDB) against the end of the last
+ * transaction the stream delivered; MySQL has no such position and keeps that second race (a window of microseconds
+ * between the binlog write and the engine commit of a group commit).
  */
 final class MySqlCdc implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MySqlCdc.class);
@@ -94,16 +104,39 @@ final class MySqlCdc implements AutoCloseable {
         }
     }
 
+    /**
+     * The schema position of each binlog column ({@code -1}: not in the schema), for {@code columns} and
+     * {@code schema} (compared by identity: both are replaced, never changed, when the table changes).
+     */
+    private record ColumnPositions(List<MySqlTypes.Column> columns, Schema schema, int[] at) {
+        static ColumnPositions of(List<MySqlTypes.Column> columns, Schema schema) {
+            int[] at = new int[columns.size()];
+            for (int i = 0; i < at.length; i++) {
+                at[i] = schema.indexOf(columns.get(i).field().name());
+            }
+            return new ColumnPositions(columns, schema, at);
+        }
+    }
+
     private final MySqlDriver driver;
     private final MySqlConfig config;
     private final State state;
     private final Map<StreamId, ConfiguredStream> streams = new HashMap<>();
     private final Map<StreamId, Schema> schemas = new HashMap<>();
     private final Map<StreamId, List<MySqlTypes.Column>> columns = new HashMap<>();
+    /** Per table: where each binlog column goes in the schema, for the columns and schema it was computed from. */
+    private final Map<StreamId, ColumnPositions> positions = new HashMap<>();
     private BinaryLogClient client;
+    /** Put into the stream's event queue by {@link #watermark} so that an idle stream hands the mark over at once. */
+    private static final Event WAKE_UP = new Event(null, null);
+    private volatile BlockingQueue<Event> events;
     /** Watermarks waiting for the stream to reach their binlog position. */
     private final WatermarkQueue<Position> marks = new WatermarkQueue<>();
     private Position pending;
+    /** The end of the last transaction of which the stream delivered a change (written by the stream only). */
+    private volatile Position lastChange;
+    /** False once the server showed it has no {@code binlog_snapshot_position} (MySQL). */
+    private volatile boolean snapshotPositions = true;
     private long serverId;
 
     MySqlCdc(MySqlDriver driver, MySqlConfig config, State state, List<ConfiguredStream> list) {
@@ -169,12 +202,88 @@ final class MySqlCdc implements AutoCloseable {
         }
     }
 
-    /** Registers a watermark at the current end of the binlog. */
+    /**
+     * Registers a watermark at the current end of the binlog and returns once the stream handed it over and every
+     * change the stream delivered before it is visible to new read views.
+     */
     void watermark(String text) {
         try (Connection c = driver.open()) {
-            marks.add(masterStatus(c, config), text);
+            CompletableFuture<Void> delivered = marks.addAwaited(masterStatus(c, config), text);
+            BlockingQueue<Event> q = events;
+            if (q != null) {
+                q.offer(WAKE_UP); // when full, the stream is busy and reaches a transaction boundary soon anyway
+            }
+            try {
+                delivered.get();
+            } catch (InterruptedException e) {
+                throw CancelledException.interrupted("waiting for the binlog stream to reach watermark " + text, e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+            Position seen = lastChange;
+            if (seen != null) {
+                awaitVisible(c, seen);
+            }
         } catch (SQLException e) {
             throw driver.translate(e, "reading the binlog position");
+        }
+    }
+
+    /** The stream delivered changes of the transaction ending at {@code end}. */
+    void changesDeliveredUpTo(Position end) {
+        lastChange = end;
+    }
+
+    /**
+     * Waits until the transaction ending at binlog position {@code end} is visible to new read views: until a
+     * consistent snapshot's binlog position reaches it. The transaction was in the binlog already (the stream read
+     * it), so its engine commit is under way; MySQL has no snapshot position and returns at once.
+     */
+    private void awaitVisible(Connection c, Position end) throws SQLException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Position at;
+        while ((at = snapshotPosition(c).orElse(null)) != null && at.compareTo(end) < 0) {
+            if (System.nanoTime() > deadline) {
+                throw new RetriableException("the transaction ending at binlog position " + end.name() + ":"
+                        + end.pos() + " was read from the binlog but is still not visible after 60 s (the server "
+                        + "shows snapshots at " + at.name() + ":" + at.pos() + ")");
+            }
+            try {
+                Thread.sleep(1); // its commit is under way in another session
+            } catch (InterruptedException e) {
+                throw CancelledException.interrupted("waiting for binlog position " + end.name() + ":" + end.pos()
+                        + " to be visible", e);
+            }
+        }
+    }
+
+    /** The binlog position of a consistent snapshot taken now (MariaDB), empty where the server has none. */
+    private Optional<Position> snapshotPosition(Connection c) throws SQLException {
+        if (!snapshotPositions) {
+            return Optional.empty();
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+            try (ResultSet rs = st.executeQuery("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'")) {
+                String file = null;
+                long pos = -1;
+                while (rs.next()) {
+                    switch (rs.getString(1).toLowerCase(Locale.ROOT)) {
+                        case "binlog_snapshot_file" -> file = rs.getString(2);
+                        case "binlog_snapshot_position" -> pos = rs.getLong(2);
+                        default -> { }
+                    }
+                }
+                if (file == null || file.isEmpty() || pos < 0) {
+                    snapshotPositions = false;
+                    LOG.info("the server shows no binlog_snapshot_position (MySQL): a watermark cannot wait for "
+                            + "the changes before it to be visible");
+                    return Optional.empty();
+                }
+                return Optional.of(new Position(file, pos));
+            } finally {
+                st.execute("COMMIT");
+            }
         }
     }
 
@@ -204,6 +313,7 @@ final class MySqlCdc implements AutoCloseable {
             throw driver.translate(e, "reading the binlog position");
         }
         BlockingQueue<Event> queue = new LinkedBlockingQueue<>(10_000);
+        events = queue;
         AtomicReference<Exception> failure = new AtomicReference<>();
         client = new BinaryLogClient(config.host(), config.port(), config.username(), config.password().reveal());
         client.setServerId(serverId);
@@ -235,6 +345,7 @@ final class MySqlCdc implements AutoCloseable {
         Position current = start;
         long total = 0;
         long since = 0;
+        long delivered = 0;
         try {
             client.connect(10_000);
             Map<Long, StreamId> tables = new HashMap<>();
@@ -251,6 +362,12 @@ final class MySqlCdc implements AutoCloseable {
                     throw new RetriableException("binlog stream failed: " + failure.get().getMessage(), failure.get());
                 }
                 Event e = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (e == WAKE_UP) {
+                    if (!inTransaction) {
+                        deliverMarks(fn, current);
+                    }
+                    continue;
+                }
                 if (e == null) {
                     if (!inTransaction) {
                         deliverMarks(fn, current);
@@ -273,6 +390,9 @@ final class MySqlCdc implements AutoCloseable {
                 }
                 last = System.nanoTime();
                 any = true;
+                if (!inTransaction) {
+                    deliverMarks(fn, current); // a mark due here goes before the next transaction, not after it
+                }
                 EventType type = e.getHeader().getEventType();
                 long next = e.getHeader() instanceof EventHeaderV4 h ? h.getNextPosition() : 0;
                 switch (type) {
@@ -333,6 +453,10 @@ final class MySqlCdc implements AutoCloseable {
                 }
                 if (!inTransaction && next > 0) {
                     current = new Position(file, next);
+                    if (total != delivered) {
+                        changesDeliveredUpTo(current); // before a watermark after this transaction is handed over
+                        delivered = total;
+                    }
                     deliverMarks(fn, current);
                     if (since >= CHECKPOINT_EVERY || fn.checkpointWanted()) {
                         pending = current;
@@ -353,6 +477,7 @@ final class MySqlCdc implements AutoCloseable {
         } catch (InterruptedException e) {
             throw CancelledException.interrupted("binlog stream", e);
         } finally {
+            events = null;
             close();
         }
     }
@@ -371,12 +496,16 @@ final class MySqlCdc implements AutoCloseable {
             schema = schema.merge(new Schema(cols.stream().map(MySqlTypes.Column::field).toList()));
             schemas.put(id, schema);
         }
+        ColumnPositions cp = positions.get(id);
+        if (cp == null || cp.columns() != cols || cp.schema() != schema) {
+            cp = ColumnPositions.of(cols, schema);
+            positions.put(id, cp);
+        }
+        int[] pos = cp.at();
         Object[] values = new Object[schema.size()];
-        for (int i = 0; i < cols.size() && i < row.length; i++) {
-            Field f = cols.get(i).field();
-            int pos = schema.indexOf(f.name());
-            if (pos >= 0) {
-                values[pos] = MySqlTypes.fromBinlog(row[i], cols.get(i));
+        for (int i = 0; i < pos.length && i < row.length; i++) {
+            if (pos[i] >= 0) {
+                values[pos[i]] = MySqlTypes.fromBinlog(row[i], cols.get(i));
             }
         }
         fn.accept(new CdcChange(id, op, at, schema, values));

@@ -1,0 +1,156 @@
+package io.tributary.driver.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.core.CdcChange;
+import io.tributary.core.CdcMsgFn;
+import io.tributary.core.Drivers;
+import io.tributary.core.state.State;
+import io.tributary.testkit.TestingMariaDb;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Json;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link MySqlCdc#watermark} against a real binlog stream: it returns only once the stream handed the mark over and
+ * every change the stream delivered before it is visible to new read views (a chunk read after a low watermark
+ * then sees every change delivered before it).
+ */
+class MySqlWatermarkTest {
+    static TestingMariaDb db;
+
+    private MySqlDriver driver;
+    private MySqlCdc cdc;
+    private final List<String> delivered = new CopyOnWriteArrayList<>();
+    private volatile boolean streaming = true;
+    private Thread stream;
+
+    @BeforeAll
+    static void start() {
+        assumeTrue(TestingMariaDb.available(), "mariadb-server is not installed (apt-get install mariadb-server)");
+        db = new TestingMariaDb();
+        db.execute("CREATE TABLE IF NOT EXISTS shop.wm_other (id bigint PRIMARY KEY AUTO_INCREMENT, v int)",
+                "CREATE TABLE IF NOT EXISTS shop.wm_keys (id bigint PRIMARY KEY, v int)",
+                "INSERT INTO shop.wm_keys VALUES (1, 0)");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    @BeforeEach
+    void createCdc() {
+        driver = (MySqlDriver) Drivers.configured("mysql", Json.parse(MySqlConformanceTest.config(db,
+                TestingMariaDb.ADMIN_USER, TestingMariaDb.ADMIN_PASSWORD, true)), "source.json");
+        ConfiguredStream keys = ConfiguredStream.of(driver.produceSchema(StreamId.of("shop", "wm_keys"))
+                .withSyncMode(SyncMode.CDC));
+        cdc = new MySqlCdc(driver, (MySqlConfig) driver.config(), State.inMemory(), List.of(keys));
+        cdc.recordStartPosition();
+    }
+
+    @AfterEach
+    void stopStream() throws InterruptedException {
+        streaming = false;
+        if (stream != null) {
+            stream.join(30_000);
+        }
+        cdc.close();
+    }
+
+    private void startStream() {
+        CdcMsgFn fn = new CdcMsgFn() {
+            @Override
+            public void accept(CdcChange change) {
+                delivered.add("change v=" + change.values()[1]);
+            }
+
+            @Override
+            public void checkpoint(ObjectNode position) {
+            }
+
+            @Override
+            public void watermark(String watermark) {
+                delivered.add(watermark);
+            }
+
+            @Override
+            public boolean keepStreaming() {
+                return streaming;
+            }
+        };
+        stream = new Thread(() -> cdc.stream(fn), "binlog stream");
+        stream.start();
+    }
+
+    private CompletableFuture<Void> watermarkAsync(String text) {
+        return CompletableFuture.runAsync(() -> cdc.watermark(text));
+    }
+
+    private MySqlCdc.Position binlogEnd() throws SQLException {
+        try (Connection c = driver.open()) {
+            return MySqlCdc.masterStatus(c, (MySqlConfig) driver.config());
+        }
+    }
+
+    @Test
+    void aWatermarkReturnsOnlyOnceTheStreamHandedItOver() throws Exception {
+        CompletableFuture<Void> w = watermarkAsync("w1");
+        Thread.sleep(300);
+        assertThat(w).as("no stream reads the binlog yet").isNotDone();
+        startStream();
+        w.get(30, TimeUnit.SECONDS);
+        assertThat(delivered).containsExactly("w1");
+    }
+
+    @Test
+    void aChangeCommittedAfterAWatermarkReturnedIsDeliveredAfterIt() throws Exception {
+        startStream();
+        watermarkAsync("caught up").get(30, TimeUnit.SECONDS);
+        for (int i = 1; i <= 5; i++) {
+            // the stream is idle at the binlog end: the mark must not wait for the next transaction to be handed over
+            cdc.watermark("low-" + i);
+            db.execute("UPDATE shop.wm_keys SET v = " + i + " WHERE id = 1");
+            String change = "change v=" + i;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!delivered.contains(change) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(delivered).contains(change);
+            assertThat(delivered.indexOf("low-" + i)).as("the mark before the change committed after it: %s",
+                    delivered).isBetween(0, delivered.indexOf(change));
+        }
+    }
+
+    @Test
+    void aWatermarkWaitsUntilTheChangesDeliveredBeforeItAreVisible() throws Exception {
+        startStream();
+        watermarkAsync("caught up").get(30, TimeUnit.SECONDS);
+        // what the binlog shows a stream before the engine commit makes it visible: a transaction the stream has
+        // delivered but a read view opened now does not see (here: one that ends past the current binlog end)
+        MySqlCdc.Position end = binlogEnd();
+        cdc.changesDeliveredUpTo(new MySqlCdc.Position(end.name(), end.pos() + 1));
+        CompletableFuture<Void> w = watermarkAsync("low");
+        Thread.sleep(500);
+        assertThat(delivered).as("the stream handed the mark over").contains("low");
+        assertThat(w).as("a chunk read now would miss a change delivered before the mark").isNotDone();
+        db.execute("INSERT INTO shop.wm_other (v) VALUES (1)"); // commits past that position
+        w.get(30, TimeUnit.SECONDS);
+    }
+}

@@ -64,7 +64,10 @@ public final class IcebergDestination implements Destination {
             props.put(CatalogProperties.WAREHOUSE_LOCATION, config.warehouse());
         }
         try {
-            this.catalog = CatalogUtil.buildIcebergCatalog(config.catalogName(), props, new Configuration());
+            Configuration conf = new Configuration();
+            // local warehouses: no chmod process per file (see NioLocalFileSystem)
+            conf.set("fs.file.impl", NioLocalFileSystem.class.getName());
+            this.catalog = CatalogUtil.buildIcebergCatalog(config.catalogName(), props, conf);
         } catch (RuntimeException e) {
             throw new ConfigException("iceberg writer: cannot load the " + config.catalogType() + " catalog: "
                     + e.getMessage(), e);

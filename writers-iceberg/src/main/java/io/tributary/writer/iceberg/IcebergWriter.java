@@ -228,6 +228,8 @@ final class IcebergWriter implements DestinationWriter {
                     deleteFiles.forEach(delta::addDeletes);
                     op = delta;
                 }
+                op.scanManifestsWith(CallerRunsExecutor.INSTANCE);
+                op.writeManifestsWith(CallerRunsExecutor.INSTANCE, 1);
                 op.set(IcebergDestination.THREAD_ID, state.threadId());
                 op.set(IcebergDestination.STATE, Json.write(state.payload()));
                 op.commit();

@@ -152,6 +152,9 @@ class IcebergDestinationTest {
             assertThat((Long) org.apache.iceberg.types.Conversions.fromByteBuffer(ts.findType("at"),
                     dataFile.upperBounds().get(atField))).isEqualTo(1709194512654321L);
             String file = dataFile.location();
+            // files are created with Hadoop's default permission and umask (set through java.nio, no chmod process)
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(
+                    Path.of(java.net.URI.create(file).getPath())))).isEqualTo("rw-r--r--");
             try (org.apache.parquet.hadoop.ParquetFileReader reader = org.apache.parquet.hadoop.ParquetFileReader.open(
                     new org.apache.parquet.io.LocalInputFile(Path.of(java.net.URI.create(file).getPath())))) {
                 Map<String, String> encodings = new TreeMap<>();

@@ -167,9 +167,9 @@ public final class BackfillBench {
     }
 
     /** The results' sentence on the warm-up runs. */
-    static String warmupNote() {
-        return WARMUP_ROWS > 0 ? String.format(Locale.ROOT, "Steady-state rates: each writer (and Debezium's "
-                + "PostgreSQL snapshot) first ran untimed on a %,d-row table of the same shape.", WARMUP_ROWS)
+    static String warmupNote(boolean debeziumToo) {
+        return WARMUP_ROWS > 0 ? String.format(Locale.ROOT, "Steady-state rates: each writer%s first ran untimed on "
+                + "a %,d-row table of the same shape.", debeziumToo ? " (and Debezium's snapshot)" : "", WARMUP_ROWS)
                 : "No warm-up run (-Dbench.warmup=0): every rate includes JIT compilation.";
     }
 
@@ -396,7 +396,7 @@ public final class BackfillBench {
                 + "bool, jsonb), table %.0f MB; embedded PostgreSQL 17 on the same machine; JVM %s, max heap %d MB, "
                 + "%d cores. %s%n%n", rows, tableBytes / 1e6, System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() / 1024 / 1024, Runtime.getRuntime().availableProcessors(),
-                warmupNote()));
+                warmupNote(true)));
         sb.append("| what | threads | rows/s | MB/s | vs COPY (1 conn) | vs COPY (").append(results.get(1).threads())
                 .append(" conns) | peak heap MB | GC ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {

@@ -468,7 +468,7 @@ public final class MySqlBench {
                 + "InnoDB buffer pool %d MB, warmed) on the same machine; JVM %s, max heap %d MB, %d cores, %.1f GB "
                 + "memory. %s%n%n", rows, tableBytes / 1e6, version, bufferPool / 1024 / 1024,
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() / 1024 / 1024,
-                Runtime.getRuntime().availableProcessors(), totalMemoryGb(), BackfillBench.warmupNote()));
+                Runtime.getRuntime().availableProcessors(), totalMemoryGb(), BackfillBench.warmupNote(false)));
         sb.append("## Backfill\n\n| what | threads | rows/s | MB/s | vs JDBC (1 conn) | vs JDBC (")
                 .append(backfill.get(1).threads())
                 .append(" conns) | peak heap MB | GC ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");

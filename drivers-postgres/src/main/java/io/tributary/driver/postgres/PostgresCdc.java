@@ -25,6 +25,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -61,6 +64,11 @@ final class PostgresCdc implements AutoCloseable {
     private Connection lookup;
     private Connection exporting;
     private LogSequenceNumber pending;
+    /** By text: the watermarks whose writer waits for the stream to hand them over. */
+    private final Map<String, CompletableFuture<Void>> awaitedMarks = new ConcurrentHashMap<>();
+    /** The xids of the transactions the stream delivered last, for {@link #watermark}'s visibility wait. */
+    private final DeliveredXids delivered = new DeliveredXids(1 << 16);
+    private volatile int serverVersion;
 
     private record Relation(StreamId id, Schema schema, PostgresTypes.PgType[] types, ConfiguredStream stream) {
     }
@@ -303,6 +311,7 @@ final class PostgresCdc implements AutoCloseable {
             long lastMessage = System.nanoTime();
             boolean anyMessage = false;
             boolean inTransaction = false;
+            int xid = 0;
             Instant commitTime = Instant.EPOCH;
             long sinceCheckpoint = 0;
             long total = 0;
@@ -347,9 +356,11 @@ final class PostgresCdc implements AutoCloseable {
                     case 'B' -> {
                         msg.getLong(); // final LSN
                         commitTime = PostgresTypes.epochMicros2000(msg.getLong());
+                        xid = msg.getInt();
                         inTransaction = true;
                     }
                     case 'C' -> {
+                        delivered.add(xid);
                         msg.get(); // flags
                         msg.getLong(); // commit LSN
                         lastCommit = LogSequenceNumber.valueOf(msg.getLong()); // end of the transaction
@@ -397,6 +408,10 @@ final class PostgresCdc implements AutoCloseable {
                                 endSeen = true;
                             } else {
                                 fn.watermark(text);
+                                CompletableFuture<Void> waiting = awaitedMarks.remove(text);
+                                if (waiting != null) {
+                                    waiting.complete(null);
+                                }
                             }
                             if (fn.checkpointWanted()) {
                                 pending = lastCommit;
@@ -423,6 +438,131 @@ final class PostgresCdc implements AutoCloseable {
             throw CancelledException.interrupted("change stream of slot " + method.replicationSlot(), e);
         } finally {
             close();
+        }
+    }
+
+    /**
+     * Writes watermark {@code text} as a non-transactional logical decoding message (which pgoutput delivers at its
+     * place in the WAL: after every transaction whose commit record lies before it) and returns once the stream
+     * handed it over and every transaction the stream delivered before it is visible to new snapshots.
+     *
+     * <p>The second wait matters: a commit is in the WAL, and may be decoded and delivered, before the committing
+     * session leaves the proc array and other snapshots see it (while it flushes its WAL, or waits for a synchronous
+     * standby). A chunk read at once would miss such an update that the stream delivered before the low watermark,
+     * and its old row would overwrite the update. The transactions still in progress for a new snapshot that the
+     * stream delivered (or that the commit log shows committed) are waited for, up to 60 s.
+     */
+    void watermark(String text) {
+        CompletableFuture<Void> handedOver = new CompletableFuture<>();
+        awaitedMarks.put(text, handedOver);
+        try (Connection c = driver.connections().open()) {
+            try (Statement st = c.createStatement()) {
+                if (serverVersion == 0) {
+                    serverVersion = Integer.parseInt(scalar(st, "SHOW server_version_num"));
+                }
+            }
+            // PostgreSQL 17 flushes the message at once; before, the stream sees it when the WAL writer flushes
+            String emit = "SELECT pg_logical_emit_message(false, '" + WATERMARK_PREFIX + "', ?"
+                    + (serverVersion >= 170000 ? ", true)" : ")");
+            try (PreparedStatement ps = c.prepareStatement(emit)) {
+                ps.setString(1, text);
+                ps.execute();
+            }
+            try {
+                handedOver.get();
+            } catch (InterruptedException e) {
+                throw CancelledException.interrupted("waiting for slot " + method.replicationSlot()
+                        + " to deliver watermark " + text, e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+            awaitVisible(c, text);
+        } catch (SQLException e) {
+            throw driver.connections().translate(e);
+        } finally {
+            awaitedMarks.remove(text);
+        }
+    }
+
+    /**
+     * Waits until no transaction the stream delivered before watermark {@code text} is invisible to new snapshots:
+     * none is in progress for a snapshot taken now (in its xip list, or at or past its xmax, as the newest commit
+     * under way is). Transactions the commit log shows committed while still in progress are waited for too, for
+     * those delivered longer ago than the xids kept.
+     */
+    private void awaitVisible(Connection c, String text) throws SQLException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_snapshot_xmax(s)::text, x::text, "
+                + "pg_xact_status(x) = 'committed' FROM pg_current_snapshot() s "
+                + "LEFT JOIN LATERAL pg_snapshot_xip(s) x ON true")) {
+            while (true) {
+                long xmax = -1;
+                List<Long> xip = new ArrayList<>();
+                java.util.Set<Long> invisible = new java.util.TreeSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        xmax = Long.parseLong(rs.getString(1));
+                        String x = rs.getString(2);
+                        if (x != null) {
+                            xip.add(Long.parseLong(x));
+                            if (rs.getBoolean(3)) {
+                                invisible.add(Long.parseLong(x));
+                            }
+                        }
+                    }
+                }
+                for (int x : delivered.inProgress((int) xmax, xip)) {
+                    invisible.add(Integer.toUnsignedLong(x));
+                }
+                if (invisible.isEmpty()) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new RetriableException("transactions " + invisible + " committed before watermark " + text
+                            + " but are still not visible to other sessions after 60 s (waiting for a synchronous "
+                            + "standby?): a chunk read now would miss their changes");
+                }
+                try {
+                    Thread.sleep(1); // their commits are under way in other sessions
+                } catch (InterruptedException e) {
+                    throw CancelledException.interrupted("waiting for transactions " + invisible
+                            + " to become visible", e);
+                }
+            }
+        }
+    }
+
+    /** The last xids (32-bit, as pgoutput sends them) the change stream delivered, in a ring; thread-safe. */
+    static final class DeliveredXids {
+        private final int[] ring;
+        private int next;
+        private int size;
+
+        DeliveredXids(int capacity) {
+            ring = new int[capacity];
+        }
+
+        synchronized void add(int xid) {
+            ring[next] = xid;
+            next = (next + 1) % ring.length;
+            size = Math.min(size + 1, ring.length);
+        }
+
+        /**
+         * The delivered xids a snapshot with {@code xmax} (its low 32 bits) and {@code xip} (full xids) sees in
+         * progress: those in xip, and those at or after xmax (compared modulo 2^32, as PostgreSQL does).
+         */
+        synchronized List<Integer> inProgress(int xmax, List<Long> xip) {
+            java.util.Set<Integer> running = new java.util.HashSet<>();
+            xip.forEach(x -> running.add((int) x.longValue()));
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                int x = ring[i];
+                if (x - xmax >= 0 || running.contains(x)) {
+                    out.add(x);
+                }
+            }
+            return out;
         }
     }
 

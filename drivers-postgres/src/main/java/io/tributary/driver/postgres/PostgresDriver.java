@@ -585,9 +585,10 @@ public final class PostgresDriver implements DriverInterface {
 
     /**
      * Writes a non-transactional logical decoding message (prefix {@value PostgresCdc#WATERMARK_PREFIX}), which
-     * pgoutput delivers at its place in the WAL: after every transaction that committed before it. Needs no table
-     * and no write grant on user tables. Chunk readers start reading after their low watermark, so the exported
-     * snapshot of {@code consistent_snapshot} (which lies before it) is released here.
+     * pgoutput delivers at its place in the WAL: after every transaction that committed before it, and waits until
+     * the stream delivered it and the transactions delivered before it are visible ({@link PostgresCdc#watermark}).
+     * Needs no table and no write grant on user tables. Chunk readers start reading after their low watermark, so
+     * the exported snapshot of {@code consistent_snapshot} (which lies before it) is released here.
      */
     @Override
     public void writeWatermark(int identifier, String watermark) {
@@ -596,14 +597,7 @@ public final class PostgresDriver implements DriverInterface {
             throw new NonRetriableException("writeWatermark called before preCDC");
         }
         c.releaseSnapshot();
-        try (Connection conn = connections.open();
-                PreparedStatement ps = conn.prepareStatement(
-                        "SELECT pg_logical_emit_message(false, '" + PostgresCdc.WATERMARK_PREFIX + "', ?)")) {
-            ps.setString(1, watermark);
-            ps.execute();
-        } catch (SQLException e) {
-            throw connections.translate(e);
-        }
+        c.watermark(watermark);
     }
 
     @Override

@@ -235,6 +235,84 @@ class PostgresWatermarkTest {
         assertThat(sync.state().global().orElseThrow().get("lsn").asText()).isEqualTo(slotLsn("cont_slot").asString());
     }
 
+    /**
+     * A transaction whose commit is in the WAL (so the slot delivers it before the next watermark) but which is not
+     * yet visible to other sessions: here it waits for a synchronous standby that never answers, the same state a
+     * commit is in while its WAL is being flushed. The chunk that holds its row is read after the low watermark;
+     * read at once, it would miss the update the stream delivered before the mark, and the old row would win.
+     */
+    @Test
+    void aCommitDeliveredBeforeTheLowWatermarkButNotYetVisibleIsWaitedFor() throws Exception {
+        createTable("wm_vis", 6_000);
+        pg.execute("CREATE PUBLICATION wm_vis_slot FOR TABLE wm_vis",
+                "SELECT pg_create_logical_replication_slot('wm_vis_slot', 'pgoutput')",
+                "ALTER SYSTEM SET synchronous_commit = 'local'",
+                "ALTER SYSTEM SET synchronous_standby_names = 'ghost_standby'",
+                "SELECT pg_reload_conf()");
+        Thread committer = null;
+        java.util.concurrent.atomic.AtomicReference<Throwable> commitFailure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            PgSync sync = new PgSync(pg, config("wm_vis_slot"));
+            StreamId id = StreamId.of("public", "wm_vis");
+            ConfiguredStream cs = sync.stream(id, SyncMode.CDC);
+            committer = new Thread(() -> {
+                try (Connection c = pg.connection(); Statement st = c.createStatement()) {
+                    st.execute("SET synchronous_commit = on");
+                    st.execute("UPDATE wm_vis SET v = 'after', n = 1 WHERE id = 17");
+                    // autocommit: returns once the ghost standby is given up below
+                } catch (Throwable e) {
+                    commitFailure.set(e);
+                }
+            }, "sync-rep-commit");
+            committer.start();
+            awaitSyncRepWait();
+            try (Connection c = pg.connection(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT v FROM wm_vis WHERE id = 17")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("the update is committed but not visible yet").isEqualTo("v17");
+            }
+            Thread releaser = new Thread(() -> {
+                try {
+                    Thread.sleep(3_000);
+                    pg.execute("ALTER SYSTEM SET synchronous_standby_names = ''", "SELECT pg_reload_conf()");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "release-sync-rep");
+            releaser.start();
+            sync.run(watermark(SyncListener.NONE), cs);
+            releaser.join();
+            committer.join(30_000);
+            assertThat(commitFailure.get()).isNull();
+            sync.run(watermark(SyncListener.NONE), cs);
+            assertThat(sync.dest.table(id).get("17").value("v")).isEqualTo("after");
+            assertSame(sync, id, "wm_vis");
+        } finally {
+            pg.execute("ALTER SYSTEM RESET synchronous_standby_names", "ALTER SYSTEM RESET synchronous_commit",
+                    "SELECT pg_reload_conf()");
+            if (committer != null) {
+                committer.join(30_000);
+            }
+        }
+    }
+
+    /** Until a session waits for the synchronous standby in its commit. */
+    private static void awaitSyncRepWait() throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (Connection c = pg.connection(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    return;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no session waits for the synchronous standby");
+    }
+
     @Test
     void aWatermarkNeedsNoTableAndNoWriteGrant() throws SQLException {
         // the app role has REPLICATION and pg_read_all_data only

@@ -7,11 +7,13 @@ import com.github.shyiko.mysql.binlog.event.DeleteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
 import com.github.shyiko.mysql.binlog.event.EventType;
+import com.github.shyiko.mysql.binlog.event.MariadbGtidEventData;
 import com.github.shyiko.mysql.binlog.event.QueryEventData;
 import com.github.shyiko.mysql.binlog.event.RotateEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
+import com.github.shyiko.mysql.binlog.event.XAPrepareEventData;
 import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
 import io.tributary.core.CdcChange;
 import io.tributary.core.CdcMsgFn;
@@ -33,7 +35,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,6 +60,12 @@ import org.slf4j.LoggerFactory;
  * {@link Position} compared by file number, never by string. A bounded run stops at the end position taken at its
  * start, or after {@code initial_wait_time} seconds without events. The position is saved only in
  * {@link #acknowledge()}, after the writers committed.
+ *
+ * <p>XA transactions: the binlog holds a prepared XA transaction's rows at its XA PREPARE, and its XA COMMIT or
+ * XA ROLLBACK (possibly much later, from another session) in a group of its own. Its changes are held in memory from
+ * the prepare and emitted at the commit (dropped at the rollback); while any is prepared, checkpoints stay at the
+ * start of the first one's group, so a restart reads it again (and the transactions after it: replayed changes are
+ * upserts of the same rows). A one-phase XA COMMIT is an ordinary transaction.
  *
  * <p>Watermarks ({@link #watermark}) are the binlog end read with {@code SHOW MASTER STATUS}; the stream hands one
  * over once it has read, outside a transaction, up to that position. A position read on the side cannot place the
@@ -133,6 +143,17 @@ final class MySqlCdc implements AutoCloseable {
     /** Watermarks waiting for the stream to reach their binlog position. */
     private final WatermarkQueue<Position> marks = new WatermarkQueue<>();
     private Position pending;
+    /** MariaDB's GTID event flag of an XA transaction's prepare group (its FL_PREPARED_XA). */
+    private static final int MARIADB_PREPARED_XA = 64;
+    /**
+     * By normalised xid: the XA transactions the stream read up to their XA PREPARE and not yet their XA COMMIT or
+     * XA ROLLBACK, with the position their event group starts at. Their changes are held back until the commit, and
+     * no checkpoint goes past the first one's start, so a restart reads them again.
+     */
+    private final Map<String, Prepared> prepared = new LinkedHashMap<>();
+
+    private record Prepared(Position start, List<CdcChange> changes) {
+    }
     /** The end of the last transaction of which the stream delivered a change (written by the stream only). */
     private volatile Position lastChange;
     /** False once the server showed it has no {@code binlog_snapshot_position} (MySQL). */
@@ -287,6 +308,94 @@ final class MySqlCdc implements AutoCloseable {
         }
     }
 
+    /**
+     * A checkpoint at {@code current}, or at the start of the first XA transaction still prepared (its changes are
+     * held in memory only: a restart must read it again).
+     */
+    private void checkpoint(CdcMsgFn fn, Position current) {
+        Position at = current;
+        for (Prepared p : prepared.values()) {
+            if (p.start().compareTo(at) < 0) {
+                at = p.start();
+            }
+        }
+        pending = at;
+        fn.checkpoint(at.toJson(serverId));
+    }
+
+    /**
+     * An XA statement as the binlog shows it ({@code XA START X'31',X'',1}, {@code XA COMMIT 'a' ONE PHASE}, ...):
+     * its verb and its xid normalised to {@code gtrid-hex,bqual-hex,formatID}, so every spelling of one xid matches.
+     */
+    record Xa(String verb, String xid) {
+        /** The xid of an XA PREPARE event: {@code data} holds gtrid then bqual. */
+        static String xid(byte[] data, int gtridLength, int bqualLength, int formatId) {
+            java.util.HexFormat hex = java.util.HexFormat.of();
+            return hex.formatHex(data, 0, gtridLength) + "," + hex.formatHex(data, gtridLength,
+                    gtridLength + bqualLength) + "," + formatId;
+        }
+
+        static Xa parse(String sql) {
+            String rest = sql.trim().substring(2).trim();
+            int sp = rest.indexOf(' ');
+            String verb = (sp < 0 ? rest : rest.substring(0, sp)).toUpperCase(Locale.ROOT);
+            String spec = sp < 0 ? "" : rest.substring(sp + 1).trim();
+            String upper = spec.toUpperCase(Locale.ROOT);
+            for (String suffix : new String[] {"ONE PHASE", "SUSPEND FOR MIGRATE", "SUSPEND", "JOIN", "RESUME"}) {
+                if (upper.endsWith(" " + suffix) || upper.equals(suffix)) {
+                    spec = spec.substring(0, spec.length() - suffix.length()).trim();
+                    break;
+                }
+            }
+            List<String> parts = new ArrayList<>();
+            int i = 0;
+            while (i < spec.length() && parts.size() < 3) {
+                char c = spec.charAt(i);
+                if (c == ',' || Character.isWhitespace(c)) {
+                    i++;
+                } else if (c == '\'' || c == '"') {
+                    StringBuilder b = new StringBuilder();
+                    int j = i + 1;
+                    while (j < spec.length()) {
+                        char d = spec.charAt(j);
+                        if (d == c && j + 1 < spec.length() && spec.charAt(j + 1) == c) {
+                            b.append(c);
+                            j += 2;
+                        } else if (d == c) {
+                            break;
+                        } else {
+                            b.append(d);
+                            j++;
+                        }
+                    }
+                    parts.add(java.util.HexFormat.of().formatHex(b.toString().getBytes(
+                            java.nio.charset.StandardCharsets.UTF_8)));
+                    i = j + 1;
+                } else if ((c == 'X' || c == 'x') && i + 1 < spec.length() && spec.charAt(i + 1) == '\'') {
+                    int j = spec.indexOf('\'', i + 2);
+                    parts.add(spec.substring(i + 2, j < 0 ? spec.length() : j).toLowerCase(Locale.ROOT));
+                    i = j < 0 ? spec.length() : j + 1;
+                } else {
+                    int j = i;
+                    while (j < spec.length() && spec.charAt(j) != ',' && !Character.isWhitespace(spec.charAt(j))) {
+                        j++;
+                    }
+                    String token = spec.substring(i, j);
+                    if (parts.size() < 2 && token.toLowerCase(Locale.ROOT).startsWith("0x")) {
+                        parts.add(token.substring(2).toLowerCase(Locale.ROOT));
+                    } else {
+                        parts.add(token);
+                    }
+                    i = j;
+                }
+            }
+            String gtrid = parts.size() > 0 ? parts.get(0) : "";
+            String bqual = parts.size() > 1 ? parts.get(1) : "";
+            String format = parts.size() > 2 ? parts.get(2) : "1";
+            return new Xa(verb, gtrid + "," + bqual + "," + format);
+        }
+    }
+
     /** Hands over every watermark at or before {@code current}; true when one was delivered. */
     private boolean deliverMarks(CdcMsgFn fn, Position current) {
         return marks.deliverUpTo(current, fn);
@@ -351,6 +460,10 @@ final class MySqlCdc implements AutoCloseable {
             Map<Long, StreamId> tables = new HashMap<>();
             String file = start.name();
             boolean inTransaction = false;
+            Position groupStart = start;
+            String xaOpen = null; // the XA transaction whose events are being read, up to its XA PREPARE
+            List<CdcChange> xaChanges = new ArrayList<>();
+            prepared.clear(); // a restart reads them again from the held-back position
             long last = System.nanoTime();
             boolean any = false;
             Instant txTime = Instant.now();
@@ -372,8 +485,7 @@ final class MySqlCdc implements AutoCloseable {
                     if (!inTransaction) {
                         deliverMarks(fn, current);
                         if (fn.checkpointWanted()) {
-                            pending = current;
-                            fn.checkpoint(current.toJson(serverId));
+                            checkpoint(fn, current);
                             since = 0;
                         }
                         if (fn.keepStreaming()) {
@@ -409,17 +521,86 @@ final class MySqlCdc implements AutoCloseable {
                         tables.put(t.getTableId(), StreamId.of(t.getDatabase(), t.getTable()));
                     }
                     case MARIADB_GTID, GTID -> {
+                        groupStart = current;
                         inTransaction = true;
                         txTime = Instant.ofEpochMilli(e.getHeader().getTimestamp());
+                        if (e.getData() instanceof MariadbGtidEventData g && (g.getFlags() & MARIADB_PREPARED_XA) != 0) {
+                            xaOpen = ""; // MariaDB logs no XA START: the group's XA PREPARE event names it
+                            xaChanges = new ArrayList<>();
+                        }
+                    }
+                    case XA_PREPARE -> {
+                        if (xaOpen != null) {
+                            String xid = e.getData() instanceof XAPrepareEventData x && x.getData() != null
+                                    ? Xa.xid(x.getData(), x.getGtridLength(), x.getBqualLength(), x.getFormatID())
+                                    : xaOpen;
+                            prepared.put(xid, new Prepared(groupStart, xaChanges));
+                            LOG.info("XA transaction {} prepared with {} changes: held until its XA COMMIT", xid,
+                                    xaChanges.size());
+                            xaOpen = null;
+                            xaChanges = new ArrayList<>();
+                        }
+                        inTransaction = false;
                     }
                     case QUERY -> {
                         QueryEventData q = e.getData();
-                        String sql = q.getSql().trim().toUpperCase();
+                        String raw = q.getSql().trim();
+                        String sql = raw.toUpperCase(Locale.ROOT);
                         if (sql.equals("BEGIN")) {
+                            groupStart = inTransaction ? groupStart : current;
                             inTransaction = true;
                             txTime = Instant.ofEpochMilli(e.getHeader().getTimestamp());
                         } else if (sql.equals("COMMIT")) {
                             inTransaction = false;
+                        } else if (sql.startsWith("XA ")) {
+                            Xa xa = Xa.parse(raw);
+                            switch (xa.verb()) {
+                                case "START", "BEGIN" -> {
+                                    groupStart = inTransaction ? groupStart : current;
+                                    xaOpen = xa.xid();
+                                    xaChanges = new ArrayList<>();
+                                    inTransaction = true;
+                                    txTime = Instant.ofEpochMilli(e.getHeader().getTimestamp());
+                                }
+                                case "COMMIT" -> {
+                                    Instant at = Instant.ofEpochMilli(e.getHeader().getTimestamp());
+                                    List<CdcChange> changes;
+                                    if (xa.xid().equals(xaOpen)) { // XA COMMIT ... ONE PHASE
+                                        changes = xaChanges;
+                                        xaOpen = null;
+                                        xaChanges = new ArrayList<>();
+                                    } else {
+                                        Prepared p = prepared.remove(xa.xid());
+                                        if (p == null) {
+                                            LOG.warn("XA transaction {} committed, but its XA PREPARE lies before "
+                                                    + "this stream's start position: its changes cannot be read",
+                                                    xa.xid());
+                                        }
+                                        changes = p == null ? List.of() : p.changes();
+                                    }
+                                    for (CdcChange c : changes) {
+                                        fn.accept(new CdcChange(c.stream(), c.kind(), at, c.schema(), c.values()));
+                                    }
+                                    total += changes.size();
+                                    since += changes.size();
+                                    inTransaction = false;
+                                }
+                                case "ROLLBACK" -> {
+                                    if (xa.xid().equals(xaOpen)) {
+                                        xaOpen = null;
+                                        xaChanges = new ArrayList<>();
+                                    }
+                                    Prepared p = prepared.remove(xa.xid());
+                                    if (p != null) {
+                                        LOG.info("XA transaction {} rolled back: its {} changes are dropped",
+                                                xa.xid(), p.changes().size());
+                                    }
+                                    inTransaction = false;
+                                }
+                                default -> {
+                                    // XA END: the XA PREPARE (or the one-phase commit) follows
+                                }
+                            }
                         } else {
                             inTransaction = false; // DDL commits implicitly
                             schemaChanged(q.getDatabase());
@@ -428,21 +609,24 @@ final class MySqlCdc implements AutoCloseable {
                     case WRITE_ROWS, EXT_WRITE_ROWS -> {
                         WriteRowsEventData w = e.getData();
                         for (Serializable[] row : w.getRows()) {
-                            total += emit(fn, tables.get(w.getTableId()), OpType.CREATE, row, txTime);
+                            total += emit(fn, tables.get(w.getTableId()), OpType.CREATE, row, txTime,
+                                    xaOpen == null ? null : xaChanges);
                         }
                         since += w.getRows().size();
                     }
                     case UPDATE_ROWS, EXT_UPDATE_ROWS -> {
                         UpdateRowsEventData u = e.getData();
                         for (Map.Entry<Serializable[], Serializable[]> row : u.getRows()) {
-                            total += emit(fn, tables.get(u.getTableId()), OpType.UPDATE, row.getValue(), txTime);
+                            total += emit(fn, tables.get(u.getTableId()), OpType.UPDATE, row.getValue(), txTime,
+                                    xaOpen == null ? null : xaChanges);
                         }
                         since += u.getRows().size();
                     }
                     case DELETE_ROWS, EXT_DELETE_ROWS -> {
                         DeleteRowsEventData d = e.getData();
                         for (Serializable[] row : d.getRows()) {
-                            total += emit(fn, tables.get(d.getTableId()), OpType.DELETE, row, txTime);
+                            total += emit(fn, tables.get(d.getTableId()), OpType.DELETE, row, txTime,
+                                    xaOpen == null ? null : xaChanges);
                         }
                         since += d.getRows().size();
                     }
@@ -459,8 +643,7 @@ final class MySqlCdc implements AutoCloseable {
                     }
                     deliverMarks(fn, current);
                     if (since >= CHECKPOINT_EVERY || fn.checkpointWanted()) {
-                        pending = current;
-                        fn.checkpoint(current.toJson(serverId));
+                        checkpoint(fn, current);
                         since = 0;
                     }
                     if (current.compareTo(end) >= 0 && !fn.keepStreaming()) {
@@ -468,8 +651,7 @@ final class MySqlCdc implements AutoCloseable {
                     }
                 }
             }
-            pending = current;
-            fn.checkpoint(current.toJson(serverId));
+            checkpoint(fn, current);
             LOG.info("binlog stream read {} changes, now at {}:{}", total, current.name(), current.pos());
         } catch (IOException | java.util.concurrent.TimeoutException e) {
             throw new RetriableException("cannot read the binlog from " + config.host() + ":" + config.port() + ": "
@@ -482,7 +664,8 @@ final class MySqlCdc implements AutoCloseable {
         }
     }
 
-    private int emit(CdcMsgFn fn, StreamId id, OpType op, Serializable[] row, Instant at) {
+    /** Emits one row change, or adds it to {@code held} (an XA transaction's changes); 1 when emitted. */
+    private int emit(CdcMsgFn fn, StreamId id, OpType op, Serializable[] row, Instant at, List<CdcChange> held) {
         if (id == null || !streams.containsKey(id)) {
             return 0;
         }
@@ -508,7 +691,12 @@ final class MySqlCdc implements AutoCloseable {
                 values[pos[i]] = MySqlTypes.fromBinlog(row[i], cols.get(i));
             }
         }
-        fn.accept(new CdcChange(id, op, at, schema, values));
+        CdcChange change = new CdcChange(id, op, at, schema, values);
+        if (held != null) {
+            held.add(change);
+            return 0;
+        }
+        fn.accept(change);
         return 1;
     }
 

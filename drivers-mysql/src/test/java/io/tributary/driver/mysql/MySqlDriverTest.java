@@ -2,6 +2,7 @@ package io.tributary.driver.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tributary.core.AbstractDriver;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,6 +105,78 @@ class MySqlDriverTest {
             }
         }
         assertThat(Json.parse((String) c.value("j"))).isEqualTo(Json.parse((String) b.value("j")));
+    }
+
+    /**
+     * XA transactions: their changes arrive at XA COMMIT (two-phase or one-phase), never when only prepared, and a
+     * prepared transaction rolled back later never arrives. While one is prepared the saved position stays before it.
+     */
+    @Test
+    void xaTransactionsArriveAtTheirCommitAndNeverWhenRolledBack() throws Exception {
+        db.execute("CREATE TABLE shop.xa_t (id int PRIMARY KEY, v varchar(20))", "INSERT INTO shop.xa_t VALUES (1, 'one')");
+        State state = State.inMemory();
+        MemoryDestination dest = MemoryDestination.named("mysql-xa-" + UUID.randomUUID());
+        StreamId id = StreamId.of("shop", "xa_t");
+        Stream s;
+        try (DriverInterface d = driver()) {
+            s = new AbstractDriver(d, state).discover(2).stream().filter(x -> x.id().equals(id)).findFirst()
+                    .orElseThrow();
+        }
+        ConfiguredStream cs = ConfiguredStream.of(s.withSyncMode(SyncMode.CDC));
+        run(state, dest, cs);
+        assertThat(values(dest, id)).containsExactly(entry("1", "one"));
+        try (java.sql.Connection keep = db.connection(); java.sql.Connection drop = db.connection();
+                java.sql.Statement k = keep.createStatement(); java.sql.Statement r = drop.createStatement()) {
+            MySqlCdc.Position before;
+            try (java.sql.Statement st = keep.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+                rs.next();
+                before = new MySqlCdc.Position(rs.getString(1), rs.getLong(2));
+            }
+            k.execute("XA START 'keep'");
+            k.execute("INSERT INTO shop.xa_t VALUES (2, 'two')");
+            k.execute("UPDATE shop.xa_t SET v = 'uno' WHERE id = 1");
+            k.execute("XA END 'keep'");
+            k.execute("XA PREPARE 'keep'");
+            r.execute("XA START 'drop', 'b', 7");
+            r.execute("INSERT INTO shop.xa_t VALUES (3, 'three')");
+            r.execute("XA END 'drop', 'b', 7");
+            r.execute("XA PREPARE 'drop', 'b', 7");
+            db.execute("INSERT INTO shop.xa_t VALUES (4, 'four')");
+
+            run(state, dest, cs); // both prepared: neither arrives, and the position stays before them
+            assertThat(values(dest, id)).containsExactlyInAnyOrderEntriesOf(Map.of("1", "one", "4", "four"));
+            assertThat(MySqlCdc.Position.fromJson(state.global().orElseThrow())).isEqualTo(before);
+
+            k.execute("XA COMMIT 'keep'");
+            r.execute("XA ROLLBACK 'drop', 'b', 7");
+            k.execute("XA START X'6f6e65'"); // 'one', spelt in hex
+            k.execute("INSERT INTO shop.xa_t VALUES (5, 'five')");
+            k.execute("XA END 'one'");
+            k.execute("XA COMMIT 'one' ONE PHASE");
+        }
+        run(state, dest, cs);
+        assertThat(values(dest, id)).containsExactlyInAnyOrderEntriesOf(
+                Map.of("1", "uno", "2", "two", "4", "four", "5", "five"));
+        // the rolled-back insert never reached the destination, not even as a record superseded later
+        assertThat(dest.records(id).stream().filter(x -> "3".equals(String.valueOf(x.value("id")))).count())
+                .isZero();
+    }
+
+    @Test
+    void xaStatementsOfEverySpellingNameTheSameXid() {
+        assertThat(MySqlCdc.Xa.parse("XA START 'a'")).isEqualTo(new MySqlCdc.Xa("START", "61,,1"));
+        assertThat(MySqlCdc.Xa.parse("XA COMMIT X'61',X'',1")).isEqualTo(new MySqlCdc.Xa("COMMIT", "61,,1"));
+        assertThat(MySqlCdc.Xa.parse("xa commit 'a' one phase")).isEqualTo(new MySqlCdc.Xa("COMMIT", "61,,1"));
+        assertThat(MySqlCdc.Xa.parse("XA ROLLBACK 'x''y', 'b', 7"))
+                .isEqualTo(new MySqlCdc.Xa("ROLLBACK", "782779,62,7"));
+        assertThat(MySqlCdc.Xa.parse("XA END 0x41,0x42,3")).isEqualTo(new MySqlCdc.Xa("END", "41,42,3"));
+    }
+
+    private static Map<String, String> values(MemoryDestination dest, StreamId id) {
+        Map<String, String> out = new java.util.HashMap<>();
+        dest.table(id).forEach((k, r) -> out.put(k, String.valueOf(r.value("v"))));
+        return out;
     }
 
     private static void run(State state, MemoryDestination dest, ConfiguredStream s) {

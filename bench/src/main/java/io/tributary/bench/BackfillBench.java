@@ -18,8 +18,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -414,7 +412,8 @@ public final class BackfillBench {
         debeziumCdcRatio(sb, cdcNull, dbzStream);
         sb.append("\nMB/s for COPY counts the binary COPY stream; for Tributary backfill, the table's on-disk size. "
                 + "CDC rows are changes (60 % updates, 20 % inserts, 20 % deletes, 10 000 per transaction), read from "
-                + "a pgoutput slot and committed; their \"vs COPY\" columns compare change rate with COPY's row rate.\n");
+                + "a pgoutput slot and committed; their \"vs COPY\" columns compare change rate with COPY's row rate. "
+                + "Peak heap: the most heap in use at one moment during the run (the heap just before each GC).\n");
         return sb.toString();
     }
 
@@ -423,25 +422,16 @@ public final class BackfillBench {
         return results.stream().filter(r -> r.what().startsWith(prefix)).findFirst().orElse(null);
     }
 
-    /** Wall time, peak heap and GC time of one run. */
-    record Measure(long startNanos, long gcAtStart) {
+    /** Wall time, peak heap ({@link HeapPeak}) and GC time of one run. */
+    record Measure(long startNanos, long gcAtStart, HeapPeak heap) {
         static Measure start() {
-            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (p.getType() == MemoryType.HEAP) {
-                    p.resetPeakUsage();
-                }
-            }
-            return new Measure(System.nanoTime(), gcMillis());
+            return new Measure(System.nanoTime(), gcMillis(), HeapPeak.start());
         }
 
         Result stop(String what, int threads, long rows, long bytes) {
             double secs = (System.nanoTime() - startNanos) / 1e9;
-            long peak = 0;
-            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (p.getType() == MemoryType.HEAP) {
-                    peak += p.getPeakUsage().getUsed();
-                }
-            }
+            long peak = heap.peakBytes();
+            heap.close();
             Result r = new Result(what, threads, rows, secs, bytes, peak / 1024 / 1024, gcMillis() - gcAtStart);
             System.out.printf(Locale.ROOT, "%-40s threads=%d %,12.0f rows/s %8.1f MB/s%n", what, threads,
                     r.rowsPerSecond(), r.mbPerSecond());

@@ -122,8 +122,7 @@ public final class WatermarkBench {
             sync.setup();
             Stream s = d.produceSchema(StreamId.of("public", table)).withSyncMode(SyncMode.CDC);
             load = new Load(pg, table, rows, rate);
-            java.lang.management.ManagementFactory.getMemoryPoolMXBeans().forEach(
-                    java.lang.management.MemoryPoolMXBean::resetPeakUsage);
+            HeapPeak heap = HeapPeak.start();
             try {
                 // a bounded run ends at the WAL end of its stream's start; runs repeat until the destination is
                 // current with the WAL position of the backfill's end
@@ -132,10 +131,9 @@ public final class WatermarkBench {
                 }
             } finally {
                 load.close();
+                peak = heap.peakBytes() >> 20;
+                heap.close();
             }
-            peak = java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
-                    .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
-                    .mapToLong(p -> p.getPeakUsage().getUsed()).sum() >> 20;
         }
         Result r = new Result(mode.name().toLowerCase(Locale.ROOT), (backfillDone[0] - start) / 1e9,
                 (current[0] - start) / 1e9, walRetained[0], walUnconfirmed[0], load.ops.get(), peak);

@@ -123,7 +123,7 @@ public final class IcebergDestination implements Destination {
                     TableProperties.PARQUET_COMPRESSION, "zstd",
                     TableProperties.PARQUET_COMPRESSION_LEVEL, "1",
                     // every writer thread buffers up to one row group: 32 MB (Iceberg's default is 128 MB) keeps
-                    // a backfill with several threads in a small heap
+                    // a backfill with several threads in a small heap (less in a heap under 512 MiB: WriterMemory)
                     TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Long.toString(32L * 1024 * 1024)));
             // unique per row: a dictionary never pays off, and building one to throw it away costs the writer time
             props.put(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + DefaultColumns.OLAKE_ID, "false");

@@ -25,6 +25,7 @@ import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.deletes.EqualityDeleteWriter;
@@ -160,8 +161,13 @@ final class IcebergWriter implements DestinationWriter {
             dataRows = 0;
             Schema fileSchema = schema;
             io.tributary.types.Schema rows = sourceSchema;
+            // the table's row group size, but no more than this heap affords per writer thread
+            long rowGroup = Math.min(io.tributary.writer.WriterMemory.rowGroupBytes(), Long.parseLong(
+                    table.properties().getOrDefault(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES,
+                            TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES_DEFAULT + "")));
             data = Parquet.writeData(f)
                     .forTable(table)
+                    .set(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Long.toString(rowGroup))
                     .schema(fileSchema)
                     .withSpec(PartitionSpec.unpartitioned())
                     .createWriterFunc(type -> rowWriter = RecordValueWriter.create(fileSchema, rows, type))

@@ -57,8 +57,6 @@ public final class ParquetDestination implements Destination {
     private static final String SUFFIX = ".parquet";
     private static final String TMP = ".tmp";
     private static final AtomicLong SEQUENCE = new AtomicLong();
-    /** Row groups are buffered in memory: cap them so that many writer threads fit in a heap. */
-    private static final long MAX_ROW_GROUP_BYTES = 32L * 1024 * 1024;
     private static final int SIZE_CHECK_EVERY = 1024;
 
     private final ParquetConfig config;
@@ -205,7 +203,7 @@ public final class ParquetDestination implements Destination {
                 plain.add(primaryKey.get(0));
             }
             current = new RecordFileWriter(schema, new LocalOutputFile(currentTmp), compressor,
-                    Math.min(MAX_ROW_GROUP_BYTES, config.targetFileSizeBytes()), plain);
+                    Math.min(io.tributary.writer.WriterMemory.rowGroupBytes(), config.targetFileSizeBytes()), plain);
             sinceSizeCheck = 0;
         }
 

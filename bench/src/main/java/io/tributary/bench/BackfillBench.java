@@ -114,11 +114,33 @@ public final class BackfillBench {
             for (String writer : cdc ? writers : List.<String>of()) {
                 results.add(cdc(pg, writer, changes, work));
             }
+            if (cdc && Boolean.getBoolean("bench.cdcLimitAfter")) {
+                pg.execute("DROP TABLE cdc_raw", "DROP PUBLICATION cdc_raw_pub",
+                        "SELECT pg_drop_replication_slot('cdc_raw_slot')");
+                results.add(cdcRaw(pg, changes, false));
+                Path recv = recvlogical();
+                if (recv != null) {
+                    pg.execute("DROP TABLE cdc_recv", "DROP PUBLICATION cdc_recv_pub",
+                            "SELECT pg_drop_replication_slot('cdc_recv_slot')");
+                    results.add(cdcRecvlogical(pg, recv, changes));
+                }
+            }
             if (debezium && cdc) {
                 pg.execute("CREATE TABLE cdc_dbz (id bigint PRIMARY KEY, qty integer, label text)",
                         "INSERT INTO cdc_dbz SELECT g, g % 100, 'x' || g FROM generate_series(1, " + changes + ") g");
                 results.add(DebeziumBench.streaming(pg, "cdc_dbz", changes,
                         () -> applyChanges(pg, "cdc_dbz", changes), work));
+            }
+            if (Boolean.getBoolean("bench.slotStats")) {
+                try (Connection c = pg.connection(); Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("SELECT slot_name, spill_txns, spill_count, spill_bytes, "
+                                + "stream_txns, total_txns, total_bytes FROM pg_stat_replication_slots")) {
+                    while (rs.next()) {
+                        System.out.printf("SLOTSTAT %s spill_txns=%d spill_count=%d spill_bytes=%d stream_txns=%d "
+                                + "total_txns=%d total_bytes=%d%n", rs.getString(1), rs.getLong(2), rs.getLong(3),
+                                rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7));
+                    }
+                }
             }
         }
         String table = markdown(results, rows, tableBytes);
@@ -268,14 +290,14 @@ public final class BackfillBench {
                 "INSERT INTO " + t + " SELECT g, g % 100, 'x' || g FROM generate_series(1, " + changes + ") g",
                 "CREATE PUBLICATION " + t + "_pub FOR TABLE " + t,
                 "SELECT pg_create_logical_replication_slot('" + t + "_slot', 'pgoutput')");
-        applyChanges(pg, t, changes);
-        System.gc();
         java.util.Properties props = new java.util.Properties();
         props.setProperty("user", "postgres");
         props.setProperty("password", "postgres");
         props.setProperty("replication", "database");
         props.setProperty("preferQueryMode", "simple");
         props.setProperty("assumeMinServerVersion", "10");
+        applyChanges(pg, t, changes);
+        System.gc();
         Measure m = Measure.start();
         long seen = 0;
         try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.port()

@@ -65,7 +65,7 @@ final class PostgresCdc implements AutoCloseable {
     private Connection exporting;
     private LogSequenceNumber pending;
     /** By text: the watermarks whose writer waits for the stream to hand them over. */
-    private final Map<String, CompletableFuture<Void>> awaitedMarks = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Long>> awaitedMarks = new ConcurrentHashMap<>();
     /** The xids of the transactions the stream delivered last, for {@link #watermark}'s visibility wait. */
     private final DeliveredXids delivered = new DeliveredXids(1 << 16);
     private volatile int serverVersion;
@@ -408,9 +408,9 @@ final class PostgresCdc implements AutoCloseable {
                                 endSeen = true;
                             } else {
                                 fn.watermark(text);
-                                CompletableFuture<Void> waiting = awaitedMarks.remove(text);
+                                CompletableFuture<Long> waiting = awaitedMarks.remove(text);
                                 if (waiting != null) {
-                                    waiting.complete(null);
+                                    waiting.complete(delivered.count());
                                 }
                             }
                             if (fn.checkpointWanted()) {
@@ -453,7 +453,7 @@ final class PostgresCdc implements AutoCloseable {
      * stream delivered (or that the commit log shows committed) are waited for, up to 60 s.
      */
     void watermark(String text) {
-        CompletableFuture<Void> handedOver = new CompletableFuture<>();
+        CompletableFuture<Long> handedOver = new CompletableFuture<>();
         awaitedMarks.put(text, handedOver);
         try (Connection c = driver.connections().open()) {
             try (Statement st = c.createStatement()) {
@@ -468,15 +468,16 @@ final class PostgresCdc implements AutoCloseable {
                 ps.setString(1, text);
                 ps.execute();
             }
+            long before;
             try {
-                handedOver.get();
+                before = handedOver.get();
             } catch (InterruptedException e) {
                 throw CancelledException.interrupted("waiting for slot " + method.replicationSlot()
                         + " to deliver watermark " + text, e);
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e.getCause());
             }
-            awaitVisible(c, text);
+            awaitVisible(c, text, before);
         } catch (SQLException e) {
             throw driver.connections().translate(e);
         } finally {
@@ -485,13 +486,16 @@ final class PostgresCdc implements AutoCloseable {
     }
 
     /**
-     * Waits until no transaction the stream delivered before watermark {@code text} is invisible to new snapshots:
-     * none is in progress for a snapshot taken now (in its xip list, or at or past its xmax, as the newest commit
-     * under way is). Transactions the commit log shows committed while still in progress are waited for too, for
-     * those delivered longer ago than the xids kept.
+     * Waits until no transaction the stream delivered before watermark {@code text} (the first {@code before} it
+     * delivered) is invisible to new snapshots: none is in progress for a snapshot taken now (in its xip list, or at
+     * or past its xmax, as the newest commit under way is). Transactions the first snapshot shows in progress though
+     * the commit log has them committed are waited for too, for those delivered longer ago than the xids kept. Only
+     * this fixed set is waited for, never transactions delivered later: under a steady load with a synchronous
+     * standby some newer commit is always on its way.
      */
-    private void awaitVisible(Connection c, String text) throws SQLException {
+    private void awaitVisible(Connection c, String text, long before) throws SQLException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        java.util.Set<Long> committedAtFirst = null;
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_snapshot_xmax(s)::text, x::text, "
                 + "pg_xact_status(x) = 'committed' FROM pg_current_snapshot() s "
                 + "LEFT JOIN LATERAL pg_snapshot_xip(s) x ON true")) {
@@ -499,6 +503,7 @@ final class PostgresCdc implements AutoCloseable {
                 long xmax = -1;
                 List<Long> xip = new ArrayList<>();
                 java.util.Set<Long> invisible = new java.util.TreeSet<>();
+                java.util.Set<Long> committed = new java.util.HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         xmax = Long.parseLong(rs.getString(1));
@@ -506,12 +511,20 @@ final class PostgresCdc implements AutoCloseable {
                         if (x != null) {
                             xip.add(Long.parseLong(x));
                             if (rs.getBoolean(3)) {
-                                invisible.add(Long.parseLong(x));
+                                committed.add(Long.parseLong(x));
                             }
                         }
                     }
                 }
-                for (int x : delivered.inProgress((int) xmax, xip)) {
+                if (committedAtFirst == null) {
+                    committedAtFirst = committed;
+                }
+                for (long x : xip) {
+                    if (committedAtFirst.contains(x)) {
+                        invisible.add(x);
+                    }
+                }
+                for (int x : delivered.inProgress(before, (int) xmax, xip)) {
                     invisible.add(Integer.toUnsignedLong(x));
                 }
                 if (invisible.isEmpty()) {
@@ -532,32 +545,39 @@ final class PostgresCdc implements AutoCloseable {
         }
     }
 
-    /** The last xids (32-bit, as pgoutput sends them) the change stream delivered, in a ring; thread-safe. */
+    /**
+     * The last xids (32-bit, as pgoutput sends them) the change stream delivered, in a ring, numbered in delivery
+     * order; thread-safe.
+     */
     static final class DeliveredXids {
         private final int[] ring;
-        private int next;
-        private int size;
+        private long count;
 
         DeliveredXids(int capacity) {
             ring = new int[capacity];
         }
 
         synchronized void add(int xid) {
-            ring[next] = xid;
-            next = (next + 1) % ring.length;
-            size = Math.min(size + 1, ring.length);
+            ring[(int) (count % ring.length)] = xid;
+            count++;
+        }
+
+        /** How many xids were ever added: the number of the next one. */
+        synchronized long count() {
+            return count;
         }
 
         /**
-         * The delivered xids a snapshot with {@code xmax} (its low 32 bits) and {@code xip} (full xids) sees in
-         * progress: those in xip, and those at or after xmax (compared modulo 2^32, as PostgreSQL does).
+         * Of the xids added before the {@code before}-th that are still kept, those a snapshot with {@code xmax} (its
+         * low 32 bits) and {@code xip} (full xids) sees in progress: in xip, or at or after xmax (compared modulo
+         * 2^32, as PostgreSQL does).
          */
-        synchronized List<Integer> inProgress(int xmax, List<Long> xip) {
+        synchronized List<Integer> inProgress(long before, int xmax, List<Long> xip) {
             java.util.Set<Integer> running = new java.util.HashSet<>();
             xip.forEach(x -> running.add((int) x.longValue()));
             List<Integer> out = new ArrayList<>();
-            for (int i = 0; i < size; i++) {
-                int x = ring[i];
+            for (long n = Math.max(0, count - ring.length); n < Math.min(before, count); n++) {
+                int x = ring[(int) (n % ring.length)];
                 if (x - xmax >= 0 || running.contains(x)) {
                     out.add(x);
                 }

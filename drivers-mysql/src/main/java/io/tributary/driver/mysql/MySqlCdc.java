@@ -531,12 +531,22 @@ final class MySqlCdc implements AutoCloseable {
                     }
                     case XA_PREPARE -> {
                         if (xaOpen != null) {
-                            String xid = e.getData() instanceof XAPrepareEventData x && x.getData() != null
+                            XAPrepareEventData x = e.getData() instanceof XAPrepareEventData d ? d : null;
+                            String xid = x != null && x.getData() != null
                                     ? Xa.xid(x.getData(), x.getGtridLength(), x.getBqualLength(), x.getFormatID())
                                     : xaOpen;
-                            prepared.put(xid, new Prepared(groupStart, xaChanges));
-                            LOG.info("XA transaction {} prepared with {} changes: held until its XA COMMIT", xid,
-                                    xaChanges.size());
+                            if (x != null && x.isOnePhase()) {
+                                // MySQL logs XA COMMIT ... ONE PHASE as a one-phase prepare event: a commit
+                                for (CdcChange ch : xaChanges) {
+                                    fn.accept(ch);
+                                }
+                                total += xaChanges.size();
+                                since += xaChanges.size();
+                            } else {
+                                prepared.put(xid, new Prepared(groupStart, xaChanges));
+                                LOG.info("XA transaction {} prepared with {} changes: held until its XA COMMIT", xid,
+                                        xaChanges.size());
+                            }
                             xaOpen = null;
                             xaChanges = new ArrayList<>();
                         }

@@ -65,7 +65,7 @@ public final class IcebergDestination implements Destination {
         }
         try {
             Configuration conf = new Configuration();
-            // local warehouses: no chmod process per file (see NioLocalFileSystem)
+            // local warehouses: no chmod process and no .crc file per file (see NioLocalFileSystem)
             conf.set("fs.file.impl", NioLocalFileSystem.class.getName());
             this.catalog = CatalogUtil.buildIcebergCatalog(config.catalogName(), props, conf);
         } catch (RuntimeException e) {

@@ -35,6 +35,8 @@ import org.apache.iceberg.encryption.EncryptedOutputFile;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.parquet.Parquet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One writer thread's Iceberg writes: data files (rolled at the target size), and in upsert mode an equality
@@ -42,6 +44,8 @@ import org.apache.iceberg.parquet.Parquet;
  * committed in one snapshot with the metadata state, or deleted on abort.
  */
 final class IcebergWriter implements DestinationWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(IcebergWriter.class);
+
     private static final long ROLL_CHECK_EVERY = 1_000;
 
     private final IcebergDestination destination;
@@ -219,9 +223,12 @@ final class IcebergWriter implements DestinationWriter {
     @Override
     public void commit(MetadataState state) {
         try {
+            long start = System.nanoTime();
             closeAll();
+            long closed = System.nanoTime();
             // one committer per table at a time: parallel chunks would otherwise race and retry
             synchronized (destination.lock(stream.id())) {
+                long locked = System.nanoTime();
                 table.refresh();
                 SnapshotUpdate<?> op;
                 if (deleteFiles.isEmpty()) {
@@ -239,6 +246,12 @@ final class IcebergWriter implements DestinationWriter {
                 op.set(IcebergDestination.THREAD_ID, state.threadId());
                 op.set(IcebergDestination.STATE, Json.write(state.payload()));
                 op.commit();
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("stream {} thread {}: committed {} data and {} delete files in {} ms (files closed in {} "
+                            + "ms, lock waited {} ms)", stream.id(), options.threadId(), dataFiles.size(),
+                            deleteFiles.size(), (System.nanoTime() - locked) / 1_000_000,
+                            (closed - start) / 1_000_000, (locked - closed) / 1_000_000);
+                }
             }
             destination.recordCommit(stream.id(), state);
         } catch (IOException | RuntimeException e) {

@@ -155,6 +155,13 @@ class IcebergDestinationTest {
             // files are created with Hadoop's default permission and umask (set through java.nio, no chmod process)
             assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(
                     Path.of(java.net.URI.create(file).getPath())))).isEqualTo("rw-r--r--");
+            // and no Hadoop checksum side files: the table's folder holds data and metadata files only
+            Path tableDir = Path.of(java.net.URI.create(table.location()).getPath());
+            try (var walk = java.nio.file.Files.walk(tableDir)) {
+                List<Path> files = walk.filter(java.nio.file.Files::isRegularFile).toList();
+                assertThat(files).isNotEmpty();
+                assertThat(files).noneMatch(f -> f.getFileName().toString().endsWith(".crc"));
+            }
             try (org.apache.parquet.hadoop.ParquetFileReader reader = org.apache.parquet.hadoop.ParquetFileReader.open(
                     new org.apache.parquet.io.LocalInputFile(Path.of(java.net.URI.create(file).getPath())))) {
                 Map<String, String> encodings = new TreeMap<>();

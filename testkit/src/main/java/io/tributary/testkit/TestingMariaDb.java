@@ -16,15 +16,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real MariaDB server for tests, started from the machine's Debian packages ({@code mariadb-server}: a private
  * {@code mariadbd --no-defaults} on a temporary data folder and a free port) with the binlog on, ROW format, FULL row
- * images. {@link #available()} says whether the binaries exist; tests skip (visibly) when they do not.
+ * images. {@link #available()} says whether the binaries exist; tests skip (visibly) when they do not. Its
+ * {@link #ADMIN_USER} exists because mariadb-install-db's root only answers on the socket.
  */
-public final class TestingMariaDb implements AutoCloseable {
-    /** An administrator reachable over TCP (mariadb-install-db's root only answers on the socket). */
-    public static final String ADMIN_USER = "admin";
-    public static final String ADMIN_PASSWORD = "admin-pw";
-    public static final String APP_USER = "tributary";
-    public static final String APP_PASSWORD = "tributary-pw";
-
+public final class TestingMariaDb implements TestingMySqlServer {
     private final Path dir;
     private final int port;
     private volatile Process server;
@@ -116,6 +111,7 @@ public final class TestingMariaDb implements AutoCloseable {
     }
 
     /** Stops the server (SIGTERM, a clean shutdown) and starts it again on the same data and port. */
+    @Override
     public void restart() {
         stopServer();
         try {
@@ -146,22 +142,32 @@ public final class TestingMariaDb implements AutoCloseable {
         }
     }
 
+    @Override
+    public String product() {
+        return "MariaDB";
+    }
+
+    @Override
     public String host() {
         return "127.0.0.1";
     }
 
+    @Override
     public int port() {
         return port;
     }
 
+    @Override
     public String url(String database) {
         return "jdbc:mysql://127.0.0.1:" + port + "/" + database + "?allowPublicKeyRetrieval=true&useSSL=false";
     }
 
+    @Override
     public Connection connection() throws SQLException {
         return DriverManager.getConnection(url("shop"), ADMIN_USER, ADMIN_PASSWORD);
     }
 
+    @Override
     public void execute(String... sql) {
         try (Connection c = connection(); Statement st = c.createStatement()) {
             for (String s : sql) {

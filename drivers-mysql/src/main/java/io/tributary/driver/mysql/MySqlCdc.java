@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * XA ROLLBACK (possibly much later, from another session) in a group of its own. Its changes are held in memory from
  * the prepare and emitted at the commit (dropped at the rollback); while any is prepared, checkpoints stay at the
  * start of the first one's group, so a restart reads it again (and the transactions after it: replayed changes are
- * upserts of the same rows). A one-phase XA COMMIT is an ordinary transaction.
+ * upserts of the same rows). A one-phase XA COMMIT is an ordinary transaction on MariaDB; MySQL logs its XA START and
+ * XA END around the rows and ends the group with an XA_PREPARE event flagged one-phase, where the changes are emitted.
  *
  * <p>Watermarks ({@link #watermark}) are the binlog end read with {@code SHOW MASTER STATUS}; the stream hands one
  * over once it has read, outside a transaction, up to that position. A position read on the side cannot place the
@@ -532,17 +533,14 @@ final class MySqlCdc implements AutoCloseable {
                     case XA_PREPARE -> {
                         if (xaOpen != null) {
                             XAPrepareEventData x = e.getData() instanceof XAPrepareEventData d ? d : null;
-                            String xid = x != null && x.getData() != null
-                                    ? Xa.xid(x.getData(), x.getGtridLength(), x.getBqualLength(), x.getFormatID())
-                                    : xaOpen;
-                            if (x != null && x.isOnePhase()) {
-                                // MySQL logs XA COMMIT ... ONE PHASE as a one-phase prepare event: a commit
-                                for (CdcChange ch : xaChanges) {
-                                    fn.accept(ch);
-                                }
-                                total += xaChanges.size();
-                                since += xaChanges.size();
+                            if (x != null && x.isOnePhase()) { // MySQL's XA COMMIT ... ONE PHASE ends here
+                                int n = commitHeld(fn, xaChanges, Instant.ofEpochMilli(e.getHeader().getTimestamp()));
+                                total += n;
+                                since += n;
                             } else {
+                                String xid = x != null && x.getData() != null
+                                        ? Xa.xid(x.getData(), x.getGtridLength(), x.getBqualLength(), x.getFormatID())
+                                        : xaOpen;
                                 prepared.put(xid, new Prepared(groupStart, xaChanges));
                                 LOG.info("XA transaction {} prepared with {} changes: held until its XA COMMIT", xid,
                                         xaChanges.size());
@@ -588,11 +586,9 @@ final class MySqlCdc implements AutoCloseable {
                                         }
                                         changes = p == null ? List.of() : p.changes();
                                     }
-                                    for (CdcChange c : changes) {
-                                        fn.accept(new CdcChange(c.stream(), c.kind(), at, c.schema(), c.values()));
-                                    }
-                                    total += changes.size();
-                                    since += changes.size();
+                                    int n = commitHeld(fn, changes, at);
+                                    total += n;
+                                    since += n;
                                     inTransaction = false;
                                 }
                                 case "ROLLBACK" -> {
@@ -672,6 +668,14 @@ final class MySqlCdc implements AutoCloseable {
             events = null;
             close();
         }
+    }
+
+    /** Emits the held changes of an XA transaction committed at {@code at}; returns how many. */
+    private static int commitHeld(CdcMsgFn fn, List<CdcChange> changes, Instant at) {
+        for (CdcChange c : changes) {
+            fn.accept(new CdcChange(c.stream(), c.kind(), at, c.schema(), c.values()));
+        }
+        return changes.size();
     }
 
     /** Emits one row change, or adds it to {@code held} (an XA transaction's changes); 1 when emitted. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.core.DriverInterface;
 import io.tributary.core.Drivers;
 import io.tributary.testkit.TestingMariaDb;
+import io.tributary.testkit.TestingMySqlServer;
 import io.tributary.testkit.conformance.ConformanceFixture;
 import io.tributary.testkit.conformance.DriverConformanceTest;
 import io.tributary.types.Json;
@@ -30,16 +31,17 @@ class MySqlConformanceTest extends DriverConformanceTest {
         return all();
     }
 
-    static String config(TestingMariaDb db, String user, String password, boolean cdc) {
+    static String config(TestingMySqlServer db, String user, String password, boolean cdc) {
         return "{\"host\": \"127.0.0.1\", \"port\": " + db.port() + ", \"database\": \"shop\", \"username\": \""
                 + user + "\", \"password\": \"" + password + "\", \"tls\": {\"mode\": \"disabled\"}, "
                 + "\"chunk_size\": 1000" + (cdc ? ", \"update_method\": {\"initial_wait_time\": 2}" : "") + "}";
     }
 
+    /** The kit's tables on a MySQL-protocol server: MariaDB here, MySQL 8 in {@link MySql8ConformanceTest}. */
     static final class Fixture implements ConformanceFixture {
-        final TestingMariaDb db;
+        final TestingMySqlServer db;
 
-        Fixture(TestingMariaDb db) {
+        Fixture(TestingMySqlServer db) {
             this.db = db;
         }
 
@@ -95,13 +97,13 @@ class MySqlConformanceTest extends DriverConformanceTest {
 
         @Override
         public DriverInterface newDriver(Capture capture) {
-            return Drivers.configured("mysql", Json.parse(config(db, TestingMariaDb.ADMIN_USER, TestingMariaDb.ADMIN_PASSWORD,
-                    capture == Capture.CDC)), "source.json");
+            return Drivers.configured("mysql", Json.parse(config(db, TestingMySqlServer.ADMIN_USER,
+                    TestingMySqlServer.ADMIN_PASSWORD, capture == Capture.CDC)), "source.json");
         }
 
         @Override
         public JsonNode configWithWrongPassword(String password) {
-            return Json.parse(config(db, TestingMariaDb.APP_USER, password, false));
+            return Json.parse(config(db, TestingMySqlServer.APP_USER, password, false));
         }
 
         @Override

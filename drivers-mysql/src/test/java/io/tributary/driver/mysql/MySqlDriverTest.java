@@ -10,6 +10,7 @@ import io.tributary.core.DriverInterface;
 import io.tributary.core.Drivers;
 import io.tributary.core.state.State;
 import io.tributary.testkit.TestingMariaDb;
+import io.tributary.testkit.TestingMySqlServer;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.DataType;
@@ -30,26 +31,34 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
+/** The MySQL driver on MariaDB; {@link MySql8DriverTest} runs the same tests on MySQL 8. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MySqlDriverTest {
-    static TestingMariaDb db;
+    private TestingMySqlServer db;
+
+    /** Starts a server with the given {@code binlog_format}, or skips the test class when it cannot run here. */
+    TestingMySqlServer newServer(String binlogFormat) {
+        assumeTrue(TestingMariaDb.available(), "mariadb-server is not installed (apt-get install mariadb-server)");
+        return new TestingMariaDb(binlogFormat);
+    }
 
     @BeforeAll
-    static void start() {
-        assumeTrue(TestingMariaDb.available(), "mariadb-server is not installed (apt-get install mariadb-server)");
-        db = new TestingMariaDb();
+    void start() {
+        db = newServer("ROW");
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (db != null) {
             db.close();
         }
     }
 
-    private static DriverInterface driver() {
-        return Drivers.configured("mysql", Json.parse(MySqlConformanceTest.config(db, TestingMariaDb.ADMIN_USER,
-                TestingMariaDb.ADMIN_PASSWORD, true)), "source.json");
+    private DriverInterface driver() {
+        return Drivers.configured("mysql", Json.parse(MySqlConformanceTest.config(db, TestingMySqlServer.ADMIN_USER,
+                TestingMySqlServer.ADMIN_PASSWORD, true)), "source.json");
     }
 
     @Test
@@ -161,6 +170,13 @@ class MySqlDriverTest {
         // the rolled-back insert never reached the destination, not even as a record superseded later
         assertThat(dest.records(id).stream().filter(x -> "3".equals(String.valueOf(x.value("id")))).count())
                 .isZero();
+        // nothing is prepared any more: the saved position is no longer held back
+        try (java.sql.Connection c = db.connection(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+            rs.next();
+            assertThat(MySqlCdc.Position.fromJson(state.global().orElseThrow()))
+                    .isEqualTo(new MySqlCdc.Position(rs.getString(1), rs.getLong(2)));
+        }
     }
 
     @Test
@@ -179,7 +195,7 @@ class MySqlDriverTest {
         return out;
     }
 
-    private static void run(State state, MemoryDestination dest, ConfiguredStream s) {
+    private void run(State state, MemoryDestination dest, ConfiguredStream s) {
         try (DriverInterface d = driver(); WriterPool pool = new WriterPool(dest, WriterPool.Options.defaults());
                 AbstractDriver a = new AbstractDriver(d, state, AbstractDriver.Options.defaults()
                         .withRetryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)))) {
@@ -192,13 +208,13 @@ class MySqlDriverTest {
     void wrongSettingsAreTypedErrors() {
         assertThatThrownBy(() -> {
             try (DriverInterface d = Drivers.configured("mysql", Json.parse(MySqlConformanceTest.config(db,
-                    TestingMariaDb.APP_USER, "nope-secret", false)), "source.json")) {
+                    TestingMySqlServer.APP_USER, "nope-secret", false)), "source.json")) {
                 d.setup();
             }
         }).isInstanceOf(ConfigException.class).hasMessageContaining("credentials").hasMessageNotContaining("nope-secret");
-        try (TestingMariaDb statement = new TestingMariaDb("STATEMENT");
+        try (TestingMySqlServer statement = newServer("STATEMENT");
                 DriverInterface d = Drivers.configured("mysql", Json.parse(MySqlConformanceTest.config(statement,
-                        TestingMariaDb.ADMIN_USER, TestingMariaDb.ADMIN_PASSWORD, true)), "source.json")) {
+                        TestingMySqlServer.ADMIN_USER, TestingMySqlServer.ADMIN_PASSWORD, true)), "source.json")) {
             assertThatThrownBy(d::setup).isInstanceOf(ConfigException.class)
                     .hasMessageContaining("binlog_format=ROW").hasMessageContaining("SET GLOBAL binlog_format");
         }

@@ -11,6 +11,7 @@ import io.tributary.core.Drivers;
 import io.tributary.core.SyncListener;
 import io.tributary.core.state.State;
 import io.tributary.testkit.TestingMariaDb;
+import io.tributary.testkit.TestingMySqlServer;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
 import io.tributary.types.OpType;
@@ -33,37 +34,44 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
- * The MariaDB server restarted in the middle of a backfill and in the middle of a binlog stream: the failed tasks
- * are retried with backoff within the same run, from the saved progress (no committed chunk read again, every change
- * exactly once).
+ * The server (MariaDB; MySQL 8 in {@link MySql8FaultTest}) restarted in the middle of a backfill and in the middle
+ * of a binlog stream: the failed tasks are retried with backoff within the same run, from the saved progress (no
+ * committed chunk read again, every change exactly once).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MySqlFaultTest {
-    static TestingMariaDb db;
+    private TestingMySqlServer db;
+
+    /** Starts the server, or skips the test class when it cannot run here ({@link MySql8FaultTest}: MySQL 8). */
+    TestingMySqlServer newServer() {
+        assumeTrue(TestingMariaDb.available(), "mariadb-server is not installed (apt-get install mariadb-server)");
+        return new TestingMariaDb();
+    }
 
     @BeforeAll
-    static void start() {
-        assumeTrue(TestingMariaDb.available(), "mariadb-server is not installed (apt-get install mariadb-server)");
-        db = new TestingMariaDb();
+    void start() {
+        db = newServer();
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (db != null) {
             db.close();
         }
     }
 
-    private static DriverInterface driver() {
+    private DriverInterface driver() {
         return Drivers.configured("mysql", Json.parse("{\"host\": \"127.0.0.1\", \"port\": " + db.port()
-                + ", \"database\": \"shop\", \"username\": \"" + TestingMariaDb.ADMIN_USER + "\", \"password\": \""
-                + TestingMariaDb.ADMIN_PASSWORD + "\", \"tls\": {\"mode\": \"disabled\"}, \"chunk_size\": 2000, "
+                + ", \"database\": \"shop\", \"username\": \"" + TestingMySqlServer.ADMIN_USER + "\", \"password\": \""
+                + TestingMySqlServer.ADMIN_PASSWORD + "\", \"tls\": {\"mode\": \"disabled\"}, \"chunk_size\": 2000, "
                 + "\"max_threads\": 2, \"backoff_retry_count\": 6, \"update_method\": {\"initial_wait_time\": 2}}"),
                 "source.json");
     }
 
-    private static void run(State state, MemoryDestination dest, ConfiguredStream s, SyncListener listener) {
+    private void run(State state, MemoryDestination dest, ConfiguredStream s, SyncListener listener) {
         try (DriverInterface d = driver(); WriterPool pool = new WriterPool(dest, WriterPool.Options.defaults());
                 AbstractDriver a = new AbstractDriver(d, state, AbstractDriver.Options.defaults()
                         .withRetryBackoff(Duration.ofMillis(300), Duration.ofSeconds(3)).withListener(listener))) {
@@ -72,10 +80,21 @@ class MySqlFaultTest {
         }
     }
 
+    /**
+     * {@code <derived table> WHERE seq <= to}: the integers {@code from..to} (at most 100,000) as column {@code seq},
+     * for either server (MariaDB's {@code seq_1_to_N} tables do not exist on MySQL).
+     */
+    private static String seq(long from, long to) {
+        String digit = "(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 "
+                + "UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)";
+        return "(SELECT " + from + " + a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS seq FROM " + digit
+                + " a, " + digit + " b, " + digit + " c, " + digit + " e, " + digit + " f) seqs WHERE seq <= " + to;
+    }
+
     @Test
     void serverRestartedMidBackfillAndMidBinlogStreamIsRetriedWithoutStartingOver() throws SQLException {
         db.execute("CREATE TABLE shop.fault_t (id bigint PRIMARY KEY, v varchar(40), n int)",
-                "INSERT INTO shop.fault_t SELECT seq, concat('v', seq), 0 FROM seq_1_to_30000");
+                "INSERT INTO shop.fault_t SELECT seq, concat('v', seq), 0 FROM " + seq(1, 30_000));
         StreamId id = StreamId.of("shop", "fault_t");
         State state = State.inMemory();
         MemoryDestination dest = MemoryDestination.named("mysql-fault-" + UUID.randomUUID());
@@ -99,7 +118,7 @@ class MySqlFaultTest {
 
         db.execute("UPDATE shop.fault_t SET n = n + 1, v = 'cdc' WHERE id <= 25000",
                 "DELETE FROM shop.fault_t WHERE id > 29000",
-                "INSERT INTO shop.fault_t SELECT seq, 'new', 0 FROM seq_50001_to_55000");
+                "INSERT INTO shop.fault_t SELECT seq, 'new', 0 FROM " + seq(50_001, 55_000));
         AtomicInteger checkpoints = new AtomicInteger();
         int before = dest.records(id).size();
         run(state, dest, cs, new SyncListener() {

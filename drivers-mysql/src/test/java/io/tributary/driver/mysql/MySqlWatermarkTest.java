@@ -9,6 +9,7 @@ import io.tributary.core.CdcMsgFn;
 import io.tributary.core.Drivers;
 import io.tributary.core.state.State;
 import io.tributary.testkit.TestingMariaDb;
+import io.tributary.testkit.TestingMySqlServer;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
 import io.tributary.types.StreamId;
@@ -24,14 +25,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@link MySqlCdc#watermark} against a real binlog stream: it returns only once the stream handed the mark over and
  * every change the stream delivered before it is visible to new read views (a chunk read after a low watermark
  * then sees every change delivered before it).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MySqlWatermarkTest {
-    static TestingMariaDb db;
+    private TestingMySqlServer db;
 
     private MySqlDriver driver;
     private MySqlCdc cdc;
@@ -39,17 +42,22 @@ class MySqlWatermarkTest {
     private volatile boolean streaming = true;
     private Thread stream;
 
-    @BeforeAll
-    static void start() {
+    /** Starts the server, or skips the test class when it cannot run here ({@link MySql8WatermarkTest}: MySQL 8). */
+    TestingMySqlServer newServer() {
         assumeTrue(TestingMariaDb.available(), "mariadb-server is not installed (apt-get install mariadb-server)");
-        db = new TestingMariaDb();
+        return new TestingMariaDb();
+    }
+
+    @BeforeAll
+    void start() {
+        db = newServer();
         db.execute("CREATE TABLE IF NOT EXISTS shop.wm_other (id bigint PRIMARY KEY AUTO_INCREMENT, v int)",
                 "CREATE TABLE IF NOT EXISTS shop.wm_keys (id bigint PRIMARY KEY, v int)",
                 "INSERT INTO shop.wm_keys VALUES (1, 0)");
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (db != null) {
             db.close();
         }
@@ -57,8 +65,11 @@ class MySqlWatermarkTest {
 
     @BeforeEach
     void createCdc() {
+        delivered.clear(); // one instance serves every test of the class
+        streaming = true;
+        stream = null;
         driver = (MySqlDriver) Drivers.configured("mysql", Json.parse(MySqlConformanceTest.config(db,
-                TestingMariaDb.ADMIN_USER, TestingMariaDb.ADMIN_PASSWORD, true)), "source.json");
+                TestingMySqlServer.ADMIN_USER, TestingMySqlServer.ADMIN_PASSWORD, true)), "source.json");
         ConfiguredStream keys = ConfiguredStream.of(driver.produceSchema(StreamId.of("shop", "wm_keys"))
                 .withSyncMode(SyncMode.CDC));
         cdc = new MySqlCdc(driver, (MySqlConfig) driver.config(), State.inMemory(), List.of(keys));
@@ -103,6 +114,13 @@ class MySqlWatermarkTest {
         return CompletableFuture.runAsync(() -> cdc.watermark(text));
     }
 
+    private boolean showsSnapshotPositions() throws SQLException {
+        try (Connection c = db.connection(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SHOW SESSION STATUS LIKE 'binlog_snapshot_position'")) {
+            return rs.next();
+        }
+    }
+
     private MySqlCdc.Position binlogEnd() throws SQLException {
         try (Connection c = driver.open()) {
             return MySqlCdc.masterStatus(c, (MySqlConfig) driver.config());
@@ -140,6 +158,8 @@ class MySqlWatermarkTest {
 
     @Test
     void aWatermarkWaitsUntilTheChangesDeliveredBeforeItAreVisible() throws Exception {
+        assumeTrue(showsSnapshotPositions(), db.product() + " shows no binlog_snapshot_position: a watermark cannot "
+                + "wait for the changes before it to be visible (a known MySQL limitation, see MySqlCdc)");
         startStream();
         watermarkAsync("caught up").get(30, TimeUnit.SECONDS);
         // what the binlog shows a stream before the engine commit makes it visible: a transaction the stream has

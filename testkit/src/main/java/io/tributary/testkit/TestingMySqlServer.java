@@ -1,0 +1,43 @@
+package io.tributary.testkit;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * A private server speaking the MySQL protocol, started by a test: {@link TestingMariaDb} or {@link TestingMySql8}.
+ * Each has the binlog on (ROW format unless asked otherwise, FULL row images), a database {@code shop}, an
+ * administrator {@link #ADMIN_USER} and a least-privileged CDC user {@link #APP_USER} (SELECT and the replication
+ * grants), both reachable over TCP on {@link #host()}:{@link #port()}. A test written against this interface runs
+ * against either server.
+ */
+public interface TestingMySqlServer extends AutoCloseable {
+    /** An administrator reachable over TCP, with every privilege. */
+    String ADMIN_USER = "admin";
+    String ADMIN_PASSWORD = "admin-pw";
+    /** A user with SELECT and the grants binlog CDC needs, nothing else. */
+    String APP_USER = "tributary";
+    String APP_PASSWORD = "tributary-pw";
+
+    /** The server's product and version as tests name it, e.g. {@code MariaDB} or {@code MySQL 8.0.15}. */
+    String product();
+
+    String host();
+
+    int port();
+
+    /** A JDBC URL (Connector/J) for {@code database}, without TLS. */
+    String url(String database);
+
+    /** A new connection to {@code shop} as {@link #ADMIN_USER}. */
+    Connection connection() throws SQLException;
+
+    /** Runs each statement in turn on one connection as {@link #ADMIN_USER}; a failure is an unchecked exception. */
+    void execute(String... sql);
+
+    /** Stops the server (a clean shutdown) and starts it again on the same data and port. */
+    void restart();
+
+    /** Stops the server and deletes its data. */
+    @Override
+    void close();
+}

@@ -7,7 +7,9 @@ import com.github.shyiko.mysql.binlog.event.DeleteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
 import com.github.shyiko.mysql.binlog.event.EventType;
+import com.github.shyiko.mysql.binlog.event.GtidEventData;
 import com.github.shyiko.mysql.binlog.event.MariadbGtidEventData;
+import com.github.shyiko.mysql.binlog.event.MySqlGtid;
 import com.github.shyiko.mysql.binlog.event.QueryEventData;
 import com.github.shyiko.mysql.binlog.event.RotateEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
@@ -31,6 +33,7 @@ import io.tributary.types.StreamId;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -75,10 +78,15 @@ import org.slf4j.LoggerFactory;
  * binlog (where the stream may read it) before the engine commit makes it visible. So {@link #watermark} returns
  * only once the stream handed the mark over and every change it delivered before the mark is visible: a read view
  * opened after the call (the chunk's SELECT between a low and a high watermark) sees every change delivered before
- * the mark, and every change it does not see is delivered after the mark. Visibility is checked with the binlog
- * position of a consistent snapshot ({@code binlog_snapshot_position}, MariaDB) against the end of the last
- * transaction the stream delivered; MySQL has no such position and keeps that second race (a window of microseconds
- * between the binlog write and the engine commit of a group commit).
+ * the mark, and every change it does not see is delivered after the mark. Visibility is checked against the last
+ * transaction of which the stream delivered a change: on MariaDB with the binlog position of a consistent snapshot
+ * ({@code binlog_snapshot_position}) against the end of that transaction; on MySQL, which has no such position, with
+ * the transaction's GTID ({@code WAIT_FOR_EXECUTED_GTID_SET}: MySQL adds a GTID to {@code @@global.gtid_executed} in
+ * the commit stage, after the engine commit; the transactions before it are then visible too, as MySQL commits in
+ * binlog order with {@code binlog_order_commits=ON}, the default). MySQL with {@code gtid_mode=OFF} (or a transaction
+ * without a GTID under {@code gtid_mode=ON_PERMISSIVE}) gives neither: there a watermark does not wait for
+ * visibility and keeps that second race (a window of microseconds between the binlog write and the engine commit of a
+ * group commit), which is logged once.
  */
 final class MySqlCdc implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MySqlCdc.class);
@@ -155,10 +163,20 @@ final class MySqlCdc implements AutoCloseable {
 
     private record Prepared(Position start, List<CdcChange> changes) {
     }
-    /** The end of the last transaction of which the stream delivered a change (written by the stream only). */
-    private volatile Position lastChange;
+    /**
+     * The last transaction of which the stream delivered a change: where it ends in the binlog, and its GTID
+     * ({@code null} where the binlog gives it none: MariaDB, whose GTIDs are not MySQL's, or MySQL with
+     * {@code gtid_mode=OFF}).
+     */
+    private record Delivered(Position end, MySqlGtid gtid) {
+    }
+
+    /** The last transaction of which the stream delivered a change (written by the stream only). */
+    private volatile Delivered lastChange;
     /** False once the server showed it has no {@code binlog_snapshot_position} (MySQL). */
     private volatile boolean snapshotPositions = true;
+    /** True once a watermark was handed over without waiting for visibility, and that was logged. */
+    private volatile boolean noWaitLogged;
     private long serverId;
 
     MySqlCdc(MySqlDriver driver, MySqlConfig config, State state, List<ConfiguredStream> list) {
@@ -242,7 +260,7 @@ final class MySqlCdc implements AutoCloseable {
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e.getCause());
             }
-            Position seen = lastChange;
+            Delivered seen = lastChange;
             if (seen != null) {
                 awaitVisible(c, seen);
             }
@@ -251,20 +269,30 @@ final class MySqlCdc implements AutoCloseable {
         }
     }
 
-    /** The stream delivered changes of the transaction ending at {@code end}. */
+    /** The stream delivered changes of the transaction ending at {@code end}, which has no MySQL GTID. */
     void changesDeliveredUpTo(Position end) {
-        lastChange = end;
+        changesDeliveredUpTo(end, null);
+    }
+
+    /** The stream delivered changes of the transaction ending at {@code end} with GTID {@code gtid} (or null). */
+    void changesDeliveredUpTo(Position end, MySqlGtid gtid) {
+        lastChange = new Delivered(end, gtid);
     }
 
     /**
-     * Waits until the transaction ending at binlog position {@code end} is visible to new read views: until a
-     * consistent snapshot's binlog position reaches it. The transaction was in the binlog already (the stream read
-     * it), so its engine commit is under way; MySQL has no snapshot position and returns at once.
+     * Waits until the transaction {@code last} is visible to new read views. It was in the binlog already (the
+     * stream read it), so its engine commit is under way. On MariaDB: until a consistent snapshot's binlog position
+     * reaches its end. On MySQL: until its GTID is executed. A MySQL transaction without a GTID cannot be waited for:
+     * returns at once.
      */
-    private void awaitVisible(Connection c, Position end) throws SQLException {
+    private void awaitVisible(Connection c, Delivered last) throws SQLException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Position end = last.end();
         Position at;
-        while ((at = snapshotPosition(c).orElse(null)) != null && at.compareTo(end) < 0) {
+        while ((at = snapshotPosition(c).orElse(null)) != null) {
+            if (at.compareTo(end) >= 0) {
+                return;
+            }
             if (System.nanoTime() > deadline) {
                 throw new RetriableException("the transaction ending at binlog position " + end.name() + ":"
                         + end.pos() + " was read from the binlog but is still not visible after 60 s (the server "
@@ -275,6 +303,38 @@ final class MySqlCdc implements AutoCloseable {
             } catch (InterruptedException e) {
                 throw CancelledException.interrupted("waiting for binlog position " + end.name() + ":" + end.pos()
                         + " to be visible", e);
+            }
+        }
+        if (last.gtid() != null) {
+            awaitExecuted(c, last.gtid(), deadline);
+        } else if (!noWaitLogged) {
+            noWaitLogged = true;
+            LOG.info("the server shows no binlog_snapshot_position (MySQL) and the binlog no GTID for the last "
+                    + "change (gtid_mode=OFF): a watermark cannot wait for the changes before it to be visible");
+        }
+    }
+
+    /**
+     * Waits until {@code gtid} is in {@code @@global.gtid_executed} (MySQL adds it in the commit stage, after the
+     * engine commit: a read view opened afterwards sees the transaction), in waits of one second so that an interrupt
+     * is honoured, until {@code deadline} ({@link System#nanoTime()}).
+     */
+    private static void awaitExecuted(Connection c, MySqlGtid gtid, long deadline) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT WAIT_FOR_EXECUTED_GTID_SET(?, 1)")) {
+            ps.setString(1, gtid.toString());
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getInt(1) == 0 && !rs.wasNull()) {
+                        return;
+                    }
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancelledException("waiting for GTID " + gtid + " to be executed was interrupted");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new RetriableException("the transaction with GTID " + gtid + " was read from the binlog "
+                            + "but is still not in @@global.gtid_executed after 60 s");
+                }
             }
         }
     }
@@ -297,9 +357,7 @@ final class MySqlCdc implements AutoCloseable {
                     }
                 }
                 if (file == null || file.isEmpty() || pos < 0) {
-                    snapshotPositions = false;
-                    LOG.info("the server shows no binlog_snapshot_position (MySQL): a watermark cannot wait for "
-                            + "the changes before it to be visible");
+                    snapshotPositions = false; // MySQL: a watermark waits for GTIDs instead
                     return Optional.empty();
                 }
                 return Optional.of(new Position(file, pos));
@@ -456,6 +514,7 @@ final class MySqlCdc implements AutoCloseable {
         long total = 0;
         long since = 0;
         long delivered = 0;
+        MySqlGtid gtid = null; // of the event group being read (MySQL with GTIDs)
         try {
             client.connect(10_000);
             Map<Long, StreamId> tables = new HashMap<>();
@@ -524,6 +583,8 @@ final class MySqlCdc implements AutoCloseable {
                     case MARIADB_GTID, GTID -> {
                         groupStart = current;
                         inTransaction = true;
+                        gtid = type == EventType.GTID && e.getData() instanceof GtidEventData m ? m.getMySqlGtid()
+                                : null;
                         txTime = Instant.ofEpochMilli(e.getHeader().getTimestamp());
                         if (e.getData() instanceof MariadbGtidEventData g && (g.getFlags() & MARIADB_PREPARED_XA) != 0) {
                             xaOpen = ""; // MariaDB logs no XA START: the group's XA PREPARE event names it
@@ -644,9 +705,10 @@ final class MySqlCdc implements AutoCloseable {
                 if (!inTransaction && next > 0) {
                     current = new Position(file, next);
                     if (total != delivered) {
-                        changesDeliveredUpTo(current); // before a watermark after this transaction is handed over
+                        changesDeliveredUpTo(current, gtid); // before a watermark after it is handed over
                         delivered = total;
                     }
+                    gtid = null; // the next group has a GTID event of its own, if any
                     deliverMarks(fn, current);
                     if (since >= CHECKPOINT_EVERY || fn.checkpointWanted()) {
                         checkpoint(fn, current);

@@ -6,8 +6,8 @@ import io.tributary.testkit.TestingMySql8;
 import io.tributary.testkit.TestingMySqlServer;
 
 /**
- * {@link MySqlWatermarkTest} on MySQL 8.0, which has no {@code binlog_snapshot_position}: the watermark hand-over is
- * checked; the wait for visibility is skipped (visibly), as {@link MySqlCdc} documents.
+ * {@link MySqlWatermarkTest} on MySQL 8.0 ({@code gtid_mode=ON}), which has no {@code binlog_snapshot_position}: a
+ * watermark waits for the GTID of the last change delivered before it to be executed, as {@link MySqlCdc} documents.
  */
 class MySql8WatermarkTest extends MySqlWatermarkTest {
     @Override

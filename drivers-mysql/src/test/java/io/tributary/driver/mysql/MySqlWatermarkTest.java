@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.shyiko.mysql.binlog.event.MySqlGtid;
 import io.tributary.core.CdcChange;
 import io.tributary.core.CdcMsgFn;
 import io.tributary.core.Drivers;
@@ -15,8 +16,11 @@ import io.tributary.types.Json;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -115,9 +119,29 @@ class MySqlWatermarkTest {
     }
 
     private boolean showsSnapshotPositions() throws SQLException {
-        try (Connection c = db.connection(); java.sql.Statement st = c.createStatement();
-                java.sql.ResultSet rs = st.executeQuery("SHOW SESSION STATUS LIKE 'binlog_snapshot_position'")) {
+        try (Connection c = db.connection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SHOW SESSION STATUS LIKE 'binlog_snapshot_position'")) {
             return rs.next();
+        }
+    }
+
+    /** The GTID the server gives its next transaction (MySQL with {@code gtid_mode=ON}); skips the test otherwise. */
+    private MySqlGtid nextGtid() throws SQLException {
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT @@global.gtid_mode, @@server_uuid, @@global.gtid_executed")) {
+            rs.next();
+            assumeTrue("ON".equals(rs.getString(1)), db.product() + " shows neither binlog_snapshot_position nor "
+                    + "GTIDs: a watermark cannot wait for the changes before it to be visible (see MySqlCdc)");
+            String uuid = rs.getString(2);
+            long last = 0;
+            for (String set : rs.getString(3).replaceAll("\\s", "").split(",")) {
+                if (set.startsWith(uuid + ":")) {
+                    String[] intervals = set.substring(uuid.length() + 1).split(":");
+                    String interval = intervals[intervals.length - 1];
+                    last = Long.parseLong(interval.substring(interval.indexOf('-') + 1));
+                }
+            }
+            return new MySqlGtid(UUID.fromString(uuid), last + 1);
         }
     }
 
@@ -158,19 +182,23 @@ class MySqlWatermarkTest {
 
     @Test
     void aWatermarkWaitsUntilTheChangesDeliveredBeforeItAreVisible() throws Exception {
-        assumeTrue(showsSnapshotPositions(), db.product() + " shows no binlog_snapshot_position: a watermark cannot "
-                + "wait for the changes before it to be visible (a known MySQL limitation, see MySqlCdc)");
         startStream();
         watermarkAsync("caught up").get(30, TimeUnit.SECONDS);
         // what the binlog shows a stream before the engine commit makes it visible: a transaction the stream has
-        // delivered but a read view opened now does not see (here: one that ends past the current binlog end)
+        // delivered but a read view opened now does not see (here: one that ends past the current binlog end, and on
+        // MySQL, which waits for GTIDs instead, one with the GTID of the next transaction)
         MySqlCdc.Position end = binlogEnd();
-        cdc.changesDeliveredUpTo(new MySqlCdc.Position(end.name(), end.pos() + 1));
+        MySqlCdc.Position pastEnd = new MySqlCdc.Position(end.name(), end.pos() + 1);
+        if (showsSnapshotPositions()) {
+            cdc.changesDeliveredUpTo(pastEnd);
+        } else {
+            cdc.changesDeliveredUpTo(pastEnd, nextGtid());
+        }
         CompletableFuture<Void> w = watermarkAsync("low");
         Thread.sleep(500);
         assertThat(delivered).as("the stream handed the mark over").contains("low");
         assertThat(w).as("a chunk read now would miss a change delivered before the mark").isNotDone();
-        db.execute("INSERT INTO shop.wm_other (v) VALUES (1)"); // commits past that position
+        db.execute("INSERT INTO shop.wm_other (v) VALUES (1)"); // commits past that position, with that GTID
         w.get(30, TimeUnit.SECONDS);
     }
 }

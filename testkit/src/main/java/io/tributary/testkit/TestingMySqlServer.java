@@ -37,6 +37,18 @@ public interface TestingMySqlServer extends AutoCloseable {
     /** Stops the server (a clean shutdown) and starts it again on the same data and port. */
     void restart();
 
+    /**
+     * {@code <derived table> WHERE seq <= to}: the integers {@code from..to} (at most 100,000 of them) as column
+     * {@code seq}, for either server (MariaDB's {@code seq_1_to_N} tables do not exist on MySQL), e.g.
+     * {@code "INSERT INTO t SELECT seq, 0 FROM " + integers(1, 5000)}.
+     */
+    static String integers(long from, long to) {
+        String digit = "(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 "
+                + "UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)";
+        return "(SELECT " + from + " + a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS seq FROM " + digit
+                + " a, " + digit + " b, " + digit + " c, " + digit + " e, " + digit + " f) seqs WHERE seq <= " + to;
+    }
+
     /** Stops the server and deletes its data. */
     @Override
     void close();

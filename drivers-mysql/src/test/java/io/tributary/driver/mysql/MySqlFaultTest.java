@@ -80,21 +80,10 @@ class MySqlFaultTest {
         }
     }
 
-    /**
-     * {@code <derived table> WHERE seq <= to}: the integers {@code from..to} (at most 100,000) as column {@code seq},
-     * for either server (MariaDB's {@code seq_1_to_N} tables do not exist on MySQL).
-     */
-    private static String seq(long from, long to) {
-        String digit = "(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 "
-                + "UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)";
-        return "(SELECT " + from + " + a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS seq FROM " + digit
-                + " a, " + digit + " b, " + digit + " c, " + digit + " e, " + digit + " f) seqs WHERE seq <= " + to;
-    }
-
     @Test
     void serverRestartedMidBackfillAndMidBinlogStreamIsRetriedWithoutStartingOver() throws SQLException {
         db.execute("CREATE TABLE shop.fault_t (id bigint PRIMARY KEY, v varchar(40), n int)",
-                "INSERT INTO shop.fault_t SELECT seq, concat('v', seq), 0 FROM " + seq(1, 30_000));
+                "INSERT INTO shop.fault_t SELECT seq, concat('v', seq), 0 FROM " + TestingMySqlServer.integers(1, 30_000));
         StreamId id = StreamId.of("shop", "fault_t");
         State state = State.inMemory();
         MemoryDestination dest = MemoryDestination.named("mysql-fault-" + UUID.randomUUID());
@@ -118,7 +107,7 @@ class MySqlFaultTest {
 
         db.execute("UPDATE shop.fault_t SET n = n + 1, v = 'cdc' WHERE id <= 25000",
                 "DELETE FROM shop.fault_t WHERE id > 29000",
-                "INSERT INTO shop.fault_t SELECT seq, 'new', 0 FROM " + seq(50_001, 55_000));
+                "INSERT INTO shop.fault_t SELECT seq, 'new', 0 FROM " + TestingMySqlServer.integers(50_001, 55_000));
         AtomicInteger checkpoints = new AtomicInteger();
         int before = dest.records(id).size();
         run(state, dest, cs, new SyncListener() {

@@ -10,6 +10,7 @@ import io.tributary.core.Drivers;
 import io.tributary.core.state.State;
 import io.tributary.testkit.BadInput;
 import io.tributary.testkit.TestingMariaDb;
+import io.tributary.testkit.TestingMySqlServer;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.DataType;
@@ -34,25 +35,40 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad input against a private MariaDB: each fails with a typed error naming the cause, leaves {@code state.json}
- * and the destination as they were, and never prints the password. Runs what the CLI's {@code sync} runs.
+ * Bad input against a private MariaDB (MySQL 8 in {@link MySql8BadInputTest}): each fails with a typed error naming
+ * the cause, leaves {@code state.json} and the destination as they were, and never prints the password. Runs what the
+ * CLI's {@code sync} runs.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MySqlBadInputTest {
     private static final String SECRET = "Kp9-never-print-me";
     private static final String NOGRANT_PASSWORD = "nogrant-" + SECRET;
 
-    static TestingMariaDb db;
+    private TestingMySqlServer db;
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void start() {
+    /**
+     * Starts a server with the given {@code binlog_format} and {@code server_id}, or skips the test class when it
+     * cannot run here ({@link MySql8BadInputTest}: MySQL 8).
+     */
+    TestingMySqlServer newServer(String binlogFormat, int serverId) {
         assumeTrue(TestingMariaDb.available(), "mariadb-server is not installed (apt-get install mariadb-server)");
-        db = new TestingMariaDb();
+        return new TestingMariaDb(binlogFormat, serverId);
+    }
+
+    private boolean mariaDb() {
+        return db.product().startsWith("MariaDB");
+    }
+
+    @BeforeAll
+    void start() {
+        db = newServer("ROW", 1);
         db.execute("CREATE TABLE shop.items (id bigint PRIMARY KEY, name varchar(20))",
                 "INSERT INTO shop.items VALUES (1, 'a'), (2, 'b')",
                 "CREATE TABLE shop.secret_t (id bigint PRIMARY KEY, v text)",
@@ -61,7 +77,7 @@ class MySqlBadInputTest {
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (db != null) {
             db.close();
         }
@@ -73,8 +89,8 @@ class MySqlBadInputTest {
                 + (cdc ? ", \"update_method\": {\"initial_wait_time\": 1}" : "") + "}";
     }
 
-    private static String app(boolean cdc) {
-        return config(db.port(), TestingMariaDb.APP_USER, TestingMariaDb.APP_PASSWORD, cdc);
+    private String app(boolean cdc) {
+        return config(db.port(), TestingMySqlServer.APP_USER, TestingMySqlServer.APP_PASSWORD, cdc);
     }
 
     private Path stateFile() {
@@ -93,14 +109,14 @@ class MySqlBadInputTest {
         return BadInput.failsWithoutSideEffects(stateFile(), out(), secret, run);
     }
 
-    private static Stream discover(String table, boolean cdc) {
+    private Stream discover(String table, boolean cdc) {
         try (DriverInterface d = Drivers.configured("mysql", Json.parse(app(cdc)), "source.json")) {
             return new AbstractDriver(d, State.inMemory()).discover(2).stream()
                     .filter(s -> s.id().equals(StreamId.of("shop", table))).findFirst().orElseThrow();
         }
     }
 
-    private static ConfiguredStream items(SyncMode mode) {
+    private ConfiguredStream items(SyncMode mode) {
         return ConfiguredStream.of(discover("items", mode == SyncMode.CDC).withSyncMode(mode)
                 .withCursorField(Optional.of("id")));
     }
@@ -110,7 +126,7 @@ class MySqlBadInputTest {
     @Test
     void wrongPasswordIsAConfigErrorNamingTheUserWithoutThePassword() {
         String wrong = "wrong-" + SECRET;
-        Throwable t = failsWithoutSideEffects(wrong, () -> sync(config(db.port(), TestingMariaDb.APP_USER, wrong,
+        Throwable t = failsWithoutSideEffects(wrong, () -> sync(config(db.port(), TestingMySqlServer.APP_USER, wrong,
                 true), List.of(items(SyncMode.CDC))));
         assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("rejected the credentials")
                 .hasMessageContaining("tributary@127.0.0.1:" + db.port() + "/shop");
@@ -123,8 +139,8 @@ class MySqlBadInputTest {
             port = s.getLocalPort();
         }
         int closed = port;
-        Throwable t = failsWithoutSideEffects(SECRET, () -> sync(config(closed, TestingMariaDb.APP_USER, SECRET, false),
-                List.of(items(SyncMode.INCREMENTAL))));
+        Throwable t = failsWithoutSideEffects(SECRET, () -> sync(config(closed, TestingMySqlServer.APP_USER, SECRET,
+                false), List.of(items(SyncMode.INCREMENTAL))));
         assertThat(t).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("cannot connect to MySQL at 127.0.0.1:" + closed);
     }
@@ -154,7 +170,7 @@ class MySqlBadInputTest {
     void binlogFormatStatementIsAConfigErrorTellingWhatToRun() {
         db.execute("SET GLOBAL binlog_format = 'STATEMENT'");
         try {
-            Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(app(true),
+            Throwable t = failsWithoutSideEffects(TestingMySqlServer.APP_PASSWORD, () -> sync(app(true),
                     List.of(items(SyncMode.CDC))));
             assertThat(t).isInstanceOf(ConfigException.class)
                     .hasMessageContaining("CDC needs binlog_format=ROW but the server has STATEMENT")
@@ -166,11 +182,11 @@ class MySqlBadInputTest {
 
     // ------------------------------------------------------------------ saved positions
 
-    private static List<String> binaryLogs() throws Exception {
+    private List<String> binaryLogs() throws Exception {
         return binaryLogs(db);
     }
 
-    private static List<String> binaryLogs(TestingMariaDb server) throws Exception {
+    private static List<String> binaryLogs(TestingMySqlServer server) throws Exception {
         List<String> out = new java.util.ArrayList<>();
         try (Connection c = server.connection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
@@ -181,8 +197,13 @@ class MySqlBadInputTest {
         return out;
     }
 
-    private static String scalar(String sql) throws Exception {
-        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+    private String scalar(String sql) throws Exception {
+        return scalar(db, sql);
+    }
+
+    private static String scalar(TestingMySqlServer server, String sql) throws Exception {
+        try (Connection c = server.connection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
@@ -195,7 +216,8 @@ class MySqlBadInputTest {
         sync(app(true), List.of(cs)); // backfill, then CDC up to now: state holds a binlog position
         String saved = Json.mapper().readTree(stateFile().toFile()).get("global").get("state").get("state")
                 .get("position").get("name").asText();
-        // MariaDB keeps a binlog file until InnoDB checkpointed past it: rotate and purge until it is gone
+        // MariaDB keeps a binlog file until InnoDB checkpointed past it: rotate and purge until it is gone (MySQL
+        // purges at once)
         for (int i = 0; i < 100 && binaryLogs().contains(saved); i++) {
             db.execute("FLUSH BINARY LOGS");
             db.execute("PURGE BINARY LOGS TO '" + scalar("SHOW MASTER STATUS") + "'");
@@ -203,7 +225,7 @@ class MySqlBadInputTest {
         }
         assertThat(binaryLogs()).doesNotContain(saved);
         db.execute("INSERT INTO shop.purge_t VALUES (2, 'y')");
-        Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(app(true), List.of(cs)));
+        Throwable t = failsWithoutSideEffects(TestingMySqlServer.APP_PASSWORD, () -> sync(app(true), List.of(cs)));
         assertThat(t).isInstanceOf(NonRetriableException.class)
                 .hasMessageContaining("the saved binlog file " + saved + " was purged")
                 .hasMessageContaining("clear the state");
@@ -219,7 +241,7 @@ class MySqlBadInputTest {
                             "streams": ["shop.items"]},
                  "streams": [{"stream": "items", "namespace": "shop", "sync_mode": "cdc", "state": {"chunks": []}}]}
                 """);
-        Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(app(true),
+        Throwable t = failsWithoutSideEffects(TestingMySqlServer.APP_PASSWORD, () -> sync(app(true),
                 List.of(items(SyncMode.CDC))));
         assertThat(t).isInstanceOf(NonRetriableException.class)
                 .hasMessageContaining("the saved binlog file mysql-bin.000042 was purged");
@@ -229,9 +251,9 @@ class MySqlBadInputTest {
     void stateOfAnotherServerIsAConfigErrorNamingBothIdentitiesAndChangesNothing() throws Exception {
         ConfiguredStream cs = items(SyncMode.CDC);
         sync(app(true), List.of(cs));
-        String ours = "mariadb:server_id=1/shop";
+        String ours = identity(db, 1);
         assertThat(Json.parse(Files.readString(stateFile())).get("source_identity").asText()).isEqualTo(ours);
-        try (TestingMariaDb other = new TestingMariaDb("ROW", 2)) {
+        try (TestingMySqlServer other = newServer("ROW", 2)) {
             other.execute("CREATE TABLE shop.items (id bigint PRIMARY KEY, name varchar(20))",
                     "INSERT INTO shop.items VALUES (1, 'x'), (2, 'y'), (3, 'z')");
             // rotate the other server's binlog until the saved file exists there too: without the identity, the
@@ -242,14 +264,23 @@ class MySqlBadInputTest {
                 other.execute("FLUSH BINARY LOGS");
             }
             assertThat(binaryLogs(other)).contains(saved);
-            Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(config(other.port(),
-                    TestingMariaDb.APP_USER, TestingMariaDb.APP_PASSWORD, true), List.of(cs)));
+            Throwable t = failsWithoutSideEffects(TestingMySqlServer.APP_PASSWORD, () -> sync(config(other.port(),
+                    TestingMySqlServer.APP_USER, TestingMySqlServer.APP_PASSWORD, true), List.of(cs)));
             assertThat(t).isInstanceOf(ConfigException.class)
                     .hasMessageContaining("state file " + stateFile().toAbsolutePath())
                     .hasMessageContaining("belongs to another source").hasMessageContaining("'" + ours + "'")
-                    .hasMessageContaining("'mariadb:server_id=2/shop'");
+                    .hasMessageContaining("'" + identity(other, 2) + "'");
         }
         sync(app(true), List.of(cs)); // the state's own server still resumes from it
+    }
+
+    /**
+     * The identity {@link MySqlDriver#sourceIdentity()} documents: MariaDB's {@code server_id}, MySQL's
+     * {@code server_uuid}.
+     */
+    private static String identity(TestingMySqlServer server, int serverId) throws Exception {
+        return server.product().startsWith("MariaDB") ? "mariadb:server_id=" + serverId + "/shop"
+                : "mysql:" + scalar(server, "SELECT @@server_uuid") + "/shop";
     }
 
     @Test
@@ -258,7 +289,7 @@ class MySqlBadInputTest {
         String good = Files.readString(stateFile());
         for (String bad : List.of("", good.substring(0, good.length() / 2), "\u0000\u0000garbage")) {
             Files.writeString(stateFile(), bad);
-            Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(app(false),
+            Throwable t = failsWithoutSideEffects(TestingMySqlServer.APP_PASSWORD, () -> sync(app(false),
                     List.of(items(SyncMode.INCREMENTAL))));
             assertThat(t).as("state %s", bad).isInstanceOf(ConfigException.class)
                     .hasMessageContaining("state file " + stateFile().toAbsolutePath())
@@ -273,7 +304,7 @@ class MySqlBadInputTest {
     void streamMissingFromTheSourceIsAConfigErrorNamingIt() {
         Stream s = Stream.of(StreamId.of("shop", "no_such_table"), Schema.of(Field.of("id", DataType.INT64, false)),
                 List.of("id"), Set.of("id"), Set.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL));
-        Throwable t = failsWithoutSideEffects(TestingMariaDb.APP_PASSWORD, () -> sync(app(false),
+        Throwable t = failsWithoutSideEffects(TestingMySqlServer.APP_PASSWORD, () -> sync(app(false),
                 List.of(items(SyncMode.INCREMENTAL), ConfiguredStream.of(s.withSyncMode(SyncMode.FULL_REFRESH)))));
         assertThat(t).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("stream shop.no_such_table does not exist");
@@ -303,6 +334,7 @@ class MySqlBadInputTest {
 
     @Test
     void typesWithoutAMappingAreSyncedAsTheirText() {
+        assumeTrue(mariaDb(), "inet6 and uuid are MariaDB column types; MySQL 8 has no type without a mapping");
         db.execute("CREATE TABLE shop.odd_t (id int PRIMARY KEY, ip inet6, u uuid)",
                 "INSERT INTO shop.odd_t VALUES (1, '::1', '123e4567-e89b-12d3-a456-426655440000')");
         Stream s = discover("odd_t", false);

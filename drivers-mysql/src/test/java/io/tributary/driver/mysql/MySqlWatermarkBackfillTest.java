@@ -15,6 +15,7 @@ import io.tributary.core.DriverInterface;
 import io.tributary.core.Drivers;
 import io.tributary.core.state.State;
 import io.tributary.testkit.TestingMariaDb;
+import io.tributary.testkit.TestingMySqlServer;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
 import io.tributary.types.Stream;
@@ -32,24 +33,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The watermark backfill against the interleaving that lost updates: the binlog stream is idle at the end of the
  * binlog when a chunk's low watermark is registered there, and a row of the chunk is updated after the chunk's
  * SELECT started (so the chunk holds the old value). The stream must hand the low watermark over before that update,
- * so that the update marks the row as changed and the chunk's stale row is dropped.
+ * so that the update marks the row as changed and the chunk's stale row is dropped. MariaDB here; MySQL 8 in
+ * {@link MySql8WatermarkBackfillTest}.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MySqlWatermarkBackfillTest {
-    static TestingMariaDb db;
+    private TestingMySqlServer db;
+
+    /** Starts the server, or skips the test class when it cannot run here. */
+    TestingMySqlServer newServer() {
+        assumeTrue(TestingMariaDb.available(), "mariadb-server is not installed (apt-get install mariadb-server)");
+        return new TestingMariaDb();
+    }
 
     @BeforeAll
-    static void start() {
-        assumeTrue(TestingMariaDb.available(), "mariadb-server is not installed (apt-get install mariadb-server)");
-        db = new TestingMariaDb();
+    void start() {
+        db = newServer();
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (db != null) {
             db.close();
         }
@@ -94,9 +103,9 @@ class MySqlWatermarkBackfillTest {
         assertThat(table.get("49").value("v")).isEqualTo("old");
     }
 
-    private static DriverInterface driver() {
-        return Drivers.configured("mysql", Json.parse(MySqlConformanceTest.config(db, TestingMariaDb.ADMIN_USER,
-                TestingMariaDb.ADMIN_PASSWORD, true)), "source.json");
+    private DriverInterface driver() {
+        return Drivers.configured("mysql", Json.parse(MySqlConformanceTest.config(db, TestingMySqlServer.ADMIN_USER,
+                TestingMySqlServer.ADMIN_PASSWORD, true)), "source.json");
     }
 
     /** The MySQL driver, running {@code duringRead} when a chunk read hands over its first row. */

@@ -488,22 +488,22 @@ final class PostgresCdc implements AutoCloseable {
     /**
      * Waits until no transaction the stream delivered before watermark {@code text} (the first {@code before} it
      * delivered) is invisible to new snapshots: none is in progress for a snapshot taken now (in its xip list, or at
-     * or past its xmax, as the newest commit under way is). Transactions the first snapshot shows in progress though
-     * the commit log has them committed are waited for too, for those delivered longer ago than the xids kept. Only
-     * this fixed set is waited for, never transactions delivered later: under a steady load with a synchronous
-     * standby some newer commit is always on its way.
+     * or past its xmax, as the newest commit under way is). The first snapshot fixes the set waited for: the
+     * delivered transactions it sees in progress, and those in its xip list the commit log has committed (for
+     * transactions delivered longer ago than the xids kept). Later snapshots only shrink that set, so neither commits
+     * delivered after the mark (under a steady load with a synchronous standby one is always on its way) nor the ring
+     * overwriting old xids meanwhile change what is waited for.
      */
     private void awaitVisible(Connection c, String text, long before) throws SQLException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        java.util.Set<Long> committedAtFirst = null;
+        java.util.Set<Integer> waiting = null; // low 32 bits
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_snapshot_xmax(s)::text, x::text, "
                 + "pg_xact_status(x) = 'committed' FROM pg_current_snapshot() s "
                 + "LEFT JOIN LATERAL pg_snapshot_xip(s) x ON true")) {
             while (true) {
                 long xmax = -1;
                 List<Long> xip = new ArrayList<>();
-                java.util.Set<Long> invisible = new java.util.TreeSet<>();
-                java.util.Set<Long> committed = new java.util.HashSet<>();
+                java.util.Set<Integer> committed = new java.util.HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         xmax = Long.parseLong(rs.getString(1));
@@ -511,35 +511,34 @@ final class PostgresCdc implements AutoCloseable {
                         if (x != null) {
                             xip.add(Long.parseLong(x));
                             if (rs.getBoolean(3)) {
-                                committed.add(Long.parseLong(x));
+                                committed.add((int) Long.parseLong(x));
                             }
                         }
                     }
                 }
-                if (committedAtFirst == null) {
-                    committedAtFirst = committed;
+                if (waiting == null) {
+                    waiting = new java.util.TreeSet<>(delivered.inProgress(before, (int) xmax, xip));
+                    waiting.addAll(committed);
+                } else {
+                    java.util.Set<Integer> running = new java.util.HashSet<>();
+                    xip.forEach(x -> running.add((int) x.longValue()));
+                    int snapshotXmax = (int) xmax;
+                    waiting.removeIf(x -> x - snapshotXmax < 0 && !running.contains(x));
                 }
-                for (long x : xip) {
-                    if (committedAtFirst.contains(x)) {
-                        invisible.add(x);
-                    }
-                }
-                for (int x : delivered.inProgress(before, (int) xmax, xip)) {
-                    invisible.add(Integer.toUnsignedLong(x));
-                }
-                if (invisible.isEmpty()) {
+                if (waiting.isEmpty()) {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new RetriableException("transactions " + invisible + " committed before watermark " + text
+                    List<Long> xids = waiting.stream().map(Integer::toUnsignedLong).toList();
+                    throw new RetriableException("transactions " + xids + " committed before watermark " + text
                             + " but are still not visible to other sessions after 60 s (waiting for a synchronous "
                             + "standby?): a chunk read now would miss their changes");
                 }
                 try {
                     Thread.sleep(1); // their commits are under way in other sessions
                 } catch (InterruptedException e) {
-                    throw CancelledException.interrupted("waiting for transactions " + invisible
-                            + " to become visible", e);
+                    throw CancelledException.interrupted("waiting for transactions "
+                            + waiting.stream().map(Integer::toUnsignedLong).toList() + " to become visible", e);
                 }
             }
         }

@@ -580,7 +580,16 @@ public final class PostgresDriver implements DriverInterface {
     /** Watermarks are logical decoding messages (PostgreSQL 14 or later: pgoutput's {@code messages} option). */
     @Override
     public boolean watermarksSupported() {
-        return cdcSupported();
+        if (!cdcSupported()) {
+            return false;
+        }
+        try (Connection c = connections.open(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SHOW server_version_num")) {
+            // pgoutput's messages option (the watermarks themselves) and pg_current_snapshot() (the visibility wait)
+            return rs.next() && Integer.parseInt(rs.getString(1)) >= 140000;
+        } catch (SQLException e) {
+            throw connections.translate(e);
+        }
     }
 
     /**

@@ -621,6 +621,9 @@ final class MySqlCdc implements AutoCloseable {
                             txTime = Instant.ofEpochMilli(e.getHeader().getTimestamp());
                         } else if (sql.equals("COMMIT")) {
                             inTransaction = false;
+                        } else if (inTransaction && (sql.startsWith("SAVEPOINT") || sql.startsWith("ROLLBACK TO")
+                                || sql.startsWith("RELEASE SAVEPOINT"))) {
+                            // inside the transaction (an XA one too): no boundary, no checkpoint or mark here
                         } else if (sql.startsWith("XA ")) {
                             Xa xa = Xa.parse(raw);
                             switch (xa.verb()) {

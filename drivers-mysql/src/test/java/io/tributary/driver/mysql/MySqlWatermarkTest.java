@@ -151,6 +151,53 @@ class MySqlWatermarkTest {
         }
     }
 
+    /**
+     * A SAVEPOINT inside a transaction is a query event in the binlog; it once counted as a statement that ends the
+     * transaction (like DDL), so a checkpoint or a watermark could land in the middle of a transaction, and a resumed
+     * stream would start there.
+     */
+    @Test
+    void aSavepointInsideATransactionIsNoTransactionBoundary() throws Exception {
+        MySqlCdc.Position before = binlogEnd();
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("INSERT INTO shop.wm_keys VALUES (10, 1)");
+            st.execute("SAVEPOINT sp");
+            st.execute("INSERT INTO shop.wm_keys VALUES (11, 1)");
+            st.execute("SAVEPOINT sp2");
+            st.execute("INSERT INTO shop.wm_keys VALUES (12, 1)");
+            st.execute("ROLLBACK TO SAVEPOINT sp2");
+            c.commit();
+        }
+        MySqlCdc.Position after = binlogEnd();
+        List<Object> ids = new CopyOnWriteArrayList<>();
+        List<MySqlCdc.Position> checkpoints = new CopyOnWriteArrayList<>();
+        cdc.stream(new CdcMsgFn() {
+            @Override
+            public void accept(CdcChange change) {
+                ids.add(change.values()[0]);
+            }
+
+            @Override
+            public void checkpoint(ObjectNode position) {
+                checkpoints.add(MySqlCdc.Position.fromJson(position));
+            }
+
+            @Override
+            public void watermark(String watermark) {
+            }
+
+            @Override
+            public boolean checkpointWanted() {
+                return true; // as often as the stream offers one
+            }
+        });
+        assertThat(ids).containsExactly(10L, 11L);
+        assertThat(checkpoints).isNotEmpty().allSatisfy(p -> assertThat(p.compareTo(before) <= 0
+                || p.compareTo(after) >= 0).as("checkpoint %s outside the transaction %s..%s", p, before, after)
+                .isTrue());
+    }
+
     @Test
     void aWatermarkReturnsOnlyOnceTheStreamHandedItOver() throws Exception {
         CompletableFuture<Void> w = watermarkAsync("w1");

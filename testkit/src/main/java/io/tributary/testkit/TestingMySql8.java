@@ -5,8 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -45,6 +43,13 @@ public final class TestingMySql8 implements TestingMySqlServer {
     private final int port;
     private final List<String> command;
     private volatile Process server;
+    /** Kills the server if the JVM exits without {@link #close()} (a test that failed in setup, a killed run). */
+    private final Thread killOnExit = new Thread(() -> {
+        Process p = server;
+        if (p != null) {
+            p.destroyForcibly();
+        }
+    }, "mysql8-kill-on-exit");
 
     /** Whether the MySQL 8 binary is on the classpath, unpacks and runs on this machine. */
     public static boolean available() {
@@ -72,6 +77,7 @@ public final class TestingMySql8 implements TestingMySqlServer {
         if (home == null) {
             throw new IllegalStateException("MySQL 8 cannot run here: " + unavailableReason());
         }
+        Runtime.getRuntime().addShutdownHook(killOnExit);
         try {
             dir = Files.createTempDirectory("tributary-mysql8-server");
             Path data = dir.resolve("data");
@@ -100,9 +106,16 @@ public final class TestingMySql8 implements TestingMySqlServer {
                     "--enforce-gtid-consistency=ON", "--mysqlx=OFF", "--skip-name-resolve",
                     "--performance-schema=OFF", "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0"));
             command = List.copyOf(cmd);
-            start();
         } catch (IOException e) {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
             throw new UncheckedIOException("cannot start MySQL 8", e);
+        }
+        try {
+            start();
+        } catch (IOException | RuntimeException e) {
+            close(); // a server that did not answer in time must not outlive the failed test
+            throw new UncheckedIOException("cannot start MySQL 8", e instanceof IOException io ? io
+                    : new IOException(e));
         }
     }
 
@@ -169,8 +182,12 @@ public final class TestingMySql8 implements TestingMySqlServer {
                 try {
                     Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
                     staging = null;
-                } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                    // another JVM unpacked it first
+                } catch (IOException e) {
+                    // another JVM unpacked it first (a rename onto its non-empty folder fails with ENOTEMPTY, which
+                    // Java reports as a plain FileSystemException)
+                    if (!Files.isExecutable(home.resolve("bin/mysqld"))) {
+                        throw e;
+                    }
                 }
             }
             run(List.of(home.resolve("bin/mysqld").toString(), "--no-defaults", "--version"), null, 60);
@@ -283,11 +300,19 @@ public final class TestingMySql8 implements TestingMySqlServer {
     /** Kills the server (its data is deleted with it, so no clean shutdown is needed) and deletes its folder. */
     @Override
     public void close() {
-        server.destroyForcibly();
+        Process p = server;
+        if (p != null) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
-            server.waitFor(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting: the hook runs anyway
         }
         delete(dir);
     }

@@ -161,8 +161,13 @@ final class MySqlCdc implements AutoCloseable {
      */
     private final Map<String, Prepared> prepared = new LinkedHashMap<>();
 
-    private record Prepared(Position start, List<CdcChange> changes) {
+    /** A prepared XA transaction: where its group starts, its held changes, and when the stream read its prepare. */
+    private record Prepared(Position start, List<CdcChange> changes, long readAtNanos) {
     }
+
+    /** How long a prepared XA transaction may pin the checkpoint before checkpoints warn about it (once a minute). */
+    private static final long HELD_WARN_NANOS = TimeUnit.MINUTES.toNanos(10);
+    private long lastHeldWarning = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
     /**
      * The last transaction of which the stream delivered a change: where it ends in the binlog, and its GTID
      * ({@code null} where the binlog gives it none: MariaDB, whose GTIDs are not MySQL's, or MySQL with
@@ -373,9 +378,19 @@ final class MySqlCdc implements AutoCloseable {
      */
     private void checkpoint(CdcMsgFn fn, Position current) {
         Position at = current;
-        for (Prepared p : prepared.values()) {
+        for (Map.Entry<String, Prepared> e : prepared.entrySet()) {
+            Prepared p = e.getValue();
             if (p.start().compareTo(at) < 0) {
                 at = p.start();
+            }
+            long now = System.nanoTime();
+            long held = now - p.readAtNanos();
+            if (held > HELD_WARN_NANOS && now - lastHeldWarning >= TimeUnit.MINUTES.toNanos(1)) {
+                lastHeldWarning = now;
+                LOG.warn("XA transaction {} has been held as prepared for {} min (since this stream read its XA PREPARE): the saved "
+                        + "binlog position stays at {}:{} before it (a restart reads the binlog again from there, and "
+                        + "fails if that file is purged); run XA RECOVER on the server and resolve it", e.getKey(),
+                        TimeUnit.NANOSECONDS.toMinutes(held), p.start().name(), p.start().pos());
             }
         }
         pending = at;
@@ -602,7 +617,7 @@ final class MySqlCdc implements AutoCloseable {
                                 String xid = x != null && x.getData() != null
                                         ? Xa.xid(x.getData(), x.getGtridLength(), x.getBqualLength(), x.getFormatID())
                                         : xaOpen;
-                                prepared.put(xid, new Prepared(groupStart, xaChanges));
+                                prepared.put(xid, new Prepared(groupStart, xaChanges, System.nanoTime()));
                                 LOG.info("XA transaction {} prepared with {} changes: held until its XA COMMIT", xid,
                                         xaChanges.size());
                             }

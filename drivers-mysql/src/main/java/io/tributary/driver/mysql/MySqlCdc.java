@@ -387,9 +387,10 @@ final class MySqlCdc implements AutoCloseable {
             long held = now - p.readAtNanos();
             if (held > HELD_WARN_NANOS && now - lastHeldWarning >= TimeUnit.MINUTES.toNanos(1)) {
                 lastHeldWarning = now;
-                LOG.warn("XA transaction {} has been held as prepared for {} min (since this stream read its XA PREPARE): the saved "
-                        + "binlog position stays at {}:{} before it (a restart reads the binlog again from there, and "
-                        + "fails if that file is purged); run XA RECOVER on the server and resolve it", e.getKey(),
+                LOG.warn("XA transaction {} has been held as prepared for {} min (since this stream read its XA "
+                        + "PREPARE): the saved binlog position stays at {}:{} before it (a restart reads the binlog "
+                        + "again from there, and fails if that file is purged); run XA RECOVER on the server and "
+                        + "resolve it", e.getKey(),
                         TimeUnit.NANOSECONDS.toMinutes(held), p.start().name(), p.start().pos());
             }
         }

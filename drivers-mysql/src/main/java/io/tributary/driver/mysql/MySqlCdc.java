@@ -602,7 +602,8 @@ final class MySqlCdc implements AutoCloseable {
                         gtid = type == EventType.GTID && e.getData() instanceof GtidEventData m ? m.getMySqlGtid()
                                 : null;
                         txTime = Instant.ofEpochMilli(e.getHeader().getTimestamp());
-                        if (e.getData() instanceof MariadbGtidEventData g && (g.getFlags() & MARIADB_PREPARED_XA) != 0) {
+                        if (e.getData() instanceof MariadbGtidEventData g
+                                && (g.getFlags() & MARIADB_PREPARED_XA) != 0) {
                             xaOpen = ""; // MariaDB logs no XA START: the group's XA PREPARE event names it
                             xaChanges = new ArrayList<>();
                         }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -148,34 +147,8 @@ public final class TestingMariaDb implements TestingMySqlServer {
     }
 
     @Override
-    public String host() {
-        return "127.0.0.1";
-    }
-
-    @Override
     public int port() {
         return port;
-    }
-
-    @Override
-    public String url(String database) {
-        return "jdbc:mysql://127.0.0.1:" + port + "/" + database + "?allowPublicKeyRetrieval=true&useSSL=false";
-    }
-
-    @Override
-    public Connection connection() throws SQLException {
-        return DriverManager.getConnection(url("shop"), ADMIN_USER, ADMIN_PASSWORD);
-    }
-
-    @Override
-    public void execute(String... sql) {
-        try (Connection c = connection(); Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
-        }
     }
 
     @Override

@@ -12,9 +12,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -243,34 +241,8 @@ public final class TestingMySql8 implements TestingMySqlServer {
     }
 
     @Override
-    public String host() {
-        return "127.0.0.1";
-    }
-
-    @Override
     public int port() {
         return port;
-    }
-
-    @Override
-    public String url(String database) {
-        return "jdbc:mysql://127.0.0.1:" + port + "/" + database + "?allowPublicKeyRetrieval=true&useSSL=false";
-    }
-
-    @Override
-    public Connection connection() throws SQLException {
-        return DriverManager.getConnection(url("shop"), ADMIN_USER, ADMIN_PASSWORD);
-    }
-
-    @Override
-    public void execute(String... sql) {
-        try (Connection c = connection(); Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
-        }
     }
 
     /** Stops the server (SIGTERM, a clean shutdown) and starts it again on the same data and port. */

@@ -1,7 +1,9 @@
 package io.tributary.testkit;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * A private server speaking the MySQL protocol, started by a test: {@link TestingMariaDb} or {@link TestingMySql8}.
@@ -21,18 +23,33 @@ public interface TestingMySqlServer extends AutoCloseable {
     /** The server's product and version as tests name it, e.g. {@code MariaDB} or {@code MySQL 8.0.15}. */
     String product();
 
-    String host();
+    /** The servers listen on the loopback address only. */
+    default String host() {
+        return "127.0.0.1";
+    }
 
     int port();
 
     /** A JDBC URL (Connector/J) for {@code database}, without TLS. */
-    String url(String database);
+    default String url(String database) {
+        return "jdbc:mysql://" + host() + ":" + port() + "/" + database + "?allowPublicKeyRetrieval=true&useSSL=false";
+    }
 
     /** A new connection to {@code shop} as {@link #ADMIN_USER}. */
-    Connection connection() throws SQLException;
+    default Connection connection() throws SQLException {
+        return DriverManager.getConnection(url("shop"), ADMIN_USER, ADMIN_PASSWORD);
+    }
 
     /** Runs each statement in turn on one connection as {@link #ADMIN_USER}; a failure is an unchecked exception. */
-    void execute(String... sql);
+    default void execute(String... sql) {
+        try (Connection c = connection(); Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
+        }
+    }
 
     /** Stops the server (a clean shutdown) and starts it again on the same data and port. */
     void restart();

@@ -75,11 +75,7 @@ class MySqlDriverTest {
         State state = State.inMemory();
         MemoryDestination dest = MemoryDestination.named("mysql-" + UUID.randomUUID());
         StreamId id = StreamId.of("shop", "types_t");
-        Stream s;
-        try (DriverInterface d = driver()) {
-            s = new AbstractDriver(d, state).discover(2).stream().filter(x -> x.id().equals(id)).findFirst()
-                    .orElseThrow();
-        }
+        Stream s = discover(state, id);
         assertThat(s.schema().field("flag").orElseThrow().type()).isEqualTo(DataType.BOOLEAN);
         assertThat(s.schema().field("ui").orElseThrow().type()).isEqualTo(DataType.INT64);
         assertThat(s.schema().field("ubig").orElseThrow().type()).isEqualTo(DataType.DECIMAL);
@@ -126,11 +122,7 @@ class MySqlDriverTest {
         State state = State.inMemory();
         MemoryDestination dest = MemoryDestination.named("mysql-xa-" + UUID.randomUUID());
         StreamId id = StreamId.of("shop", "xa_t");
-        Stream s;
-        try (DriverInterface d = driver()) {
-            s = new AbstractDriver(d, state).discover(2).stream().filter(x -> x.id().equals(id)).findFirst()
-                    .orElseThrow();
-        }
+        Stream s = discover(state, id);
         ConfiguredStream cs = ConfiguredStream.of(s.withSyncMode(SyncMode.CDC));
         run(state, dest, cs);
         assertThat(values(dest, id)).containsExactly(entry("1", "one"));
@@ -187,6 +179,13 @@ class MySqlDriverTest {
         assertThat(MySqlCdc.Xa.parse("XA ROLLBACK 'x''y', 'b', 7"))
                 .isEqualTo(new MySqlCdc.Xa("ROLLBACK", "782779,62,7"));
         assertThat(MySqlCdc.Xa.parse("XA END 0x41,0x42,3")).isEqualTo(new MySqlCdc.Xa("END", "41,42,3"));
+    }
+
+    private Stream discover(State state, StreamId id) {
+        try (DriverInterface d = driver()) {
+            return new AbstractDriver(d, state).discover(2).stream().filter(x -> x.id().equals(id)).findFirst()
+                    .orElseThrow();
+        }
     }
 
     private static Map<String, String> values(MemoryDestination dest, StreamId id) {

@@ -68,7 +68,6 @@ final class PostgresCdc implements AutoCloseable {
     private final Map<String, CompletableFuture<Long>> awaitedMarks = new ConcurrentHashMap<>();
     /** The xids of the transactions the stream delivered last, for {@link #watermark}'s visibility wait. */
     private final DeliveredXids delivered = new DeliveredXids(1 << 16);
-    private volatile int serverVersion;
 
     private record Relation(StreamId id, Schema schema, PostgresTypes.PgType[] types, ConfiguredStream stream) {
     }
@@ -286,7 +285,7 @@ final class PostgresCdc implements AutoCloseable {
         // moment it decodes it (the WAL end alone is often a non-commit record, which left the run waiting idle)
         String endMarker = "end:" + java.util.UUID.randomUUID();
         try (Connection c = driver.connections().open(); Statement st = c.createStatement()) {
-            messages = Integer.parseInt(scalar(st, "SHOW server_version_num")) >= 140000;
+            messages = driver.serverVersion() >= 140000;
             end = LogSequenceNumber.valueOf(scalar(st, messages
                     ? "SELECT pg_logical_emit_message(false, '" + WATERMARK_PREFIX + "', '" + endMarker + "')::text"
                     : "SELECT pg_current_wal_lsn()::text"));
@@ -456,14 +455,9 @@ final class PostgresCdc implements AutoCloseable {
         CompletableFuture<Long> handedOver = new CompletableFuture<>();
         awaitedMarks.put(text, handedOver);
         try (Connection c = driver.connections().open()) {
-            try (Statement st = c.createStatement()) {
-                if (serverVersion == 0) {
-                    serverVersion = Integer.parseInt(scalar(st, "SHOW server_version_num"));
-                }
-            }
             // PostgreSQL 17 flushes the message at once; before, the stream sees it when the WAL writer flushes
             String emit = "SELECT pg_logical_emit_message(false, '" + WATERMARK_PREFIX + "', ?"
-                    + (serverVersion >= 170000 ? ", true)" : ")");
+                    + (driver.serverVersion() >= 170000 ? ", true)" : ")");
             try (PreparedStatement ps = c.prepareStatement(emit)) {
                 ps.setString(1, text);
                 ps.execute();

@@ -52,6 +52,7 @@ public final class PostgresDriver implements DriverInterface {
 
     private PostgresConfig config;
     private PostgresConnections connections;
+    private volatile int serverVersion;
     private volatile PostgresTypes types;
     private final Map<StreamId, PostgresDiscovery.TableInfo> tables = new ConcurrentHashMap<>();
     private State state;
@@ -583,13 +584,24 @@ public final class PostgresDriver implements DriverInterface {
         if (!cdcSupported()) {
             return false;
         }
-        try (Connection c = connections.open(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SHOW server_version_num")) {
-            // pgoutput's messages option (the watermarks themselves) and pg_current_snapshot() (the visibility wait)
-            return rs.next() && Integer.parseInt(rs.getString(1)) >= 140000;
-        } catch (SQLException e) {
-            throw connections.translate(e);
+        // pgoutput's messages option (the watermarks themselves) and pg_current_snapshot() (the visibility wait)
+        return serverVersion() >= 140000;
+    }
+
+    /** The server's {@code server_version_num} (e.g. 170002), read once. */
+    int serverVersion() {
+        int v = serverVersion;
+        if (v == 0) {
+            try (Connection c = connections.open(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SHOW server_version_num")) {
+                rs.next();
+                v = Integer.parseInt(rs.getString(1));
+                serverVersion = v;
+            } catch (SQLException e) {
+                throw connections.translate(e);
+            }
         }
+        return v;
     }
 
     /**

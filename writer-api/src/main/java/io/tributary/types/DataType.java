@@ -15,15 +15,23 @@ import java.util.Locale;
  *   <tr><td>BOOLEAN</td><td>{@link Boolean}</td></tr>
  *   <tr><td>INT32 / INT64</td><td>{@link Integer} / {@link Long}</td></tr>
  *   <tr><td>FLOAT32 / FLOAT64</td><td>{@link Float} / {@link Double}</td></tr>
- *   <tr><td>DECIMAL</td><td>{@link java.math.BigDecimal} (scale = the field's scale)</td></tr>
+ *   <tr><td>DECIMAL</td><td>{@link java.math.BigDecimal} (scale = the field's scale; precision 0 means unconstrained,
+ *       and the value keeps the source's scale); the source's special values as the {@code String}s {@code "NaN"},
+ *       {@code "Infinity"}, {@code "-Infinity"} (PostgreSQL {@code numeric}, MongoDB Decimal128)</td></tr>
  *   <tr><td>STRING</td><td>{@link String}</td></tr>
  *   <tr><td>DATE</td><td>{@link java.time.LocalDate}</td></tr>
- *   <tr><td>TIME</td><td>{@link java.time.LocalTime} (time of day, microsecond precision)</td></tr>
+ *   <tr><td>TIME</td><td>{@link java.time.LocalTime} (time of day, microsecond precision); a source type whose
+ *       values leave 00:00–23:59:59.999999 (PostgreSQL {@code time} '24:00:00', MySQL {@code TIME} ±838 h) is mapped
+ *       to STRING holding the source's own rendering instead</td></tr>
  *   <tr><td>TIMESTAMP_MILLI / _MICRO / _NANO</td><td>{@link java.time.Instant} (an instant on the UTC time line)</td></tr>
  *   <tr><td>BINARY</td><td>{@code byte[]}</td></tr>
  *   <tr><td>JSON_OBJECT / JSON_ARRAY</td><td>{@link String} holding the JSON text</td></tr>
  *   <tr><td>NULL</td><td>always {@code null}</td></tr>
  * </table>
+ *
+ * <p>A value that a destination's type cannot hold (a timestamp past Parquet's and Iceberg's 64-bit microseconds,
+ * a special decimal in a decimal column) fails in that writer with a {@link ValueException} naming stream, column,
+ * key and value; {@link ValueErrors} chooses whether the sync stops (default), writes NULL or skips the row.
  *
  * <p>JSON names (the catalog's {@code type_schema}) follow OLake where OLake has the type:
  * {@code integer_small}, {@code integer}, {@code number_small}, {@code number}, {@code object}, {@code array}.

@@ -1,5 +1,7 @@
 package io.tributary.writer;
 
+import io.tributary.types.ValueErrors;
+
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,8 +25,11 @@ import java.util.concurrent.atomic.LongAdder;
  * state together.
  */
 public final class WriterPool implements AutoCloseable {
-    /** Pool options. {@code threadFactory} makes the flush threads (embedders may pass their own). */
-    public record Options(int batchSize, ThreadFactory threadFactory) {
+    /**
+     * Pool options. {@code threadFactory} makes the flush threads (embedders may pass their own);
+     * {@code valueErrors} says what the destination's writers do with a value their column cannot hold.
+     */
+    public record Options(int batchSize, ThreadFactory threadFactory, ValueErrors valueErrors) {
         public static final int DEFAULT_BATCH_SIZE = 10_000;
 
         public Options {
@@ -32,14 +37,19 @@ public final class WriterPool implements AutoCloseable {
                 throw new IllegalArgumentException("batchSize must be at least 1: " + batchSize);
             }
             requireNonNull(threadFactory, "threadFactory is null");
+            requireNonNull(valueErrors, "valueErrors is null");
         }
 
         public static Options defaults() {
-            return new Options(DEFAULT_BATCH_SIZE, daemonThreads("tributary-writer"));
+            return new Options(DEFAULT_BATCH_SIZE, daemonThreads("tributary-writer"), ValueErrors.FAIL);
         }
 
         public Options withBatchSize(int size) {
-            return new Options(size, threadFactory);
+            return new Options(size, threadFactory, valueErrors);
+        }
+
+        public Options withValueErrors(ValueErrors handling) {
+            return new Options(batchSize, threadFactory, handling);
         }
     }
 

@@ -58,7 +58,12 @@ public abstract class DriverConformanceTest {
     public enum Behavior {
         INCREMENTAL, CDC, TABLES_WITHOUT_KEYS, PASSWORD_AUTHENTICATION,
         /** {@link CdcBackfill#WATERMARK}: backfill beside CDC through {@code writeWatermark}. */
-        WATERMARK
+        WATERMARK,
+        /**
+         * Every value of the fixture's {@link ConformanceFixture#edgeColumns() edge-value matrix} reaches every
+         * writer (jsonl, Parquet, Iceberg) equal to the source through backfill and through CDC.
+         */
+        TYPE_FIDELITY
     }
 
     private ConformanceFixture fixture;

@@ -281,6 +281,7 @@ public class AbstractDriver implements AutoCloseable {
         // the state must belong to this source, and every stream is checked, before anything is written: a
         // foreign state must not resume, a missing grant must not clear a full refresh first
         bindSource();
+        pool.destination().preflight(streams); // two streams into one table: refused before the source is touched
         Preflight.check(driver, streams);
         try (Run run = new Run(pool)) {
             TaskGroup g = run.group("sync", false);
@@ -300,6 +301,7 @@ public class AbstractDriver implements AutoCloseable {
     /** Runs a full refresh of the streams (backfill only). A stream whose last full refresh finished starts over. */
     public void fullRefresh(WriterPool pool, List<ConfiguredStream> streams) {
         bindSource();
+        pool.destination().preflight(streams);
         try (Run run = new Run(pool)) {
             fullRefresh(run, streams);
         }
@@ -308,6 +310,7 @@ public class AbstractDriver implements AutoCloseable {
     /** Runs incremental syncs of the streams. */
     public void incremental(WriterPool pool, List<ConfiguredStream> streams) {
         bindSource();
+        pool.destination().preflight(streams);
         try (Run run = new Run(pool)) {
             incremental(run, streams);
         }
@@ -321,6 +324,7 @@ public class AbstractDriver implements AutoCloseable {
      */
     public void runChangeStream(WriterPool pool, List<ConfiguredStream> streams) {
         bindSource();
+        pool.destination().preflight(streams);
         try (Run run = new Run(pool)) {
             runChangeStream(run, streams);
         }

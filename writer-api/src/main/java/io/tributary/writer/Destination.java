@@ -17,6 +17,14 @@ public interface Destination extends AutoCloseable {
     void check();
 
     /**
+     * Checks, before a sync reads or writes anything, that these streams can be written together: no two of them
+     * resolve to the same table or folder, and no table already holds another stream's rows. Throws
+     * {@link io.tributary.types.ConfigException} naming the streams and the table. The default checks nothing.
+     */
+    default void preflight(Collection<ConfiguredStream> streams) {
+    }
+
+    /**
      * The metadata state last committed by a writer thread with this ID for this stream, or empty when that
      * thread ID never committed. Must reflect every commit that returned before this call.
      */

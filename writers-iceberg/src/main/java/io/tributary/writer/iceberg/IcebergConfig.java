@@ -14,7 +14,9 @@ import java.util.Optional;
  * }</pre>
  * {@code catalog_type} is any type Iceberg's {@code CatalogUtil} knows ({@code hadoop}, the default; {@code jdbc};
  * {@code rest}; {@code hive}; {@code glue}, ...) or {@code custom} with {@code properties.catalog-impl}; every
- * {@code properties} entry is passed to the catalog. {@code namespace} overrides the source namespace.
+ * {@code properties} entry is passed to the catalog. {@code namespace} overrides the source namespace;
+ * {@code {namespace}} in it stands for the source namespace ({@code "lake_{namespace}"}), so that tables of the same
+ * name in two source schemas stay apart (a fixed {@code namespace} that would put two streams in one table is refused).
  */
 public record IcebergConfig(String catalogType, String warehouse, String catalogName, Optional<String> namespace,
         Map<String, String> properties, long targetFileSizeBytes) {

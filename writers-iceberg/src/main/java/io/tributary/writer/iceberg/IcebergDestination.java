@@ -9,6 +9,7 @@ import io.tributary.types.Json;
 import io.tributary.types.StreamId;
 import io.tributary.writer.Destination;
 import io.tributary.writer.DestinationWriter;
+import io.tributary.writer.DistinctTargets;
 import io.tributary.writer.MetadataState;
 import io.tributary.writer.WriterOptions;
 import java.util.Collection;
@@ -45,6 +46,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class IcebergDestination implements Destination {
     private static final Logger LOG = LoggerFactory.getLogger(IcebergDestination.class);
+    /** Table property naming the stream ({@code namespace.name}) whose rows the table holds. */
+    public static final String SOURCE_STREAM = "tributary.source-stream";
+    /** Stands for the source namespace in the config's {@code namespace}. */
+    static final String SOURCE_NAMESPACE = "{namespace}";
     static final String THREAD_ID = "tributary.thread-id";
     static final String STATE = "tributary.state";
 
@@ -78,10 +83,43 @@ public final class IcebergDestination implements Destination {
         return catalog;
     }
 
-    /** The table identifier of a stream. */
+    /**
+     * The table identifier of a stream: {@code <namespace>.<name>}, the namespace being the source's (schema or
+     * database; {@code default} when it has none) unless the config's {@code namespace} overrides it; a
+     * {@code {namespace}} in that override stands for the source's namespace ({@code "lake_{namespace}"}).
+     */
     public TableIdentifier identifier(StreamId stream) {
-        String ns = config.namespace().orElse(stream.namespace().isEmpty() ? "default" : stream.namespace());
+        String source = stream.namespace().isEmpty() ? "default" : stream.namespace();
+        String ns = config.namespace().map(n -> n.replace(SOURCE_NAMESPACE, source)).orElse(source);
         return TableIdentifier.of(Namespace.of(ns), stream.name());
+    }
+
+    /**
+     * Two streams never share a table: not two streams of this sync (the same table name in two source schemas
+     * with a fixed {@code namespace}), and not a table that another stream created before (its
+     * {@value #SOURCE_STREAM} property).
+     */
+    @Override
+    public void preflight(Collection<ConfiguredStream> streams) {
+        DistinctTargets.require(streams, this::identifier, "Iceberg table",
+                "Keep the source namespaces apart with \"namespace\": \"<prefix>_" + SOURCE_NAMESPACE
+                        + "\" in the destination config (or leave \"namespace\" out).");
+        for (ConfiguredStream s : streams) {
+            TableIdentifier id = identifier(s.id());
+            if (catalog.tableExists(id)) {
+                checkOwner(catalog.loadTable(id), s.id(), id);
+            }
+        }
+    }
+
+    private static void checkOwner(Table table, StreamId stream, TableIdentifier id) {
+        String owner = table.properties().get(SOURCE_STREAM);
+        if (owner != null && !owner.equals(stream.id())) {
+            throw new ConfigException("iceberg writer: table " + id + " holds the rows of stream " + owner
+                    + ", not of stream " + stream.id() + "; writing both into it would mix them. Keep the source "
+                    + "namespaces apart with \"namespace\": \"<prefix>_" + SOURCE_NAMESPACE
+                    + "\" (or leave \"namespace\" out), or drop the table.");
+        }
     }
 
     @Override
@@ -104,7 +142,9 @@ public final class IcebergDestination implements Destination {
         TableIdentifier id = identifier(stream.id());
         synchronized (lock(stream.id())) {
             if (catalog.tableExists(id)) {
-                return catalog.loadTable(id);
+                Table t = catalog.loadTable(id);
+                checkOwner(t, stream.id(), id);
+                return t;
             }
             if (catalog instanceof SupportsNamespaces n && !n.namespaceExists(id.namespace())) {
                 try {
@@ -127,6 +167,7 @@ public final class IcebergDestination implements Destination {
                     TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Long.toString(32L * 1024 * 1024)));
             // unique per row: a dictionary never pays off, and building one to throw it away costs the writer time
             props.put(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + DefaultColumns.OLAKE_ID, "false");
+            props.put(SOURCE_STREAM, stream.id().id());
             if (stream.primaryKey().size() == 1) {
                 props.put(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + stream.primaryKey().get(0), "false");
             }
@@ -135,7 +176,9 @@ public final class IcebergDestination implements Destination {
                 LOG.info("created Iceberg table {} with {} columns", id, schema.columns().size());
                 return t;
             } catch (AlreadyExistsException e) {
-                return catalog.loadTable(id);
+                Table t = catalog.loadTable(id);
+                checkOwner(t, stream.id(), id);
+                return t;
             }
         }
     }

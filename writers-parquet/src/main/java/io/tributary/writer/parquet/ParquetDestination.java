@@ -13,6 +13,7 @@ import io.tributary.types.Schema;
 import io.tributary.types.StreamId;
 import io.tributary.writer.Destination;
 import io.tributary.writer.DestinationWriter;
+import io.tributary.writer.DistinctTargets;
 import io.tributary.writer.MetadataState;
 import io.tributary.writer.Record;
 import io.tributary.writer.WriterOptions;
@@ -87,6 +88,12 @@ public final class ParquetDestination implements Destination {
         } catch (IOException e) {
             throw new ConfigException("parquet writer: folder " + root + " is not writable: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void preflight(Collection<ConfiguredStream> streams) {
+        DistinctTargets.require(streams, this::streamDir, "folder",
+                "Rename one of them in the source, or write them to separate destinations.");
     }
 
     @Override

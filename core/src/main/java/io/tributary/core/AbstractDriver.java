@@ -1032,8 +1032,12 @@ public class AbstractDriver implements AutoCloseable {
         options.listener().chunkCommitted(s.id(), chunk, rows);
     }
 
-    private static WriteMode mode(ConfiguredStream s, boolean backfill) {
-        return backfill || s.appendMode() ? WriteMode.APPEND : WriteMode.UPSERT;
+    /**
+     * Backfills append; so do append-mode streams and streams without a primary key, whose {@code _olake_id} (a
+     * hash of the row) is shared by identical rows: an upsert or delete by it would touch every copy.
+     */
+    static WriteMode mode(ConfiguredStream s, boolean backfill) {
+        return backfill || s.appendMode() || s.primaryKey().isEmpty() ? WriteMode.APPEND : WriteMode.UPSERT;
     }
 
     private static RecordMaker maker(Map<Schema, RecordMaker> cache, ConfiguredStream s, Schema schema) {

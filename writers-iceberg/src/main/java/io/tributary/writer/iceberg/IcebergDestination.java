@@ -153,7 +153,7 @@ public final class IcebergDestination implements Destination {
                     // created concurrently
                 }
             }
-            Schema schema = IcebergSchemas.tableSchema(stream.schema());
+            Schema schema = IcebergSchemas.tableSchema(stream.schema(), !stream.primaryKey().isEmpty());
             Map<String, String> props = new HashMap<>(Map.of(
                     TableProperties.FORMAT_VERSION, "2",
                     TableProperties.COMMIT_NUM_RETRIES, "50",

@@ -51,8 +51,12 @@ final class IcebergSchemas {
         };
     }
 
-    /** The table schema of a stream: its columns (all optional), then the default columns. */
-    static Schema tableSchema(io.tributary.types.Schema source) {
+    /**
+     * The table schema of a stream: its columns (all optional), then the default columns; {@code _olake_id} is the
+     * identifier field only for a stream with a primary key (a keyless stream's {@code _olake_id} is a hash of the
+     * row, shared by identical rows, so it identifies no row: its table is an append-only changelog).
+     */
+    static Schema tableSchema(io.tributary.types.Schema source, boolean keyed) {
         List<Types.NestedField> cols = new ArrayList<>();
         int id = 1;
         for (Field f : source.fields()) {
@@ -62,7 +66,7 @@ final class IcebergSchemas {
         cols.add(Types.NestedField.optional(id++, DefaultColumns.OLAKE_TIMESTAMP, Types.TimestampType.withZone()));
         cols.add(Types.NestedField.optional(id++, DefaultColumns.OP_TYPE, Types.StringType.get()));
         cols.add(Types.NestedField.optional(id, DefaultColumns.CDC_TIMESTAMP, Types.TimestampType.withZone()));
-        return new Schema(cols, java.util.Set.of(cols.get(source.size()).fieldId()));
+        return keyed ? new Schema(cols, java.util.Set.of(cols.get(source.size()).fieldId())) : new Schema(cols);
     }
 
     /** A value as Iceberg's generic writers want it for a column of {@code type}. */

@@ -338,7 +338,7 @@ public class AbstractDriver implements AutoCloseable {
      * appends: clear the streams in the destination first ({@code dropStreams}).
      */
     public State resnapshot(Collection<StreamId> streams) {
-        state.clear(streams);
+        state.resetBackfill(streams);
         LOG.info("streams {} will be backfilled again", streams);
         return state;
     }

@@ -328,6 +328,21 @@ public final class State {
         return streams.containsKey(stream);
     }
 
+    /**
+     * Forgets the backfill of these streams (its chunks and its completion) and keeps every other value of theirs
+     * (per-stream change-stream positions such as MongoDB's resume token, cursors): a resnapshot.
+     */
+    public synchronized void resetBackfill(Collection<StreamId> ids) {
+        for (StreamId id : ids) {
+            StreamState ss = streams.get(id);
+            if (ss != null) {
+                ss.state.remove(CHUNKS);
+            }
+            completed.remove(id.id());
+        }
+        save();
+    }
+
     /** Forgets everything about these streams (clear-state): chunks, cursors, backfill completion. */
     public synchronized void clear(Collection<StreamId> ids) {
         for (StreamId id : ids) {

@@ -30,7 +30,7 @@ class MongoConformanceTest extends DriverConformanceTest {
     @Override
     protected Set<Behavior> behaviors() {
         // mongo-java-server has no authentication
-        return EnumSet.of(Behavior.INCREMENTAL, Behavior.CDC, Behavior.WATERMARK);
+        return EnumSet.of(Behavior.INCREMENTAL, Behavior.CDC, Behavior.WATERMARK, Behavior.RESNAPSHOT_KEEPS_POSITION);
     }
 
     static final class Fixture implements ConformanceFixture {

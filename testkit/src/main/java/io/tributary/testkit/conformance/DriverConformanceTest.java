@@ -441,7 +441,10 @@ public abstract class DriverConformanceTest {
                 AbstractDriver a = new AbstractDriver(d, State.load(sync.store))) {
             a.resnapshot(List.of(id));
         }
-        assertThat(State.load(sync.store).backfillCompleted(id)).as("backfill to be redone").isFalse();
+        State after = State.load(sync.store);
+        assertThat(after.backfillCompleted(id)).as("backfill to be redone").isFalse();
+        assertThat(positionOf(after, id)).as("the change stream's position after the resnapshot")
+                .isEqualTo(positionOf(stateOf(before), id));
         fixture.delete(id, 7); // after the resnapshot, before the next run: only the change stream can see it
         Row changed = new Row(8, "changed after the resnapshot", BigDecimal.ONE, null);
         fixture.update(id, changed);
@@ -454,6 +457,38 @@ public abstract class DriverConformanceTest {
         assertThat(State.load(sync.store).backfillCompleted(id)).isTrue();
         assertThat(sync.dest.records(id).stream().filter(r -> r.op() == OpType.READ).count())
                 .as("rows read by the second backfill").isGreaterThanOrEqualTo(2L * rows.length - 2);
+    }
+
+    private static State stateOf(String json) {
+        InMemoryStateStore store = new InMemoryStateStore();
+        store.save(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return State.load(store);
+    }
+
+    /** The state that places the change stream: the global position and the stream's values but its chunks. */
+    private static String positionOf(State state, StreamId id) {
+        com.fasterxml.jackson.databind.node.ObjectNode json = state.toJson();
+        com.fasterxml.jackson.databind.node.ObjectNode global = json.has("global") && json.get("global").isObject()
+                ? ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("global")).deepCopy() : null;
+        if (global != null) {
+            global.remove("streams"); // the streams whose backfill completed
+            List<String> unset = new ArrayList<>();
+            global.fieldNames().forEachRemaining(f -> {
+                if (global.get(f).isNull()) {
+                    unset.add(f);
+                }
+            });
+            global.remove(unset);
+        }
+        String stream = "";
+        for (com.fasterxml.jackson.databind.JsonNode s : json.path("streams")) {
+            if (id.name().equals(s.path("stream").asText()) && id.namespace().equals(s.path("namespace").asText())) {
+                com.fasterxml.jackson.databind.node.ObjectNode values = s.path("state").deepCopy();
+                values.remove("chunks");
+                stream = values.toString();
+            }
+        }
+        return "global=" + (global == null || global.isEmpty() ? "{}" : global) + " stream=" + stream;
     }
 
     // ---------------------------------------------------------------- bad input

@@ -263,26 +263,32 @@ public class AbstractDriver implements AutoCloseable {
      */
     public void read(WriterPool pool, List<ConfiguredStream> streams) {
         requireNonNull(pool, "pool is null");
-        List<ConfiguredStream> full = new ArrayList<>();
-        List<ConfiguredStream> inc = new ArrayList<>();
-        List<ConfiguredStream> cdc = new ArrayList<>();
+        List<ConfiguredStream> cdcStreams = new ArrayList<>();
         for (ConfiguredStream s : streams) {
             s.validate();
-            switch (s.syncMode()) {
-                case FULL_REFRESH -> full.add(s);
-                case INCREMENTAL -> inc.add(s);
-                case CDC, STRICT_CDC -> cdc.add(s);
+            if (s.syncMode() == SyncMode.CDC || s.syncMode() == SyncMode.STRICT_CDC) {
+                cdcStreams.add(s);
             }
         }
-        if (!cdc.isEmpty() && !driver.cdcSupported()) {
-            throw new ConfigException("streams " + cdc.stream().map(ConfiguredStream::id).toList()
+        if (!cdcStreams.isEmpty() && !driver.cdcSupported()) {
+            throw new ConfigException("streams " + cdcStreams.stream().map(ConfiguredStream::id).toList()
                     + " are set to sync_mode cdc but the source config does not enable CDC (update_method)");
         }
         // the state must belong to this source, and every stream is checked, before anything is written: a
         // foreign state must not resume, a missing grant must not clear a full refresh first
         bindSource();
         pool.destination().preflight(streams); // two streams into one table: refused before the source is touched
-        Preflight.check(driver, streams);
+        List<ConfiguredStream> checked = Preflight.check(driver, streams);
+        List<ConfiguredStream> full = new ArrayList<>();
+        List<ConfiguredStream> inc = new ArrayList<>();
+        List<ConfiguredStream> cdc = new ArrayList<>();
+        for (ConfiguredStream s : checked) {
+            switch (s.syncMode()) {
+                case FULL_REFRESH -> full.add(s);
+                case INCREMENTAL -> inc.add(s);
+                case CDC, STRICT_CDC -> cdc.add(s);
+            }
+        }
         try (Run run = new Run(pool)) {
             TaskGroup g = run.group("sync", false);
             if (!full.isEmpty()) {

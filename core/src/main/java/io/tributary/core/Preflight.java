@@ -4,12 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Field;
+import io.tributary.types.Schema;
 import io.tributary.types.Stream;
 import io.tributary.types.SyncMode;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks the selected streams against the source before a sync touches state or the destination, so that a
@@ -23,12 +27,19 @@ import java.util.Set;
  * {@link DriverInterface#checkStream} (grants, replica identity).
  */
 public final class Preflight {
+    private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
+
     private Preflight() {
     }
 
-    /** Throws {@link ConfigException} naming the stream (and column) of the first selection the source cannot serve. */
-    public static void check(DriverInterface driver, List<ConfiguredStream> streams) {
+    /**
+     * Throws {@link ConfigException} naming the stream (and column) of the first selection the source cannot serve.
+     * Returns the streams as they are to be read: a stream with {@code sync_new_columns} gets the columns added in the
+     * source since {@code discover} (so a backfill reads them instead of dropping them), the others as given.
+     */
+    public static List<ConfiguredStream> check(DriverInterface driver, List<ConfiguredStream> streams) {
         requireNonNull(driver, "driver is null");
+        List<ConfiguredStream> out = new ArrayList<>(streams.size());
         for (ConfiguredStream s : streams) {
             s.validate();
             Stream now = driver.produceSchema(s.id());
@@ -55,6 +66,23 @@ public final class Preflight {
                         + now.supportedSyncModes().stream().map(SyncMode::jsonName).sorted().toList()
                         + " (a table needs a primary key, or the driver's replica identity setting, for CDC)");
             }
+            out.add(withNewColumns(s, now));
         }
+        return out;
+    }
+
+    private static ConfiguredStream withNewColumns(ConfiguredStream s, Stream now) {
+        if (!s.syncNewColumns()) {
+            return s;
+        }
+        List<Field> added = now.schema().fields().stream().filter(f -> s.schema().indexOf(f.name()) < 0).toList();
+        if (added.isEmpty()) {
+            return s;
+        }
+        List<Field> fields = new ArrayList<>(s.schema().fields());
+        fields.addAll(added);
+        LOG.info("stream {}: columns {} were added in the source since discover; syncing them (sync_new_columns)",
+                s.id(), added.stream().map(Field::name).toList());
+        return s.withStream(s.stream().withSchema(new Schema(fields)));
     }
 }

@@ -16,7 +16,9 @@ import io.tributary.types.Json;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
 import io.tributary.types.TributaryException;
+import io.tributary.types.ValueErrors;
 import io.tributary.writer.Providers;
 import io.tributary.writer.WriterFactory;
 import io.tributary.writer.WriterPool;
@@ -215,8 +217,20 @@ public final class TributaryCli {
                 description = "With --cdc-backfill watermark: rows per chunk held in memory until its high watermark.")
         long windowRows;
 
+        @Option(names = "--value-errors", defaultValue = "fail",
+                description = "A value the destination cannot hold: fail (stop, naming stream, column, key and value), "
+                        + "null (write NULL and warn) or skip (leave the row out and warn).")
+        String valueErrors;
+
+        @Option(names = "--resnapshot", split = ",", paramLabel = "NAMESPACE.NAME",
+                description = "With --cdc-backfill watermark: backfill these CDC streams again while the change "
+                        + "stream keeps its position (rows are upserted by key), e.g. after ALTER TABLE … ADD COLUMN "
+                        + "… DEFAULT, which the log does not carry for existing rows.")
+        List<String> resnapshot = List.of();
+
         @Override
         public Integer call() throws Exception {
+            ValueErrors onValueError = ValueErrors.fromJson(valueErrors);
             CdcBackfill backfill = switch (cdcBackfill) {
                 case "before_cdc" -> CdcBackfill.BEFORE_CDC;
                 case "watermark" -> CdcBackfill.WATERMARK;
@@ -228,16 +242,21 @@ public final class TributaryCli {
             }
             Catalog cat = Catalog.fromJson(ConfigFiles.read(catalog), catalog.toString());
             List<ConfiguredStream> streams = cat.configuredStreams();
+            List<StreamId> again = resnapshotStreams(resnapshot, streams, backfill);
             ConfigFiles.DestinationFile d = ConfigFiles.destination(destination);
             Path statePath = state != null ? state : source.config.toAbsolutePath().resolveSibling("state.json");
             State st = State.load(new FileStateStore(statePath));
             ProgressListener progress = new ProgressListener(System.err, System.console() != null);
             try (DriverInterface driver = source.driver();
-                    WriterPool pool = d.open(WriterPool.Options.defaults().withBatchSize(batchSize))) {
+                    WriterPool pool = d.open(WriterPool.Options.defaults().withBatchSize(batchSize)
+                            .withValueErrors(onValueError))) {
                 driver.setup();
                 AbstractDriver orchestrator = new AbstractDriver(driver, st,
                         AbstractDriver.Options.defaults().withListener(progress).withCdcBackfill(backfill)
                                 .withWindowRows(windowRows));
+                if (!again.isEmpty()) {
+                    orchestrator.resnapshot(again);
+                }
                 Thread main = Thread.currentThread();
                 Thread hook = new Thread(main::interrupt, "tributary-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
@@ -255,6 +274,26 @@ public final class TributaryCli {
                 return 0;
             }
         }
+    }
+
+    private static List<StreamId> resnapshotStreams(List<String> names, List<ConfiguredStream> selected,
+            CdcBackfill backfill) {
+        List<StreamId> out = new java.util.ArrayList<>();
+        for (String name : names) {
+            ConfiguredStream s = selected.stream().filter(c -> c.id().id().equals(name)).findFirst()
+                    .orElseThrow(() -> new ConfigException("--resnapshot " + name + ": not a selected stream of the "
+                            + "catalog; selected: " + selected.stream().map(ConfiguredStream::id).toList()));
+            if (s.syncMode() != SyncMode.CDC) {
+                throw new ConfigException("--resnapshot " + name + ": only cdc streams are resnapshotted (this one is "
+                        + s.syncMode().jsonName() + "; a full_refresh stream is read again by every sync)");
+            }
+            out.add(s.id());
+        }
+        if (!out.isEmpty() && backfill != CdcBackfill.WATERMARK) {
+            throw new ConfigException("--resnapshot needs --cdc-backfill watermark: the re-read rows are then upserted by "
+                    + "key beside the change stream; a before_cdc backfill would append them a second time");
+        }
+        return out;
     }
 
     @Command(name = "quickstart", mixinStandardHelpOptions = true,

@@ -7,6 +7,8 @@ import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.TestingPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -157,5 +159,31 @@ class CliBadInputTest {
     void streamMissingFromTheSourceExitsThreeNamingItBeforeAnythingIsWritten() throws Exception {
         UnaryOperator<String> rename = c -> c.replace("\"items\"", "\"gone\"");
         configError(catalog, rename.apply(validCatalog), "stream public.gone does not exist");
+    }
+
+    private Result sync(String... extra) {
+        try (BadInput.Output out = BadInput.captureOutput()) {
+            List<String> args = new ArrayList<>(List.of("sync", "--type", "postgres", "--config", source.toString(),
+                    "--destination", destination.toString(), "--catalog", catalog.toString(), "--state",
+                    state.toString()));
+            args.addAll(List.of(extra));
+            return new Result(TributaryCli.run(args.toArray(String[]::new)), out.text());
+        }
+    }
+
+    @Test
+    void badValueErrorsAndResnapshotOptionsExitThreeChangingNothing() throws Exception {
+        BadInput.Snapshot before = BadInput.snapshot(state, dir.resolve("out"));
+        Result r = sync("--value-errors", "ignore");
+        assertThat(r.exit()).as(r.output()).isEqualTo(3);
+        assertThat(r.output()).contains("value_errors must be one of fail, skip, null; got 'ignore'");
+        r = sync("--resnapshot", "public.nope");
+        assertThat(r.exit()).as(r.output()).isEqualTo(3);
+        assertThat(r.output()).contains("--resnapshot public.nope: not a selected stream");
+        r = sync("--resnapshot", "public.items");
+        assertThat(r.exit()).as(r.output()).isEqualTo(3);
+        assertThat(r.output()).contains("only cdc streams are resnapshotted");
+        before.assertUnchanged();
+        assertThat(sync("--value-errors", "null").exit()).isZero();
     }
 }

@@ -127,8 +127,8 @@ final class TypeFidelity {
         }
     }
 
-    /** Discovers {@code table}; the type mismatches go to {@code problems}. */
-    private Stream discover(StreamId table, Capture capture, List<Mismatch> problems) {
+    /** Discovers {@code table}; the type mismatches of {@code checked} go to {@code problems}. */
+    private Stream discover(StreamId table, Capture capture, List<EdgeColumn> checked, List<Mismatch> problems) {
         Stream s;
         try (DriverInterface d = fixture.newDriver(capture);
                 AbstractDriver a = new AbstractDriver(d, State.inMemory())) {
@@ -136,7 +136,7 @@ final class TypeFidelity {
             s = a.discover(4).stream().filter(x -> x.id().equals(table)).findFirst()
                     .orElseThrow(() -> new AssertionError("discovery did not return " + table));
         }
-        for (EdgeColumn c : columns) {
+        for (EdgeColumn c : checked) {
             Optional<Field> f = s.schema().field(c.name());
             if (f.isEmpty() || f.get().type() != c.expectedType()) {
                 problems.add(new Mismatch(c.name(), c.declaration(), "discover", "-", c.expectedType().toString(),
@@ -175,7 +175,7 @@ final class TypeFidelity {
         StreamId table = fixture.createEdgeTable(table("edge_types"), columns);
         insert(table, cases(), 0);
         int before = problems.size();
-        Stream s = discover(table, Capture.NONE, problems);
+        Stream s = discover(table, Capture.NONE, columns, problems);
         return problems.size() == before ? Optional.of(s.schema()) : Optional.empty();
     }
 
@@ -189,27 +189,31 @@ final class TypeFidelity {
         StreamId table = fixture.createEdgeTable(table("edge_" + w), columns);
         List<Case> cases = cases();
         insert(table, cases, 0);
-        Stream discovered = discover(table, Capture.CDC, out);
+        Stream discovered = discover(table, Capture.CDC, columns, out);
         if (!out.isEmpty()) {
             return out; // the values would be read with the wrong types
         }
         Schema schema = discovered.schema();
         ConfiguredStream stream = ConfiguredStream.of(discovered.withSyncMode(SyncMode.CDC));
-        WriterPool.Options options = WriterPool.Options.defaults().withBatchSize(500);
-        if (hasUnrepresentable(w, schema)) {
-            options = options.withValueErrors(ValueErrors.NULL);
-        }
+        WriterPool.Options options = WriterPool.Options.defaults().withBatchSize(500)
+                .withValueErrors(hasUnrepresentable(w, schema) ? ValueErrors.NULL : ValueErrors.FAIL);
         List<String> names = columns.stream().map(EdgeColumn::name).toList();
         InMemoryStateStore store = new InMemoryStateStore();
 
-        sync(store, Capture.CDC, stream, writer, options); // backfill (then CDC, with nothing to read)
+        // the backfill (then CDC, with nothing to read)
+        if (failed(() -> sync(store, Capture.CDC, stream, writer, options), "backfill sync", w, out)) {
+            return out;
+        }
         Map<Long, DestRow> afterBackfill = latest(writer.read(table, schema, names, fixture.keyColumn()), w, out);
 
         insert(table, cases, CDC_OFFSET);
         for (Case c : cases) {
             fixture.updateEdgeTag(table, c.id(), 2);
         }
-        sync(store, Capture.CDC, stream, writer, options); // CDC: the inserts and the updates
+        // CDC: the inserts and the updates
+        if (failed(() -> sync(store, Capture.CDC, stream, writer, options), "cdc sync", w, out)) {
+            return out;
+        }
         Map<Long, DestRow> afterCdc = latest(writer.read(table, schema, names, fixture.keyColumn()), w, out);
 
         for (Case c : cases) {
@@ -236,6 +240,19 @@ final class TypeFidelity {
             }
         }
         return out;
+    }
+
+    /** Runs a sync; a failure becomes a row of the table (naming the column of a ValueException). */
+    private static boolean failed(Runnable sync, String path, String writer, List<Mismatch> out) {
+        try {
+            sync.run();
+            return false;
+        } catch (RuntimeException e) {
+            Optional<ValueException> ve = valueException(e);
+            out.add(new Mismatch(ve.map(ValueException::column).orElse("*"), "-", path, writer, "the sync succeeds",
+                    "it failed: " + e));
+            return true;
+        }
     }
 
     private static void compare(String column, String label, String path, String writer, Object want, DestRow row,
@@ -308,7 +325,7 @@ final class TypeFidelity {
             StreamId table = fixture.createEdgeTable(table("edgefail_" + w), List.of(c));
             fixture.insertEdgeRow(table, 1, 1, Map.of(c.name(), bad.get().literal()));
             List<Mismatch> types = new ArrayList<>();
-            Stream s = discover(table, Capture.NONE, types);
+            Stream s = discover(table, Capture.NONE, List.of(c), types);
             out.addAll(types);
             ConfiguredStream cs = ConfiguredStream.of(s.withSyncMode(SyncMode.FULL_REFRESH));
             String expected = "ValueException naming " + c.name();

@@ -48,8 +48,11 @@ final class DestinationReader {
     /** Iceberg namespace of the kit's tables (the writer's {@code namespace} key). */
     static final String ICEBERG_NAMESPACE = "fidelity";
 
-    /** One destination row: its key, {@code _op_type}, {@code tag} and the model values of the edge columns. */
-    record DestRow(long key, String op, Object tag, Map<String, Object> values) {
+    /**
+     * One destination row: its {@code _olake_id}, its key column, {@code _op_type}, {@code tag} and the model values
+     * of the edge columns.
+     */
+    record DestRow(String olakeId, long key, String op, Object tag, Map<String, Object> values) {
     }
 
     private final String type;
@@ -138,8 +141,8 @@ final class DestinationReader {
                 for (String c : columns) {
                     values.put(c, fromJsonl(schema.field(c).orElseThrow().type(), raw.get(c)));
                 }
-                out.add(new DestRow(key(raw.get(keyColumn)), String.valueOf(raw.get("_op_type")), raw.get("tag"),
-                        values));
+                out.add(new DestRow(String.valueOf(raw.get("_olake_id")), key(raw.get(keyColumn)),
+                        String.valueOf(raw.get("_op_type")), raw.get("tag"), values));
             }
         }
         return out;
@@ -220,7 +223,7 @@ final class DestinationReader {
         if (!any) {
             return List.of();
         }
-        StringBuilder sql = new StringBuilder("SELECT ").append(quote(keyColumn)).append(", _op_type, tag");
+        StringBuilder sql = new StringBuilder("SELECT _olake_id, ").append(quote(keyColumn)).append(", _op_type, tag");
         for (String c : columns) {
             sql.append(", ").append(quote(c));
         }
@@ -237,10 +240,10 @@ final class DestinationReader {
                     Map<String, Object> values = new HashMap<>();
                     for (int i = 0; i < columns.size(); i++) {
                         DataType t = schema.field(columns.get(i)).orElseThrow().type();
-                        Object raw = t == DataType.BINARY ? rs.getBytes(4 + i) : rs.getObject(4 + i);
+                        Object raw = t == DataType.BINARY ? rs.getBytes(5 + i) : rs.getObject(5 + i);
                         values.put(columns.get(i), fromParquet(t, raw));
                     }
-                    out.add(new DestRow(key(rs.getObject(1)), rs.getString(2), rs.getObject(3), values));
+                    out.add(new DestRow(rs.getString(1), key(rs.getObject(2)), rs.getString(3), rs.getObject(4), values));
                 }
             }
         }
@@ -295,8 +298,8 @@ final class DestinationReader {
                         values.put(c, fromIceberg(schema.field(c).orElseThrow().type(), r.getField(c)));
                     }
                     Object op = r.getField("_op_type");
-                    out.add(new DestRow(key(r.getField(keyColumn)), op == null ? null : op.toString(),
-                            r.getField("tag"), values));
+                    out.add(new DestRow(String.valueOf(r.getField("_olake_id")), key(r.getField(keyColumn)),
+                            op == null ? null : op.toString(), r.getField("tag"), values));
                 }
             }
         }

@@ -266,13 +266,24 @@ final class TypeFidelity {
         }
     }
 
-    /** The current row per key; Iceberg must hold each key once. */
+    /**
+     * The current row per key: the last row per {@code _olake_id} (jsonl and Parquet are append logs in commit
+     * order); Iceberg must hold each {@code _olake_id} once, and one key must not have two {@code _olake_id}s.
+     */
     private static Map<Long, DestRow> latest(List<DestRow> rows, String writer, List<Mismatch> out) {
-        Map<Long, DestRow> byKey = new LinkedHashMap<>();
+        Map<String, DestRow> byOlakeId = new LinkedHashMap<>();
         for (DestRow r : rows) {
-            if (byKey.put(r.key(), r) != null && writer.equals("iceberg")) {
-                out.add(new Mismatch("_olake_id", "key " + r.key(), "read", writer, "one row per key",
+            if (byOlakeId.put(r.olakeId(), r) != null && writer.equals("iceberg")) {
+                out.add(new Mismatch("_olake_id", r.olakeId(), "read", writer, "one row per _olake_id",
                         "more than one"));
+            }
+        }
+        Map<Long, DestRow> byKey = new LinkedHashMap<>();
+        for (DestRow r : byOlakeId.values()) {
+            DestRow other = byKey.put(r.key(), r);
+            if (other != null) {
+                out.add(new Mismatch("_olake_id", "key " + r.key(), "read", writer, "one _olake_id per key",
+                        other.olakeId() + " and " + r.olakeId()));
             }
         }
         return byKey;

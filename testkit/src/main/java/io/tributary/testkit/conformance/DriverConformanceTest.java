@@ -63,7 +63,12 @@ public abstract class DriverConformanceTest {
         WATERMARK,
         /**
          * Every value of the fixture's {@link ConformanceFixture#edgeColumns() edge-value matrix} reaches every
-         * writer (jsonl, Parquet, Iceberg) equal to the source through backfill and through CDC.
+         * writer (jsonl, Parquet, Iceberg) equal to the source through backfill and through CDC. The fixture
+         * implements {@code edgeColumns} (not empty: declaring this with an empty matrix fails),
+         * {@code createEdgeTable}, {@code insertEdgeRow} (a literal per given column, every other column NULL) and
+         * {@code updateEdgeTag}, and the driver must do CDC ({@link Capture#CDC}). Rows are read back by the key
+         * column {@link ConformanceFixture#keyColumn()} and the column {@code tag}; see {@code TypeFidelity} for the
+         * procedure and {@link EdgeValues} for what each writer must give back.
          */
         TYPE_FIDELITY
     }

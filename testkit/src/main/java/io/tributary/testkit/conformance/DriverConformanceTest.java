@@ -29,6 +29,7 @@ import io.tributary.writer.Record;
 import io.tributary.writer.WriterPool;
 import io.tributary.writer.memory.MemoryDestination;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The driver conformance kit: every driver's test extends it, gives a {@link ConformanceFixture} and declares its
@@ -61,7 +63,12 @@ public abstract class DriverConformanceTest {
         WATERMARK,
         /**
          * Every value of the fixture's {@link ConformanceFixture#edgeColumns() edge-value matrix} reaches every
-         * writer (jsonl, Parquet, Iceberg) equal to the source through backfill and through CDC.
+         * writer (jsonl, Parquet, Iceberg) equal to the source through backfill and through CDC. The fixture
+         * implements {@code edgeColumns} (not empty: declaring this with an empty matrix fails),
+         * {@code createEdgeTable}, {@code insertEdgeRow} (a literal per given column, every other column NULL) and
+         * {@code updateEdgeTag}, and the driver must do CDC ({@link Capture#CDC}). Rows are read back by the key
+         * column {@link ConformanceFixture#keyColumn()} and the column {@code tag}; see {@code TypeFidelity} for the
+         * procedure and {@link EdgeValues} for what each writer must give back.
          */
         TYPE_FIDELITY,
         /**
@@ -489,6 +496,59 @@ public abstract class DriverConformanceTest {
             }
         }
         return "global=" + (global == null || global.isEmpty() ? "{}" : global) + " stream=" + stream;
+
+    // ---------------------------------------------------------------- type fidelity
+
+    /**
+     * The fixture's edge-value matrix, for a driver that declares {@link Behavior#TYPE_FIDELITY}: skipped when it
+     * does not declare it; a failure when it declares it with an empty matrix or a matrix the kit can see is wrong.
+     */
+    private TypeFidelity typeFidelity() {
+        require(Behavior.TYPE_FIDELITY);
+        List<ConformanceFixture.EdgeColumn> columns = fixture.edgeColumns();
+        assertThat(columns).as("the driver declares TYPE_FIDELITY: its fixture's edgeColumns() must not be empty")
+                .isNotEmpty();
+        TypeFidelity tf = new TypeFidelity(fixture, columns);
+        TypeFidelity.assertNone("mistakes in the fixture's edge-value matrix", tf.checkMatrix());
+        return tf;
+    }
+
+    private void assertEdgeValuesExact(String writerType, Path dir) {
+        TypeFidelity tf = typeFidelity();
+        TypeFidelity.assertNone("edge values differ in the " + writerType + " writer (backfill, CDC insert and CDC update"
+                + " each compared with the expected value, and CDC with backfill)",
+                tf.run(TypeFidelity.writer(writerType, dir)));
+    }
+
+    @Test
+    void edgeValuesReachJsonlExactlyThroughBackfillAndCdc(@TempDir Path dir) {
+        assertEdgeValuesExact("jsonl", dir);
+    }
+
+    @Test
+    void edgeValuesReachParquetExactlyThroughBackfillAndCdc(@TempDir Path dir) {
+        assertEdgeValuesExact("parquet", dir);
+    }
+
+    @Test
+    void edgeValuesReachIcebergExactlyThroughBackfillAndCdc(@TempDir Path dir) {
+        assertEdgeValuesExact("iceberg", dir);
+    }
+
+    @Test
+    void anEdgeValueParquetOrIcebergCannotHoldFailsTheSyncNamingItsColumn(@TempDir Path dir) {
+        TypeFidelity tf = typeFidelity();
+        List<TypeFidelity.Mismatch> problems = new ArrayList<>();
+        Optional<io.tributary.types.Schema> schema = tf.discoverMatrix(problems);
+        TypeFidelity.assertNone("discovered types differ from the matrix", problems);
+        assumeTrue(tf.hasUnrepresentable("parquet", schema.orElseThrow())
+                || tf.hasUnrepresentable("iceberg", schema.orElseThrow()),
+                "the matrix has no value that Parquet or Iceberg cannot hold: skipped");
+        for (String writerType : List.of("parquet", "iceberg")) {
+            problems.addAll(tf.unrepresentableFails(TypeFidelity.writer(writerType, dir.resolve(writerType)),
+                    schema.orElseThrow()));
+        }
+        TypeFidelity.assertNone("unrepresentable values did not fail the sync with value_errors fail", problems);
     }
 
     // ---------------------------------------------------------------- bad input

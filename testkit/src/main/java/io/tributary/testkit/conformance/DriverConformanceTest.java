@@ -496,6 +496,7 @@ public abstract class DriverConformanceTest {
             }
         }
         return "global=" + (global == null || global.isEmpty() ? "{}" : global) + " stream=" + stream;
+    }
 
     // ---------------------------------------------------------------- type fidelity
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.concurrent.Retry;
 import io.tributary.core.concurrent.TaskGroup;
+import io.tributary.core.filter.Filter;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
@@ -811,6 +812,7 @@ public class AbstractDriver implements AutoCloseable {
         private final Map<StreamId, WriterThread> writers = new LinkedHashMap<>();
         private final Map<StreamId, Map<Schema, RecordMaker>> makers = new HashMap<>();
         private final Set<StreamId> ignored = new HashSet<>();
+        private final Map<StreamId, Optional<Filter>> filters = new HashMap<>();
         private final Watermarks marks;
         private final Map<StreamId, List<Watermarks.Window>> open = new HashMap<>();
         private final List<Watermarks.Window> emitted = new ArrayList<>();
@@ -855,8 +857,17 @@ public class AbstractDriver implements AutoCloseable {
                 }
             }
             ConfiguredStream cs = s;
-            WriterThread w = writer(cs);
             OpType op = change.kind();
+            Optional<Filter> filter = filters.computeIfAbsent(s.id(), k -> cs.filter().map(Filter::parse));
+            if (filter.isPresent() && !filter.get().test(change.schema(), change.values(), op == OpType.DELETE)) {
+                // the row is outside the stream's filter: an update took it out (delivered as a delete, so the
+                // destination keeps no row the filter excludes); an insert or a delete of such a row is dropped
+                if (op != OpType.UPDATE) {
+                    return;
+                }
+                op = OpType.DELETE;
+            }
+            WriterThread w = writer(cs);
             if (op == OpType.CREATE && overlap.contains(s.id())) {
                 op = OpType.INSERT_OVERLAP;
             }

@@ -2,6 +2,7 @@ package io.tributary.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.core.filter.Filter;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Field;
@@ -58,6 +59,20 @@ public final class Preflight {
                         + " named in the catalog does not exist in the source; columns: " + now.schema().names()
                         + " (run discover again)");
             }
+            s.filter().ifPresent(text -> {
+                Filter f;
+                try {
+                    f = Filter.parse(text);
+                } catch (ConfigException e) {
+                    throw new ConfigException("stream " + s.id() + ": " + e.getMessage(), e);
+                }
+                List<String> unknown = f.columns().stream().filter(c -> now.schema().indexOf(c) < 0).toList();
+                if (!unknown.isEmpty()) {
+                    throw new ConfigException("stream " + s.id() + ": filter '" + text + "' names column "
+                            + String.join(", ", unknown) + ", which the source does not have; columns: "
+                            + now.schema().names());
+                }
+            });
             driver.checkStream(s);
             if ((s.syncMode() == SyncMode.CDC || s.syncMode() == SyncMode.STRICT_CDC)
                     && !now.supportedSyncModes().contains(s.syncMode())) {

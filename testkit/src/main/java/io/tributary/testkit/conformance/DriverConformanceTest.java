@@ -75,7 +75,11 @@ public abstract class DriverConformanceTest {
          * {@link AbstractDriver#resnapshot} re-reads a stream and keeps the change stream's position: a change made
          * between the resnapshot and the next run (a delete, which no backfill sees) still arrives.
          */
-        RESNAPSHOT_KEEPS_POSITION
+        RESNAPSHOT_KEEPS_POSITION,
+        /** The catalog's {@code filter} applies to backfill, incremental and CDC alike. */
+        FILTER,
+        /** The catalog's {@code selected_columns} are the only columns written, by backfill and CDC alike. */
+        SELECTED_COLUMNS
     }
 
     private ConformanceFixture fixture;
@@ -464,6 +468,64 @@ public abstract class DriverConformanceTest {
         assertThat(State.load(sync.store).backfillCompleted(id)).isTrue();
         assertThat(sync.dest.records(id).stream().filter(r -> r.op() == OpType.READ).count())
                 .as("rows read by the second backfill").isGreaterThanOrEqualTo(2L * rows.length - 2);
+    }
+
+    @Test
+    void theFilterAppliesToBackfillAndCdcAlike() {
+        require(Behavior.FILTER);
+        require(Behavior.CDC);
+        StreamId id = fixture.createTable(table("filter"), Keys.PRIMARY_KEY);
+        Row[] rows = rows(0, 200); // amount = id * 37 % 100000 / 100: below and above 50
+        fixture.insert(id, rows);
+        Sync sync = new Sync();
+        ConfiguredStream cs = ConfiguredStream.of(sync.discover(id, Capture.CDC).withSyncMode(SyncMode.CDC))
+                .withFilter("amount >= 50 and name != 'excluded'");
+        sync.run(Capture.CDC, cs);
+        Map<Long, Row> want = new TreeMap<>(expected(rows));
+        want.values().removeIf(r -> r.amount().compareTo(BigDecimal.valueOf(50)) < 0);
+        assertThat(want).hasSizeBetween(50, 150);
+        assertThat(sync.table(id)).as("backfill").isEqualTo(want);
+
+        Row in = new Row(1_000, "inserted inside", BigDecimal.valueOf(60), null);
+        Row out = new Row(1_001, "inserted outside", BigDecimal.valueOf(10), null);
+        fixture.insert(id, in, out);
+        long movedOut = want.keySet().iterator().next();
+        fixture.update(id, new Row(movedOut, "excluded", BigDecimal.valueOf(99), null)); // leaves by its name
+        long movedIn = rows[0].id(); // amount 0
+        Row movedInRow = new Row(movedIn, "moved in", BigDecimal.valueOf(75), null);
+        fixture.update(id, movedInRow);
+        long outsideDeleted = expected(rows).values().stream()
+                .filter(r -> r.amount().compareTo(BigDecimal.valueOf(50)) < 0 && r.id() != movedIn)
+                .findFirst().orElseThrow().id();
+        fixture.delete(id, outsideDeleted);
+        sync.run(Capture.CDC, cs);
+
+        want.putAll(expected(in, movedInRow));
+        want.remove(movedOut);
+        assertThat(sync.table(id)).as("after CDC").isEqualTo(want);
+        assertThat(sync.dest.records(id)).as("no record of a row that never passed the filter")
+                .noneMatch(r -> r.olakeId().equals(Long.toString(1_001)));
+    }
+
+    @Test
+    void selectedColumnsAreTheOnlyColumnsWrittenByBackfillAndCdc() {
+        require(Behavior.SELECTED_COLUMNS);
+        require(Behavior.CDC);
+        StreamId id = fixture.createTable(table("cols"), Keys.PRIMARY_KEY);
+        fixture.insert(id, rows(0, 20));
+        Sync sync = new Sync();
+        Stream s = sync.discover(id, Capture.CDC).withSyncMode(SyncMode.CDC);
+        ConfiguredStream cs = ConfiguredStream.of(s).withSelectedColumns(List.of(fixture.keyColumn(), "name"));
+        sync.run(Capture.CDC, cs);
+        fixture.insert(id, rows(100, 105));
+        fixture.update(id, new Row(3, "updated", BigDecimal.TEN, null));
+        sync.run(Capture.CDC, cs);
+        List<Record> records = sync.dest.records(id);
+        assertThat(records).hasSize(26);
+        assertThat(records).allSatisfy(r -> assertThat(r.schema().names())
+                .containsExactlyInAnyOrder(fixture.keyColumn(), "name"));
+        assertThat(records.stream().filter(r -> r.op() == OpType.UPDATE).findFirst().orElseThrow().value("name"))
+                .isEqualTo("updated");
     }
 
     private static State stateOf(String json) {

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,6 +71,14 @@ class TributaryCliTest {
                 dir.resolve("streams.json").toString(), "--state", dir.resolve("state.json").toString())).isZero();
         assertThat(d.read(StreamId.of("generated", "orders"))).isEmpty();
         assertThat(Json.mapper().readTree(dir.resolve("state.json").toFile()).get("streams")).isEmpty();
+    }
+
+    @Test
+    void everyDriverTheHelpOffersIsInTheCli() throws Exception {
+        for (String type : List.of("postgres", "mysql", "mongodb")) {
+            String out = capture(() -> assertThat(TributaryCli.run("spec", "--type", type)).as(type).isZero(), false);
+            assertThat(out).as("spec of %s", type).contains("jsonschema");
+        }
     }
 
     @Test

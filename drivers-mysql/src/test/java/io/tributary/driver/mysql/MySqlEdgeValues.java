@@ -123,8 +123,9 @@ final class MySqlEdgeValues {
                 col("c_bit64", "bit(64)", DataType.BINARY, v("x'FFFFFFFFFFFFFFFF'",
                         bytes(0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF), "max"),
                         v("x'0102030405060708'", bytes(1, 2, 3, 4, 5, 6, 7, 8), "order")),
-                col("c_enum", "enum('a','b c','\uD83D\uDE00')", DataType.STRING, v("'a'", "a", "first"),
-                        v("'\uD83D\uDE00'", "\uD83D\uDE00", "beyond BMP")),
+                // members beyond the BMP are not in the matrix: information_schema (utf8mb3) shows them as '?'
+                col("c_enum", "enum('a','b c','\u00fc\u2713')", DataType.STRING, v("'a'", "a", "first"),
+                        v("'\u00fc\u2713'", "\u00fc\u2713", "non-ASCII")),
                 col("c_set", "set('a','b','c')", DataType.STRING, v("''", "", "empty"), v("'a,c'", "a,c", "two"),
                         v("'c,b,a'", "a,b,c", "all")),
                 col("c_json", "json", DataType.JSON_OBJECT,

@@ -19,6 +19,7 @@ import io.tributary.types.Schema;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
+import io.tributary.types.ValueException;
 import io.tributary.writer.WriterPool;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -439,8 +440,12 @@ public final class MySqlDriver implements DriverInterface {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Object[] row = new Object[cols.length];
-                    for (int i = 0; i < cols.length; i++) {
-                        row[i] = MySqlTypes.read(rs, i + 1, cols[i]);
+                    try {
+                        for (int i = 0; i < cols.length; i++) {
+                            row[i] = MySqlTypes.read(rs, i + 1, cols[i]);
+                        }
+                    } catch (ValueException e) {
+                        throw e.in(stream.id().toString(), key(rs, stream));
                     }
                     fn.accept(row);
                     if ((++n & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
@@ -451,6 +456,18 @@ public final class MySqlDriver implements DriverInterface {
         } catch (SQLException e) {
             throw translate(e, "reading " + stream.id() + " after " + n + " rows");
         }
+    }
+
+    /** The current row's key as text ({@code a|b} for a composite key), for messages; null without a key. */
+    private static String key(ResultSet rs, ConfiguredStream stream) throws SQLException {
+        List<String> parts = new ArrayList<>();
+        for (String k : stream.primaryKey()) {
+            int i = stream.schema().indexOf(k);
+            if (i >= 0) {
+                parts.add(rs.getString(i + 1));
+            }
+        }
+        return parts.isEmpty() ? null : String.join("|", parts);
     }
 
     // ------------------------------------------------------------------ incremental

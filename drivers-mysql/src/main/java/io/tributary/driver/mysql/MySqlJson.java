@@ -184,7 +184,7 @@ final class MySqlJson implements JsonFormatter {
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (c < 0x1f) {
+                    if (c < 0x20) {
                         sb.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
                     } else {
                         sb.append(c);

@@ -74,7 +74,7 @@ final class MySqlTypes {
         String select(String q) {
             return switch (kind) {
                 case TIME -> "CAST(" + q + " AS CHAR)";
-                case FLOAT -> "(" + q + " + 0e0)"; // the float's exact value, not its 6-digit text
+                case FLOAT -> "(" + q + " * 1e0)"; // the float's exact value (and sign of zero), not its 6-digit text
                 default -> q;
             };
         }

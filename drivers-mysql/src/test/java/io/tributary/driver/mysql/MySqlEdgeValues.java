@@ -74,12 +74,14 @@ final class MySqlEdgeValues {
                         "negative"), v("0", new BigDecimal("0.00"), "zero"), v("0.5", new BigDecimal("0.50"), "half")),
                 col("c_f", "float", DataType.FLOAT32, v("3.402823466E+38", Float.MAX_VALUE, "max"),
                         v("-3.402823466E+38", -Float.MAX_VALUE, "min"),
-                        v("1.175494351E-38", Float.MIN_NORMAL, "smallest normal"), v("0.1", 0.1f, "0.1")),
+                        v("1.175494351E-38", Float.MIN_NORMAL, "smallest normal"), v("0.1", 0.1f, "0.1"),
+                        v("-0.0e0", mysql ? -0.0f : 0.0f, "negative zero (MariaDB stores 0)")),
                 col("c_dbl", "double", DataType.FLOAT64,
                         v("1.7976931348623157E308", Double.MAX_VALUE, "max"),
                         v("-1.7976931348623157E308", -Double.MAX_VALUE, "min"),
                         v("2.2250738585072014E-308", Double.MIN_NORMAL, "smallest normal"),
-                        v("0.1", 0.1, "0.1")),
+                        v("0.1", 0.1, "0.1"), v("-0.0e0", mysql ? -0.0 : 0.0,
+                        "negative zero (MariaDB stores 0)")),
                 col("c_date", "date", DataType.DATE, v("'1000-01-01'", LocalDate.of(1000, 1, 1), "min"),
                         v("'9999-12-31'", LocalDate.of(9999, 12, 31), "max"),
                         v("'1582-10-04'", LocalDate.of(1582, 10, 4), "before Gregorian"),
@@ -136,6 +138,23 @@ final class MySqlEdgeValues {
                         v("'null'", "null", "JSON null"),
                         v("'[1.5, -0.25, 1e300, 100, 18446744073709551615, true]'", mysql
                                 ? "[1.5, -0.25, 1e300, 100, 18446744073709551615, true]"
-                                : "[1.5, -0.25, 1e300, 100, 18446744073709551615, true]", "numbers")));
+                                : "[1.5, -0.25, 1e300, 100, 18446744073709551615, true]", "numbers"),
+                        v("'[1e15, 1e-7, 1e-15, 1e-16, 100.0, -0.0, 0.30000000000000004, 123456789012345678.0, "
+                                + "1234567890123456.7, -2.5e-20]'", mysql
+                                ? "[1e15, 0.0000001, 0.000000000000001, 1e-16, 100.0, -0.0, 0.30000000000000004, "
+                                        + "1.2345678901234568e17, 1234567890123456.8, -2.5e-20]"
+                                : "[1e15, 1e-7, 1e-15, 1e-16, 100.0, -0.0, 0.30000000000000004, 123456789012345678.0, "
+                                        + "1234567890123456.7, -2.5e-20]", "doubles"),
+                        v("JSON_ARRAY(CAST('2020-01-02 03:04:05.5' AS DATETIME(1)), CAST('-10:00:00.5' AS TIME(1)), "
+                                + "CAST('2020-01-02' AS DATE), CAST(1.50 AS DECIMAL(5,2)), '\\\\/\\t\\\"')", mysql
+                                ? "[\"2020-01-02 03:04:05.500000\", \"-10:00:00.500000\", \"2020-01-02\", 1.50, "
+                                        + "\"\\\\/\\t\\\"\"]"
+                                : "[\"2020-01-02 03:04:05.5\", \"-10:00:00.5\", \"2020-01-02\", 1.50, "
+                                        + "\"\\\\/\\t\\\"\"]", "temporal and escapes"),
+                        v("'{\"o\": {\"z\": [], \"\": {}}, \"\\\\u0001\": \"\\\\u001f\"}'", mysql
+                                ? "{\"\\u0001\": \"\\u001f\", \"o\": {\"\": {}, \"z\": []}}"
+                                : "{\"o\": {\"z\": [], \"\": {}}, \"\\u0001\": \"\\u001f\"}", "nested, controls")),
+                col("c_geo", "geometry", DataType.BINARY, v("ST_GeomFromText('POINT(1 2)')", bytes(0, 0, 0, 0, 1, 1, 0, 0,
+                        0, 0, 0, 0, 0, 0, 0, 0xF0, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0x40), "point (SRID 0, WKB)")));
     }
 }

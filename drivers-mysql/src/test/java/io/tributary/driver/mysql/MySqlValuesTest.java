@@ -87,6 +87,12 @@ class MySqlValuesTest {
                 failures.add(c.name() + " " + c.declaration() + ": discovered as " + f.type() + ", expected "
                         + c.expectedType());
             }
+            java.util.regex.Matcher dec = java.util.regex.Pattern.compile("decimal\\((\\d+),(\\d+)\\)")
+                    .matcher(c.declaration());
+            if (dec.matches() && (f.precision() != Integer.parseInt(dec.group(1))
+                    || f.scale() != Integer.parseInt(dec.group(2)))) {
+                failures.add(c.name() + ": discovered as " + f + ", expected " + c.declaration());
+            }
         }
         ConfiguredStream cs = ConfiguredStream.of(s.withSyncMode(SyncMode.CDC));
         run(store, dest, cs); // backfill
@@ -127,6 +133,64 @@ class MySqlValuesTest {
             }
         }
         assertThat(failures).as("values that differ from the source").isEmpty();
+    }
+
+    /** Zero dates (where sql_mode lets them in) are NULL through the backfill and the binlog alike. */
+    @Test
+    void zeroDatesAreNullThroughBackfillAndBinlogAlike() {
+        StreamId id = StreamId.of("shop", "zero_" + UUID.randomUUID().toString().substring(0, 6));
+        fixture.db.execute("CREATE TABLE " + MySqlDriver.qualified(id) + " (id bigint PRIMARY KEY, d date, "
+                + "dt datetime(3), ts timestamp NULL)");
+        String insert = "INSERT INTO " + MySqlDriver.qualified(id) + " VALUES (%d, '0000-00-00', "
+                + "'0000-00-00 00:00:00', '0000-00-00 00:00:00'), (%d, '2020-00-15', '2020-01-00 10:00:00', NULL)";
+        fixture.db.execute("SET sql_mode = ''", insert.formatted(1, 2));
+        InMemoryStateStore store = new InMemoryStateStore();
+        MemoryDestination dest = MemoryDestination.named("mysql-zero-" + UUID.randomUUID());
+        ConfiguredStream cs = ConfiguredStream.of(discover(store, id).withSyncMode(SyncMode.CDC));
+        run(store, dest, cs);
+        fixture.db.execute("SET sql_mode = ''", insert.formatted(3, 4));
+        run(store, dest, cs);
+        List<Record> rows = dest.records(id);
+        assertThat(rows).hasSize(4);
+        for (Record r : rows) {
+            assertThat(new Object[] {r.value("d"), r.value("dt"), r.value("ts")}).as("row %s (%s)", r.olakeId(), r.op())
+                    .containsOnlyNulls();
+        }
+    }
+
+    /**
+     * A value that has no Java value of its type (a date that does not exist, let in by ALLOW_INVALID_DATES) fails
+     * backfill and binlog alike with a ValueException naming stream, column, key and value, never a retried or
+     * stuck stream.
+     */
+    @Test
+    void anUndecodableValueIsAValueExceptionNamingStreamColumnKeyAndValue() {
+        StreamId id = StreamId.of("shop", "bad_" + UUID.randomUUID().toString().substring(0, 6));
+        fixture.db.execute("CREATE TABLE " + MySqlDriver.qualified(id) + " (id bigint PRIMARY KEY, d date)",
+                "INSERT INTO " + MySqlDriver.qualified(id) + " VALUES (1, '2021-02-28')");
+        InMemoryStateStore store = new InMemoryStateStore();
+        MemoryDestination dest = MemoryDestination.named("mysql-bad-" + UUID.randomUUID());
+        ConfiguredStream cs = ConfiguredStream.of(discover(store, id).withSyncMode(SyncMode.CDC));
+        run(store, dest, cs);
+        fixture.db.execute("SET sql_mode = 'ALLOW_INVALID_DATES'",
+                "INSERT INTO " + MySqlDriver.qualified(id) + " VALUES (42, '2021-02-30')");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(store, dest, cs))
+                .isInstanceOf(io.tributary.types.ValueException.class)
+                .hasMessageContaining("stream " + id).hasMessageContaining("column d")
+                .hasMessageContaining("key 42").hasMessageContaining("2021-02-30")
+                .hasMessageContaining("value_errors");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(new InMemoryStateStore(),
+                MemoryDestination.named("mysql-bad-fill-" + UUID.randomUUID()), cs))
+                .isInstanceOf(io.tributary.types.ValueException.class)
+                .hasMessageContaining("stream " + id).hasMessageContaining("column d")
+                .hasMessageContaining("key 42").hasMessageContaining("2021-02-30");
+    }
+
+    private Stream discover(InMemoryStateStore store, StreamId id) {
+        try (DriverInterface d = fixture.newDriver(Capture.CDC)) {
+            return new AbstractDriver(d, State.load(store)).discover(2).stream().filter(x -> x.id().equals(id))
+                    .findFirst().orElseThrow();
+        }
     }
 
     private static boolean sameClass(Object a, Object b) {

@@ -45,7 +45,12 @@ final class BinlogRows {
 
     /** An event deserializer that reads row events with {@link BinlogRows}' decoders (and byte[] strings). */
     static EventDeserializer eventDeserializer() {
-        Map<Long, TableMapEventData> tables = new java.util.HashMap<>();
+        Map<Long, TableMapEventData> tables = new java.util.LinkedHashMap<>(128, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, TableMapEventData> eldest) {
+                return size() > 10_000; // table ids grow with DDL: keep the recent ones, as the client does
+            }
+        };
         EventDeserializer ed = new EventDeserializer() {
             @Override
             public com.github.shyiko.mysql.binlog.event.Event nextEvent(ByteArrayInputStream in) throws IOException {
@@ -243,7 +248,7 @@ final class BinlogRows {
         int month = (v >>> 5) & 15;
         int year = v >>> 9;
         if (year == 0 || month == 0 || day == 0) {
-            return zeroDate(year, month, day);
+            return null; // a zero date: NULL, as the backfill reads it (zeroDateTimeBehavior=CONVERT_TO_NULL)
         }
         if (day > monthLength(year, month)) {
             return new Undecodable(dateText(year, month, day), "is not a date (sql_mode ALLOW_INVALID_DATES)");
@@ -279,7 +284,7 @@ final class BinlogRows {
                 return new Undecodable(dateText(0, 0, 0) + " " + clock(false, hour, minute, second, micros, fsp),
                         "is a zero date with a time of day");
             }
-            return zeroDate(year, month, day);
+            return null; // a zero date: NULL, as the backfill reads it (zeroDateTimeBehavior=CONVERT_TO_NULL)
         }
         if (day > monthLength(year, month) || hour > 23 || minute > 59 || second > 59) {
             return new Undecodable(dateText(year, month, day) + " " + clock(false, hour, minute, second, micros, fsp),
@@ -372,10 +377,6 @@ final class BinlogRows {
 
     private static StringBuilder two(StringBuilder b, int v) {
         return b.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
-    }
-
-    private static Serializable zeroDate(int year, int month, int day) {
-        return null; // as the backfill reads it (Connector/J's zeroDateTimeBehavior=CONVERT_TO_NULL)
     }
 
     private static String dateText(int year, int month, int day) {

@@ -61,10 +61,6 @@ final class MySqlTypes {
      */
     record Column(Field field, String dataType, String columnType, List<String> enumValues, Kind kind, int length,
             Charset charset) {
-        boolean unsigned() {
-            return columnType.contains("unsigned");
-        }
-
         /** The SELECT expression of the column (TIME is read as the server's text of it). */
         String select() {
             return select(MySqlDriver.quote(field.name()));

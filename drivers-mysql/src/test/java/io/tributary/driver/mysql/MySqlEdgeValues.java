@@ -110,6 +110,8 @@ final class MySqlEdgeValues {
                         "\uD83D\uDE00x", "beyond BMP"), v("'a  '", "a", "trailing spaces (CHAR strips)")),
                 col("c_vc", "varchar(20)", DataType.STRING, v("''", "", "empty"),
                         v("'\uD83D\uDE00 \u00fcn\u00ef '", "\uD83D\uDE00 \u00fcn\u00ef ", "beyond BMP")),
+                col("c_latin1", "varchar(10) CHARACTER SET latin1", DataType.STRING,
+                        v("'\u00fc\u00e9\u20ac'", "\u00fc\u00e9\u20ac", "latin1 (cp1252) bytes")),
                 col("c_text", "text", DataType.STRING, v("''", "", "empty"), v("'line\\nnext \uD83D\uDE00'",
                         "line\nnext \uD83D\uDE00", "newline")),
                 col("c_bin", "binary(4)", DataType.BINARY, v("x'AB000000'", bytes(0xAB, 0, 0, 0), "trailing zeros"),
@@ -153,7 +155,9 @@ final class MySqlEdgeValues {
                                         + "\"\\\\/\\t\\\"\"]", "temporal and escapes"),
                         v("'{\"o\": {\"z\": [], \"\": {}}, \"\\\\u0001\": \"\\\\u001f\"}'", mysql
                                 ? "{\"\\u0001\": \"\\u001f\", \"o\": {\"\": {}, \"z\": []}}"
-                                : "{\"o\": {\"z\": [], \"\": {}}, \"\\u0001\": \"\\u001f\"}", "nested, controls")),
+                                : "{\"o\": {\"z\": [], \"\": {}}, \"\\u0001\": \"\\u001f\"}", "nested, controls"),
+                        mysql ? v("JSON_ARRAY(x'cafe')", "[\"base64:type15:yv4=\"]", "opaque binary")
+                                : v("'[\"yv4=\"]'", "[\"yv4=\"]", "string")),
                 col("c_geo", "geometry", DataType.BINARY, v("ST_GeomFromText('POINT(1 2)')", bytes(0, 0, 0, 0, 1, 1, 0, 0,
                         0, 0, 0, 0, 0, 0, 0, 0xF0, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0x40), "point (SRID 0, WKB)")));
     }

@@ -16,7 +16,6 @@ import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.XAPrepareEventData;
-import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
 import io.tributary.core.CdcChange;
 import io.tributary.core.CdcMsgFn;
 import io.tributary.core.WatermarkQueue;
@@ -30,6 +29,7 @@ import io.tributary.types.OpType;
 import io.tributary.types.RetriableException;
 import io.tributary.types.Schema;
 import io.tributary.types.StreamId;
+import io.tributary.types.ValueException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;
@@ -504,10 +504,7 @@ final class MySqlCdc implements AutoCloseable {
         client.setBinlogFilename(start.name());
         client.setBinlogPosition(start.pos());
         client.setKeepAlive(false);
-        EventDeserializer ed = new EventDeserializer();
-        ed.setCompatibilityMode(EventDeserializer.CompatibilityMode.DATE_AND_TIME_AS_LONG_MICRO,
-                EventDeserializer.CompatibilityMode.CHAR_AND_BINARY_AS_BYTE_ARRAY);
-        client.setEventDeserializer(ed);
+        client.setEventDeserializer(BinlogRows.eventDeserializer());
         client.registerEventListener(e -> {
             try {
                 queue.put(e); // bounded: a slow writer holds the binlog reader back
@@ -784,7 +781,11 @@ final class MySqlCdc implements AutoCloseable {
         Object[] values = new Object[schema.size()];
         for (int i = 0; i < pos.length && i < row.length; i++) {
             if (pos[i] >= 0) {
-                values[pos[i]] = MySqlTypes.fromBinlog(row[i], cols.get(i));
+                try {
+                    values[pos[i]] = MySqlTypes.fromBinlog(row[i], cols.get(i));
+                } catch (ValueException e) {
+                    throw e.in(id.toString(), key(streams.get(id), cols, row));
+                }
             }
         }
         CdcChange change = new CdcChange(id, op, at, schema, values);
@@ -794,6 +795,25 @@ final class MySqlCdc implements AutoCloseable {
         }
         fn.accept(change);
         return 1;
+    }
+
+    /** The row's key as {@code _olake_id} shows a one-column key ({@code a|b} for a composite one), for messages. */
+    private static String key(ConfiguredStream stream, List<MySqlTypes.Column> cols, Serializable[] row) {
+        List<String> parts = new ArrayList<>();
+        for (String k : stream.primaryKey()) {
+            for (int i = 0; i < cols.size() && i < row.length; i++) {
+                if (cols.get(i).field().name().equals(k)) {
+                    Object v;
+                    try {
+                        v = MySqlTypes.fromBinlog(row[i], cols.get(i));
+                    } catch (RuntimeException e) {
+                        v = row[i];
+                    }
+                    parts.add(v instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : String.valueOf(v));
+                }
+            }
+        }
+        return parts.isEmpty() ? null : String.join("|", parts);
     }
 
     private void schemaChanged(String database) {

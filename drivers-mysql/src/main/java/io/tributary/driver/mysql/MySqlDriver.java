@@ -19,6 +19,7 @@ import io.tributary.types.Schema;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
+import io.tributary.types.ValueException;
 import io.tributary.writer.WriterPool;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -215,23 +216,21 @@ public final class MySqlDriver implements DriverInterface {
 
     List<MySqlTypes.Column> describe(Connection c, StreamId id) throws SQLException {
         List<MySqlTypes.Column> out = new ArrayList<>();
+        Set<String> json = mariaDbJsonColumns(c, id);
         try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type, column_type, "
-                + "numeric_precision, numeric_scale, is_nullable FROM information_schema.columns "
-                + "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
+                + "numeric_precision, numeric_scale, is_nullable, character_octet_length, character_set_name "
+                + "FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+                + "ORDER BY ordinal_position")) {
             ps.setString(1, id.namespace());
             ps.setString(2, id.name());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String type = rs.getString(2).toLowerCase();
+                    String name = rs.getString(1);
+                    String type = rs.getString(2).toLowerCase(Locale.ROOT);
                     String columnType = rs.getString(3);
-                    List<String> values = List.of();
-                    if (type.equals("enum") || type.equals("set")) {
-                        String inner = columnType.substring(columnType.indexOf('(') + 1, columnType.lastIndexOf(')'));
-                        values = java.util.Arrays.stream(inner.split(",")).map(v -> v.substring(1, v.length() - 1)
-                                .replace("''", "'")).toList();
-                    }
-                    out.add(new MySqlTypes.Column(MySqlTypes.field(rs.getString(1), type, columnType, rs.getInt(4),
-                            rs.getInt(5), "YES".equals(rs.getString(6))), type, columnType, values));
+                    out.add(MySqlTypes.Column.of(name, type, columnType, rs.getInt(4), rs.getInt(5),
+                            "YES".equals(rs.getString(6)), rs.getLong(7), rs.getString(8),
+                            type.equals("longtext") && json.contains(name)));
                 }
             }
         }
@@ -242,6 +241,38 @@ public final class MySqlDriver implements DriverInterface {
                     + qualified(id) + " TO '" + config.username() + "';");
         }
         columns.put(id, out);
+        return out;
+    }
+
+    /** Whether the server may have MariaDB's JSON columns (false once it showed it has no check constraint table). */
+    private volatile boolean checkConstraints = true;
+
+    /**
+     * MariaDB's {@code json} is {@code longtext} with the check {@code json_valid(`c`)}: the columns of the table that
+     * have it (empty on MySQL, whose {@code json} is a type of its own).
+     */
+    private Set<String> mariaDbJsonColumns(Connection c, StreamId id) {
+        if (!checkConstraints) {
+            return Set.of();
+        }
+        Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT check_clause FROM information_schema.check_constraints "
+                + "WHERE constraint_schema = ? AND table_name = ?")) {
+            ps.setString(1, id.namespace());
+            ps.setString(2, id.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                java.util.regex.Pattern p = java.util.regex.Pattern.compile("^\\s*json_valid\\(`((?:[^`]|``)+)`\\)\\s*$",
+                        java.util.regex.Pattern.CASE_INSENSITIVE);
+                while (rs.next()) {
+                    java.util.regex.Matcher m = p.matcher(rs.getString(1));
+                    if (m.matches()) {
+                        out.add(m.group(1).replace("``", "`"));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            checkConstraints = false; // MySQL: no such table (before 8.0.16) or no table_name column in it
+        }
         return out;
     }
 
@@ -395,7 +426,7 @@ public final class MySqlDriver implements DriverInterface {
             String name = schema.field(i).name();
             cols[i] = all.stream().filter(c -> c.field().name().equals(name)).findFirst().orElseThrow(() ->
                     new ConfigException("stream " + stream.id() + ": column " + name + " no longer exists"));
-            names.add(quote(name));
+            names.add(cols[i].select());
         }
         String sql = "SELECT " + String.join(", ", names) + " FROM " + qualified(stream.id())
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + order;
@@ -409,8 +440,12 @@ public final class MySqlDriver implements DriverInterface {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Object[] row = new Object[cols.length];
-                    for (int i = 0; i < cols.length; i++) {
-                        row[i] = MySqlTypes.read(rs, i + 1, cols[i]);
+                    try {
+                        for (int i = 0; i < cols.length; i++) {
+                            row[i] = MySqlTypes.read(rs, i + 1, cols[i]);
+                        }
+                    } catch (ValueException e) {
+                        throw e.in(stream.id().toString(), key(rs, stream));
                     }
                     fn.accept(row);
                     if ((++n & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
@@ -421,6 +456,18 @@ public final class MySqlDriver implements DriverInterface {
         } catch (SQLException e) {
             throw translate(e, "reading " + stream.id() + " after " + n + " rows");
         }
+    }
+
+    /** The current row's key as text ({@code a|b} for a composite key), for messages; null without a key. */
+    private static String key(ResultSet rs, ConfiguredStream stream) throws SQLException {
+        List<String> parts = new ArrayList<>();
+        for (String k : stream.primaryKey()) {
+            int i = stream.schema().indexOf(k);
+            if (i >= 0) {
+                parts.add(rs.getString(i + 1));
+            }
+        }
+        return parts.isEmpty() ? null : String.join("|", parts);
     }
 
     // ------------------------------------------------------------------ incremental
@@ -436,7 +483,8 @@ public final class MySqlDriver implements DriverInterface {
             MySqlTypes.Column c = columns(stream.id()).stream().filter(x -> x.field().name().equals(col)).findFirst()
                     .orElseThrow();
             try (Connection conn = open(); Statement st = conn.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT max(" + quote(col) + ") FROM " + qualified(stream.id()))) {
+                    ResultSet rs = st.executeQuery("SELECT " + c.select("max(" + quote(col) + ")") + " FROM "
+                            + qualified(stream.id()))) {
                 rs.next();
                 out[i] = MySqlTypes.read(rs, 1, c);
             } catch (SQLException e) {

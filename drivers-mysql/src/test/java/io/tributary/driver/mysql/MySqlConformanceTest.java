@@ -16,6 +16,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The MySQL driver against the conformance kit, on a MariaDB server from the machine's packages. */
@@ -93,6 +95,39 @@ class MySqlConformanceTest extends DriverConformanceTest {
         @Override
         public void delete(StreamId table, long id) {
             db.execute("DELETE FROM " + MySqlDriver.qualified(table) + " WHERE id = " + id);
+        }
+
+        @Override
+        public List<EdgeColumn> edgeColumns() {
+            return MySqlEdgeValues.columns(db.product().startsWith("MySQL"));
+        }
+
+        @Override
+        public StreamId createEdgeTable(String name, List<EdgeColumn> columns) {
+            StringBuilder ddl = new StringBuilder("CREATE TABLE shop." + name + " (id bigint PRIMARY KEY, tag int");
+            for (EdgeColumn c : columns) {
+                ddl.append(", ").append(MySqlDriver.quote(c.name())).append(' ').append(c.declaration());
+            }
+            db.execute("DROP TABLE IF EXISTS shop." + name, ddl.append(')').toString());
+            return StreamId.of("shop", name);
+        }
+
+        @Override
+        public void insertEdgeRow(StreamId table, long id, int tag, Map<String, String> literals) {
+            StringBuilder cols = new StringBuilder("id, tag");
+            StringBuilder vals = new StringBuilder(id + ", " + tag);
+            literals.forEach((c, v) -> {
+                cols.append(", ").append(MySqlDriver.quote(c));
+                vals.append(", ").append(v);
+            });
+            // literals of timestamp columns are UTC wall-clock times
+            db.execute("SET time_zone = '+00:00'", "INSERT INTO " + MySqlDriver.qualified(table) + " (" + cols
+                    + ") VALUES (" + vals + ")");
+        }
+
+        @Override
+        public void updateEdgeTag(StreamId table, long id, int tag) {
+            db.execute("UPDATE " + MySqlDriver.qualified(table) + " SET tag = " + tag + " WHERE id = " + id);
         }
 
         @Override

@@ -100,7 +100,7 @@ class MySqlDriverTest {
         assertThat(b.value("ts")).isEqualTo(Instant.parse("2024-02-29T08:15:12.123Z"));
         Record c = rows.get(1);
         for (String col : s.schema().names()) {
-            if (col.equals("id") || col.equals("j")) {
+            if (col.equals("id")) {
                 continue;
             }
             if (b.value(col) instanceof byte[] x) {
@@ -109,7 +109,8 @@ class MySqlDriverTest {
                 assertThat(c.value(col)).as(col).isEqualTo(b.value(col));
             }
         }
-        assertThat(Json.parse((String) c.value("j"))).isEqualTo(Json.parse((String) b.value("j")));
+        assertThat(c.value("j")).as("the binlog's JSON is the server's text, as the backfill reads it")
+                .isEqualTo(b.value("j"));
     }
 
     /**

@@ -13,8 +13,22 @@ import org.slf4j.LoggerFactory;
  * cancellation) and {@link Error}s stop at once; any other {@link RuntimeException} is retried up to
  * {@code retries} more times, sleeping {@code initial}, then twice as long each time, up to {@code max}.
  */
-public record Retry(int retries, Duration initial, Duration max) {
+public record Retry(int retries, Duration initial, Duration max, Observer observer) {
     private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
+
+    /** Told of each failed attempt that will be retried (metrics, progress). */
+    @FunctionalInterface
+    public interface Observer {
+        Observer NONE = (what, attempt, attempts, cause, backoff) -> {
+        };
+
+        /** Attempt {@code attempt} (from 1) of {@code attempts} failed with {@code cause}; next in {@code backoff}. */
+        void retrying(String what, int attempt, int attempts, RuntimeException cause, Duration backoff);
+    }
+
+    public Retry(int retries, Duration initial, Duration max) {
+        this(retries, initial, max, Observer.NONE);
+    }
 
     public Retry {
         if (retries < 0) {
@@ -22,6 +36,7 @@ public record Retry(int retries, Duration initial, Duration max) {
         }
         requireNonNull(initial, "initial is null");
         requireNonNull(max, "max is null");
+        requireNonNull(observer, "observer is null");
     }
 
     /** Runs {@code task}; returns when one attempt succeeds, throws the last failure otherwise. */
@@ -42,6 +57,11 @@ public record Retry(int retries, Duration initial, Duration max) {
                 }
                 LOG.warn("{} failed (attempt {} of {}), retrying in {} ms: {}", what, attempt + 1, retries + 1,
                         sleep.toMillis(), e.toString());
+                try {
+                    observer.retrying(what, attempt + 1, retries + 1, e, sleep);
+                } catch (RuntimeException oe) {
+                    LOG.warn("retry observer failed: {}", oe.toString());
+                }
                 try {
                     Thread.sleep(sleep.toMillis());
                 } catch (InterruptedException ie) {

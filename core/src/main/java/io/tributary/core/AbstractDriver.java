@@ -818,6 +818,8 @@ public class AbstractDriver implements AutoCloseable {
                     + streams.stream().map(ConfiguredStream::id).toList(), () -> {
                         do {
                             CdcSession session = new CdcSession(run, identifier, streams, backfilledNow, marks);
+                            options.listener().changeStreamStarted(identifier,
+                                    streams.stream().map(ConfiguredStream::id).toList());
                             try {
                                 driver.streamChanges(identifier, session);
                                 session.finish();

@@ -63,6 +63,13 @@ public interface SyncListener {
     }
 
     /**
+     * A change stream (re)starts reading the log for {@code streams} (called again for each retry or each restart of
+     * a driver that streams bounded runs).
+     */
+    default void changeStreamStarted(int identifier, List<StreamId> streams) {
+    }
+
+    /**
      * A change stream is reading: {@code changes} changes accepted since its last checkpoint (not yet committed),
      * the newest committed in the source at {@code newestSourceCommit}. Called at most about once a second per
      * change stream, and only while changes arrive.
@@ -135,6 +142,11 @@ public interface SyncListener {
         @Override
         public void cdcCommitted(CdcCommit commit) {
             each(l -> l.cdcCommitted(commit));
+        }
+
+        @Override
+        public void changeStreamStarted(int identifier, List<StreamId> streams) {
+            each(l -> l.changeStreamStarted(identifier, streams));
         }
 
         @Override

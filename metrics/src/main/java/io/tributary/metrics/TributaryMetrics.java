@@ -46,9 +46,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <tr><td>{@code tributary.cdc.checkpoint}</td><td>timer</td><td>change_stream</td><td>checkpoint commit time
  *       (writers' commits + the source acknowledgement)</td></tr>
  *   <tr><td>{@code tributary.cdc.checkpoint.age}</td><td>gauge (s)</td><td>change_stream</td><td>time since the last
- *       checkpoint committed</td></tr>
+ *       checkpoint committed (or the change stream started)</td></tr>
  *   <tr><td>{@code tributary.backfill.rows}</td><td>counter</td><td>stream</td><td>backfill rows committed</td></tr>
- *   <tr><td>{@code tributary.backfill.chunks.total} / {@code .remaining}</td><td>gauge</td><td>stream</td>
+ *   <tr><td>{@code tributary.backfill.chunks.planned} / {@code .remaining}</td><td>gauge</td><td>stream</td>
  *       <td>the backfill plan</td></tr>
  *   <tr><td>{@code tributary.backfill.rows.per.second}</td><td>gauge</td><td>stream</td><td>rows committed / time
  *       since the stream's backfill began</td></tr>
@@ -168,7 +168,7 @@ public final class TributaryMetrics implements SyncListener, MeterBinder {
                 .baseUnit("rows").description("backfill rows committed").register(r);
         FunctionCounter.builder("tributary.incremental.rows", s.incrementalRows, LongAdder::doubleValue).tags(t)
                 .baseUnit("rows").description("incremental rows committed").register(r);
-        Gauge.builder("tributary.backfill.chunks.total", s.chunksTotal, AtomicInteger::get).tags(t)
+        Gauge.builder("tributary.backfill.chunks.planned", s.chunksTotal, AtomicInteger::get).tags(t)
                 .description("chunks of the stream's backfill plan").register(r);
         Gauge.builder("tributary.backfill.chunks.remaining", s.chunksRemaining, AtomicInteger::get).tags(t)
                 .description("chunks of the backfill not yet committed").register(r);
@@ -207,7 +207,7 @@ public final class TributaryMetrics implements SyncListener, MeterBinder {
     private void register(MeterRegistry r, int identifier, PerChangeStream c) {
         Tags t = common.and("change_stream", Integer.toString(identifier));
         Gauge.builder("tributary.cdc.checkpoint.age", c, PerChangeStream::age).tags(t).baseUnit("seconds")
-                .description("time since the change stream's last committed checkpoint").register(r);
+                .description("time since the change stream's last committed checkpoint (or its start)").register(r);
         checkpointTimer(r, identifier);
     }
 
@@ -272,6 +272,12 @@ public final class TributaryMetrics implements SyncListener, MeterBinder {
     @Override
     public void incrementalCommitted(StreamId stream, long rows) {
         stream(stream).incrementalRows.add(rows);
+    }
+
+    @Override
+    public void changeStreamStarted(int identifier, List<StreamId> ids) {
+        changeStream(identifier);
+        ids.forEach(this::stream);
     }
 
     @Override

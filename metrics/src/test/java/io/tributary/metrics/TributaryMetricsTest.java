@@ -75,7 +75,7 @@ class TributaryMetricsTest {
         MeterRegistry r = new SimpleMeterRegistry();
         m.backfillStarted(ORDERS, 4, 4); // before the registry is bound: kept and registered on bind
         m.bindTo(r);
-        assertThat(gauge(r, "tributary.backfill.chunks.total", "stream", "public.orders")).isEqualTo(4);
+        assertThat(gauge(r, "tributary.backfill.chunks.planned", "stream", "public.orders")).isEqualTo(4);
         m.chunkCommitted(ORDERS, Chunk.of(0L, 10L), 1_000, Duration.ofMillis(10));
         m.chunkCommitted(ORDERS, Chunk.of(10L, 20L), 1_000, Duration.ofMillis(10));
         assertThat(gauge(r, "tributary.backfill.chunks.remaining", "stream", "public.orders")).isEqualTo(2);

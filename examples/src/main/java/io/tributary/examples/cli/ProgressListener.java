@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Shows sync progress on stderr: a line per committed chunk, incremental pass and CDC checkpoint, and, every
  * {@code interval} once {@link #start} was called, a status line per stream being backfilled (chunks, rows, rows/s,
  * ETA) and per change stream (changes committed and read since the last checkpoint, lag). On a terminal the status
- * redraws one line in place; otherwise every line starts with an ISO-8601 UTC timestamp, for a log collector.
+ * redraws one line in place; otherwise every line starts with an ISO-8601 timestamp (local time with its offset, like the log lines), for a log collector.
  */
 public final class ProgressListener implements SyncListener, AutoCloseable {
     private final PrintStream out;
@@ -115,7 +115,7 @@ public final class ProgressListener implements SyncListener, AutoCloseable {
             out.print("\r\033[K");
             out.println(text);
         } else {
-            out.println(Instant.now().truncatedTo(ChronoUnit.MILLIS) + " " + text);
+            out.println(now() + " " + text);
         }
     }
 
@@ -187,6 +187,11 @@ public final class ProgressListener implements SyncListener, AutoCloseable {
     }
 
     @Override
+    public void changeStreamStarted(int identifier, List<StreamId> ids) {
+        cdcOf(identifier);
+    }
+
+    @Override
     public void cdcProgress(int identifier, long changes, Instant newestSourceCommit) {
         Cdc c = cdcOf(identifier);
         c.pending = changes;
@@ -226,8 +231,8 @@ public final class ProgressListener implements SyncListener, AutoCloseable {
             Cdc c = e.getValue();
             Instant newest = c.newestRead;
             String lag = newest != null ? "reading " + seconds(Duration.between(newest, Instant.now())) + " behind"
-                    : c.lastLag == null ? "lag unknown" : "lag " + seconds(c.lastLag) + " at the last checkpoint";
-            parts.add(String.format("change stream %d: %,d changes committed, %,d read since the checkpoint %s ago, %s",
+                    : c.lastLag == null ? "no change yet" : "lag " + seconds(c.lastLag) + " at the last checkpoint";
+            parts.add(String.format("change stream %d: %,d changes committed, %,d read since the last checkpoint (%s ago), %s",
                     e.getKey(), c.committed.get(), c.pending, seconds(Duration.ofNanos(System.nanoTime() - c.lastCommit)),
                     lag));
         }
@@ -243,10 +248,15 @@ public final class ProgressListener implements SyncListener, AutoCloseable {
                 out.flush();
             } else {
                 for (String part : parts) {
-                    out.println(Instant.now().truncatedTo(ChronoUnit.MILLIS) + " " + part);
+                    out.println(now() + " " + part);
                 }
             }
         }
+    }
+
+    /** The local time with its offset, as the log lines show it. */
+    private static String now() {
+        return java.time.OffsetDateTime.now().truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
     private static String seconds(Duration d) {

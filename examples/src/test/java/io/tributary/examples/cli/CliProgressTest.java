@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,7 +54,7 @@ class CliProgressTest {
         // stderr is not a terminal here: every progress line starts with an ISO-8601 instant
         for (String l : lines) {
             if (l.contains("generated.orders:")) {
-                Instant.parse(l.substring(0, l.indexOf(' ')));
+                java.time.OffsetDateTime.parse(l.substring(0, l.indexOf(' ')));
             }
         }
         assertThat(lines).anySatisfy(l -> assertThat(l).endsWith("generated.orders: chunk 30/30 committed ("

@@ -266,6 +266,10 @@ public class AbstractDriver implements AutoCloseable {
      */
     public void read(WriterPool pool, List<ConfiguredStream> streams) {
         requireNonNull(pool, "pool is null");
+        observed("read", () -> readChecked(pool, streams));
+    }
+
+    private void readChecked(WriterPool pool, List<ConfiguredStream> streams) {
         List<ConfiguredStream> cdcStreams = new ArrayList<>();
         for (ConfiguredStream s : streams) {
             s.validate();
@@ -292,11 +296,6 @@ public class AbstractDriver implements AutoCloseable {
                 case CDC, STRICT_CDC -> cdc.add(s);
             }
         }
-        observed("read", () -> readAll(pool, full, inc, cdc));
-    }
-
-    private void readAll(WriterPool pool, List<ConfiguredStream> full, List<ConfiguredStream> inc,
-            List<ConfiguredStream> cdc) {
         try (Run run = new Run(pool)) {
             TaskGroup g = run.group("sync", false);
             if (!full.isEmpty()) {
@@ -314,9 +313,9 @@ public class AbstractDriver implements AutoCloseable {
 
     /** Runs a full refresh of the streams (backfill only). A stream whose last full refresh finished starts over. */
     public void fullRefresh(WriterPool pool, List<ConfiguredStream> streams) {
-        bindSource();
-        pool.destination().preflight(streams);
         observed("full_refresh", () -> {
+            bindSource();
+            pool.destination().preflight(streams);
             try (Run run = new Run(pool)) {
                 fullRefresh(run, streams);
             }
@@ -325,9 +324,9 @@ public class AbstractDriver implements AutoCloseable {
 
     /** Runs incremental syncs of the streams. */
     public void incremental(WriterPool pool, List<ConfiguredStream> streams) {
-        bindSource();
-        pool.destination().preflight(streams);
         observed("incremental", () -> {
+            bindSource();
+            pool.destination().preflight(streams);
             try (Run run = new Run(pool)) {
                 incremental(run, streams);
             }
@@ -341,9 +340,9 @@ public class AbstractDriver implements AutoCloseable {
      * stream, after every backfill) or concurrent (one per stream, right after its own backfill).
      */
     public void runChangeStream(WriterPool pool, List<ConfiguredStream> streams) {
-        bindSource();
-        pool.destination().preflight(streams);
         observed("cdc", () -> {
+            bindSource();
+            pool.destination().preflight(streams);
             try (Run run = new Run(pool)) {
                 runChangeStream(run, streams);
             }

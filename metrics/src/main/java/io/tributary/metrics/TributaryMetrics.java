@@ -58,10 +58,11 @@ import java.util.concurrent.atomic.LongAdder;
  *       were retried</td></tr>
  *   <tr><td>{@code tributary.errors}</td><td>counter</td><td>operation, exception</td><td>syncs that
  *       failed</td></tr>
- *   <tr><td>{@code tributary.writer.records.pushed} / {@code .committed}</td><td>counter</td><td>stream</td>
- *       <td>records handed to writers / committed by them (with {@link #watch(WriterPool)})</td></tr>
- *   <tr><td>{@code tributary.writer.records.uncommitted}</td><td>gauge</td><td>stream</td><td>pushed − committed:
- *       the writers' buffer occupancy (includes records of attempts that failed and were retried)</td></tr>
+ *   <tr><td>{@code tributary.writer.records.pushed} / {@code .committed} / {@code .discarded}</td><td>counter</td>
+ *       <td>stream</td><td>records handed to writers / committed by them / discarded with an aborted attempt (with
+ *       {@link #watch(WriterPool)})</td></tr>
+ *   <tr><td>{@code tributary.writer.records.uncommitted}</td><td>gauge</td><td>stream</td><td>records in open writer
+ *       threads: the writers' buffer occupancy</td></tr>
  * </table>
  */
 public final class TributaryMetrics implements SyncListener, MeterBinder {
@@ -200,8 +201,10 @@ public final class TributaryMetrics implements SyncListener, MeterBinder {
                 .description("records handed to the writers").register(r);
         FunctionCounter.builder("tributary.writer.records.committed", st, WriterPool.StreamStats::committed).tags(t)
                 .description("records the writers committed").register(r);
-        Gauge.builder("tributary.writer.records.uncommitted", st, x -> x.pushed() - x.committed()).tags(t)
-                .description("records pushed but not committed (writer buffers and open files)").register(r);
+        FunctionCounter.builder("tributary.writer.records.discarded", st, WriterPool.StreamStats::discarded)
+                .tags(t).description("records of writer threads aborted by a failed attempt").register(r);
+        Gauge.builder("tributary.writer.records.uncommitted", st, WriterPool.StreamStats::uncommitted).tags(t)
+                .description("records in open writer threads: buffered or written, not yet committed").register(r);
     }
 
     private void register(MeterRegistry r, int identifier, PerChangeStream c) {

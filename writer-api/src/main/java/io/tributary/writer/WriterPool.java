@@ -53,11 +53,15 @@ public final class WriterPool implements AutoCloseable {
         }
     }
 
-    /** Counts per stream: records pushed, and records in committed writer threads. */
+    /**
+     * Counts per stream: records pushed, records in committed writer threads, records of aborted writer threads
+     * (discarded); pushed − committed − discarded are in open writer threads (buffered or written, not committed).
+     */
     public static final class StreamStats {
         final LongAdder pushed = new LongAdder();
         final LongAdder committed = new LongAdder();
         final LongAdder commits = new LongAdder();
+        final LongAdder discarded = new LongAdder();
 
         public long pushed() {
             return pushed.sum();
@@ -69,6 +73,16 @@ public final class WriterPool implements AutoCloseable {
 
         public long commits() {
             return commits.sum();
+        }
+
+        /** Records pushed to writer threads that were then aborted (a failed attempt, retried or not). */
+        public long discarded() {
+            return discarded.sum();
+        }
+
+        /** Records in open writer threads: pushed, neither committed nor discarded yet. */
+        public long uncommitted() {
+            return pushed() - committed() - discarded();
         }
     }
 

@@ -290,7 +290,8 @@ final class RecordFileWriter implements Closeable {
                         writeDecimal(f, i, (BigDecimal) v);
                     }
                 }
-                case STRING, JSON_OBJECT, JSON_ARRAY, NULL -> c.write(utf8(v.toString()), 0, 1);
+                case STRING, JSON_OBJECT, JSON_ARRAY, NULL -> c.write(utf8(v instanceof String t ? t
+                        : v instanceof BigDecimal d ? d.toPlainString() : v.toString()), 0, 1);
                 case DATE -> c.write(Math.toIntExact(((LocalDate) v).toEpochDay()), 0, 1);
                 case TIME -> c.write(((LocalTime) v).toNanoOfDay() / 1000, 0, 1);
                 case TIMESTAMP_MILLI, TIMESTAMP_MICRO, TIMESTAMP_NANO -> c.write(micros((Instant) v), 0, 1);

@@ -10,6 +10,7 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,7 +137,7 @@ public final class ValueGuard {
     /** Uses {@code byPosition} (one check per record position, {@code null} for none) for the next records. */
     public void bind(Check[] byPosition) {
         this.checks = byPosition.clone();
-        this.checked = java.util.stream.IntStream.range(0, byPosition.length).filter(i -> byPosition[i] != null)
+        this.checked = IntStream.range(0, byPosition.length).filter(i -> byPosition[i] != null)
                 .toArray();
     }
 

@@ -161,7 +161,7 @@ public final class ValueGuard {
             String column = r.schema().field(i).name();
             String text = text(v);
             switch (handling) {
-                case FAIL -> throw new ValueException(stream.id(), column, r.olakeId(), text, problem);
+                case FAIL -> throw ValueException.unwritable(stream.id(), column, r.olakeId(), text, problem);
                 case SKIP -> {
                     count++;
                     LOG.warn("stream {}, column {}, key {}: value {} {}; the row is left out (value_errors: skip)",

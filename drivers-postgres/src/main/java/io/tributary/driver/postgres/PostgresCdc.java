@@ -13,6 +13,7 @@ import io.tributary.types.OpType;
 import io.tributary.types.RetriableException;
 import io.tributary.types.Schema;
 import io.tributary.types.StreamId;
+import io.tributary.types.ValueException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -689,6 +690,7 @@ final class PostgresCdc implements AutoCloseable {
         int n = msg.getShort();
         Object[] values = new Object[r.schema().size()];
         boolean missing = false;
+        ValueException failed = null;
         for (int i = 0; i < n; i++) {
             byte kind = msg.get();
             switch (kind) {
@@ -703,16 +705,31 @@ final class PostgresCdc implements AutoCloseable {
                 }
                 case 't', 'b' -> {
                     int len = msg.getInt();
+                    if (r.stream() == null) {
+                        msg.position(msg.position() + len); // a table not synced: its values are not read
+                        continue;
+                    }
                     byte[] b = new byte[len];
                     msg.get(b);
-                    values[i] = PostgresTypes.parseText(new String(b, StandardCharsets.UTF_8), r.schema().field(i),
-                            r.types()[i]);
+                    try {
+                        values[i] = PostgresTypes.parseText(new String(b, StandardCharsets.UTF_8),
+                                r.schema().field(i), r.types()[i]);
+                    } catch (ValueException e) {
+                        failed = failed == null ? e : failed; // read the rest: the key names the row
+                    }
                 }
                 default -> throw new RetriableException("unknown pgoutput tuple kind " + (char) kind);
             }
         }
+        if (failed != null) {
+            throw PostgresTypes.located(failed, r.id(), r.schema(), r.stream().primaryKey(), values);
+        }
         if (missing && r.stream() != null) {
-            fillUnchangedToast(r, values);
+            try {
+                fillUnchangedToast(r, values);
+            } catch (ValueException e) {
+                throw PostgresTypes.located(e, r.id(), r.schema(), r.stream().primaryKey(), values);
+            }
         }
         return values;
     }

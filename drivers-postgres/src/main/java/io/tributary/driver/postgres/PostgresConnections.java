@@ -27,7 +27,12 @@ final class PostgresConnections {
         p.setProperty("ApplicationName", "tributary");
         p.setProperty("connectTimeout", "10");
         p.setProperty("tcpKeepAlive", "true");
-        p.setProperty("options", "-c TimeZone=UTC -c DateStyle=ISO,MDY -c extra_float_digits=3");
+        // the text forms PostgresTypes parses, whatever the server's, database's or role's defaults are
+        p.setProperty("options", "-c TimeZone=UTC -c DateStyle=ISO,MDY -c extra_float_digits=3 -c bytea_output=hex "
+                + "-c IntervalStyle=postgres");
+        // results as text: the select path parses the server's own rendering, as CDC does (pgjdbc's binary
+        // transfer, used once a statement is server-prepared, renders some types itself)
+        p.setProperty("binaryTransfer", "false");
         if (config.ssl().mode() != null) {
             p.setProperty("sslmode", config.ssl().mode());
         }

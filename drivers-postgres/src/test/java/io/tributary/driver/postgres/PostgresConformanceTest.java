@@ -13,6 +13,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The PostgreSQL driver against the conformance kit, on an embedded PostgreSQL 17. */
@@ -32,6 +34,26 @@ class PostgresConformanceTest extends DriverConformanceTest {
 
         Fixture(TestingPostgres pg) {
             this.pg = pg;
+        }
+
+        @Override
+        public List<EdgeColumn> edgeColumns() {
+            return PostgresEdgeValues.columns();
+        }
+
+        @Override
+        public StreamId createEdgeTable(String name, List<EdgeColumn> columns) {
+            return PostgresEdgeValues.createTable(pg, name, columns);
+        }
+
+        @Override
+        public void insertEdgeRow(StreamId table, long id, int tag, Map<String, String> literals) {
+            PostgresEdgeValues.insert(pg, table, id, tag, literals);
+        }
+
+        @Override
+        public void updateEdgeTag(StreamId table, long id, int tag) {
+            PostgresEdgeValues.updateTag(pg, table, id, tag);
         }
 
         @Override

@@ -27,31 +27,38 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one PostgreSQL type table. Backfill (binary COPY, see {@link PgBinaryCopy}, or JDBC) and CDC (pgoutput text)
- * all go through it, so a value reads the same either way.
+ * all go through it, so a value reads the same either way: the select and CDC paths parse the server's text with
+ * {@link #parseText}; the binary COPY decodes numbers, dates, timestamps, uuid, bytea and json(b) from their binary
+ * form to the same values and parses the text of every other type.
  *
  * <table>
  *   <caption>PostgreSQL type → Tributary type → Java value</caption>
  *   <tr><th>PostgreSQL</th><th>DataType</th><th>value</th></tr>
  *   <tr><td>smallint, integer</td><td>INT32</td><td>Integer</td></tr>
  *   <tr><td>bigint</td><td>INT64</td><td>Long</td></tr>
- *   <tr><td>numeric(p,s)</td><td>DECIMAL(p,s)</td><td>BigDecimal</td></tr>
- *   <tr><td>numeric (unconstrained)</td><td>DECIMAL(0,0): writers use their widest decimal</td><td>BigDecimal</td></tr>
- *   <tr><td>real / double precision</td><td>FLOAT32 / FLOAT64</td><td>Float / Double</td></tr>
- *   <tr><td>money</td><td>STRING (server's text form, locale-dependent)</td><td>String</td></tr>
- *   <tr><td>text, varchar, char, name, citext</td><td>STRING</td><td>String</td></tr>
+ *   <tr><td>numeric(p,s), 0 ≤ s ≤ p (a domain's too)</td><td>DECIMAL(p,s)</td><td>BigDecimal of scale s; NaN as
+ *       the String "NaN"</td></tr>
+ *   <tr><td>numeric (unconstrained; or a scale below 0 or above p)</td><td>DECIMAL(0,0)</td><td>BigDecimal with the
+ *       source's scale; NaN, Infinity, -Infinity as those Strings</td></tr>
+ *   <tr><td>real / double precision</td><td>FLOAT32 / FLOAT64</td><td>Float / Double (NaN, ±Infinity, -0)</td></tr>
  *   <tr><td>boolean</td><td>BOOLEAN</td><td>Boolean</td></tr>
- *   <tr><td>date</td><td>DATE</td><td>LocalDate (infinity → NULL)</td></tr>
- *   <tr><td>time</td><td>TIME</td><td>LocalTime</td></tr>
- *   <tr><td>timetz, interval</td><td>STRING</td><td>String (server text form)</td></tr>
- *   <tr><td>timestamp</td><td>TIMESTAMP_MICRO, read as UTC</td><td>Instant (±infinity → NULL)</td></tr>
- *   <tr><td>timestamptz</td><td>TIMESTAMP_MICRO</td><td>Instant (±infinity → NULL)</td></tr>
- *   <tr><td>uuid, inet, cidr, macaddr, bit, varbit, xml, enums</td><td>STRING</td><td>String</td></tr>
+ *   <tr><td>date</td><td>DATE</td><td>LocalDate (proleptic Gregorian, 1 BC = year 0); ±infinity →
+ *       {@link #DATE_INFINITY} / {@link #DATE_MINUS_INFINITY}</td></tr>
+ *   <tr><td>timestamp (read as UTC), timestamptz</td><td>TIMESTAMP_MICRO</td><td>Instant, 4714 BC to 294276 AD;
+ *       ±infinity → {@link #TIMESTAMP_INFINITY} / {@link #TIMESTAMP_MINUS_INFINITY}</td></tr>
+ *   <tr><td>time, timetz</td><td>STRING</td><td>String: the server's text ({@code 24:00:00},
+ *       {@code 10:00:00+02})</td></tr>
  *   <tr><td>json, jsonb</td><td>JSON_OBJECT</td><td>String (JSON text as the server prints it)</td></tr>
  *   <tr><td>bytea</td><td>BINARY</td><td>byte[]</td></tr>
- *   <tr><td>arrays</td><td>STRING</td><td>String (PostgreSQL array text, e.g. {@code {1,2}})</td></tr>
+ *   <tr><td>text, varchar, char, "char", name, citext, uuid, enums, inet, cidr, macaddr(8), bit, varbit, xml,
+ *       money (lc_monetary), interval, oid, tsvector, point, arrays</td><td>STRING</td><td>String: the server's
+ *       text</td></tr>
  *   <tr><td>domains</td><td>their base type</td><td></td></tr>
  *   <tr><td>anything else</td><td>STRING (logged once)</td><td>String</td></tr>
  * </table>
+ *
+ * <p>A value that cannot be read as its field's type (a catalog's type that differs from the table's) is a
+ * {@link ValueException} naming the column and the value's text; the readers add the stream and the row's key.
  */
 final class PostgresTypes {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresTypes.class);

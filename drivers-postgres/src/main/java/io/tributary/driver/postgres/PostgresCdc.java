@@ -21,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -760,7 +761,8 @@ final class PostgresCdc implements AutoCloseable {
         }
         try (PreparedStatement ps = lookup.prepareStatement(sql.toString())) {
             for (int k = 0; k < key.size(); k++) {
-                ps.setObject(k + 1, values[r.schema().indexOf(key.get(k))]);
+                // as text of unknown type: the server reads it as the key column's type (uuid, timestamp, …)
+                ps.setObject(k + 1, PostgresTypes.text(values[r.schema().indexOf(key.get(k))]), Types.OTHER);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 boolean found = rs.next();

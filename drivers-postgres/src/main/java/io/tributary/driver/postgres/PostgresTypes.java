@@ -366,6 +366,45 @@ final class PostgresTypes {
         return e.in(stream.toString(), key);
     }
 
+    /**
+     * A value as PostgreSQL text that the column's input function reads back to the same value: the inverse of
+     * {@link #parseText}, for binding a value read from a row (a key) as an untyped parameter.
+     */
+    static String text(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Instant i) {
+            if (i.equals(TIMESTAMP_INFINITY)) {
+                return "infinity";
+            }
+            if (i.equals(TIMESTAMP_MINUS_INFINITY)) {
+                return "-infinity";
+            }
+            LocalDateTime t = LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+            int y = t.getYear();
+            return String.format(java.util.Locale.ROOT, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00%s", y <= 0 ? 1 - y : y,
+                    t.getMonthValue(), t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond(),
+                    t.getNano() / 1_000, y <= 0 ? " BC" : "");
+        }
+        if (v instanceof LocalDate d) {
+            return d.equals(DATE_INFINITY) ? "infinity" : d.equals(DATE_MINUS_INFINITY) ? "-infinity" : isoDate(d);
+        }
+        if (v instanceof BigDecimal d) {
+            return d.toPlainString();
+        }
+        if (v instanceof byte[] b) {
+            return "\\x" + HexFormat.of().formatHex(b);
+        }
+        return v.toString(); // numbers, booleans, strings (the server's own text)
+    }
+
+    private static String isoDate(LocalDate d) {
+        int y = d.getYear();
+        return String.format(java.util.Locale.ROOT, "%04d-%02d-%02d", y <= 0 ? 1 - y : y, d.getMonthValue(),
+                d.getDayOfMonth()) + (y <= 0 ? " BC" : "");
+    }
+
     /** The instant {@code micros} microseconds after 1970-01-01T00:00Z. */
     static Instant epochMicros(long micros) {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);

@@ -64,6 +64,20 @@ final class PostgresEdgeValues {
         return out;
     }
 
+    /** {@code string_agg(md5(g::text), '')} over {@code g} = 1..n. */
+    private static String md5s(int n) {
+        try {
+            StringBuilder sb = new StringBuilder();
+            for (int g = 1; g <= n; g++) {
+                sb.append(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                        .digest(Integer.toString(g).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            }
+            return sb.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** PostgreSQL 'infinity' / '-infinity' timestamps: Long.MAX_VALUE / Long.MIN_VALUE µs after the epoch. */
     static final Instant TS_INFINITY = Instant.ofEpochSecond(Math.floorDiv(Long.MAX_VALUE, 1_000_000L),
             Math.floorMod(Long.MAX_VALUE, 1_000_000L) * 1_000L);
@@ -175,7 +189,9 @@ final class PostgresEdgeValues {
                 col("c_text", "text", DataType.STRING,
                         v("''", "", "empty"), v("'𝄞 😀 ✓ ünï'", "𝄞 😀 ✓ ünï", "beyond the BMP"),
                         v("E'tab\\tnew\\nline \"q\" \\\\ back'", "tab\tnew\nline \"q\" \\ back", "escapes"),
-                        v("repeat('long 𝄞 ', 20000)", "long 𝄞 ".repeat(20000), "TOASTed"), v("' '", " ", "space"),
+                        v("repeat('long 𝄞 ', 20000)", "long 𝄞 ".repeat(20000), "long, compressible"),
+                        v("(SELECT string_agg(md5(g::text), '') FROM generate_series(1, 2000) g)", md5s(2000),
+                                "TOASTed out of line (CDC updates look it up)"), v("' '", " ", "space"),
                         nul()),
                 col("c_varchar", "varchar(10)", DataType.STRING,
                         v("''", "", "empty"), v("'𝄞𝄞𝄞𝄞𝄞𝄞𝄞𝄞𝄞𝄞'", "𝄞𝄞𝄞𝄞𝄞𝄞𝄞𝄞𝄞𝄞", "10 characters beyond the BMP"),

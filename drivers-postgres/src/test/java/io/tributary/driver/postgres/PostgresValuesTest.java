@@ -144,6 +144,26 @@ class PostgresValuesTest {
         }
     }
 
+    @Test
+    void unchangedToastValuesAreLookedUpByKeysOfEveryType() {
+        String big = "(SELECT string_agg(md5(g::text), '') FROM generate_series(1, 2000) g)";
+        pg.execute("CREATE TABLE toast_keys (u uuid, t timestamp, d date, n numeric, tag int, big text, "
+                        + "PRIMARY KEY (u, t, d, n))",
+                "INSERT INTO toast_keys VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '0001-12-31 23:59:59.5 BC', "
+                        + "'infinity', 0.10, 0, " + big + ")");
+        StreamId id = StreamId.of("public", "toast_keys");
+        PgSync sync = new PgSync(pg, CDC.formatted("toast_slot", "toast_pub"));
+        ConfiguredStream cs = sync.stream(id, SyncMode.CDC);
+        sync.run(cs);
+        pg.execute("UPDATE toast_keys SET tag = 1");
+        sync.run(cs);
+        List<Record> updates = sync.dest.records(id).stream().filter(r -> r.op() == OpType.UPDATE).toList();
+        assertThat(updates).hasSize(1);
+        assertThat(updates.get(0).value("tag")).isEqualTo(1);
+        assertThat((String) updates.get(0).value("big")).as("the unchanged TOAST value").hasSize(64_000)
+                .isEqualTo(sync.dest.records(id).get(0).value("big"));
+    }
+
     private static ConfiguredStream oldCatalog(ConfiguredStream cs) {
         List<Field> fields = new ArrayList<>(cs.schema().fields());
         fields.replaceAll(f -> f.name().equals("t") ? Field.of("t", DataType.TIME, true) : f);

@@ -491,7 +491,12 @@ public final class PostgresDriver implements DriverInterface {
         try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             ps.setFetchSize(FETCH_SIZE);
             for (int i = 0; i < params.size(); i++) {
-                ps.setObject(i + 1, params.get(i));
+                if (params.get(i) instanceof String text) {
+                    // of unknown type: the server reads it as the column's type (a numeric cursor at 'NaN', a uuid)
+                    ps.setObject(i + 1, text, java.sql.Types.OTHER);
+                } else {
+                    ps.setObject(i + 1, params.get(i));
+                }
             }
             try (ResultSet rs = ps.executeQuery()) {
                 int n = p.fields().length;

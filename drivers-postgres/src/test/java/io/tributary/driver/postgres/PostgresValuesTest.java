@@ -164,6 +164,39 @@ class PostgresValuesTest {
                 .isEqualTo(sync.dest.records(id).get(0).value("big"));
     }
 
+    @Test
+    void theServersAndTheUsersSessionDefaultsDoNotChangeValues() {
+        pg.execute("CREATE TABLE settings_t (id bigint PRIMARY KEY, b bytea, d date, ts timestamptz, iv interval)",
+                "INSERT INTO settings_t VALUES (1, '\\x00ff', '0044-03-15 BC', '2024-02-29 13:45:12.5+05:30', "
+                        + "'1 day 02:00:00')",
+                "ALTER DATABASE postgres SET bytea_output = 'escape'",
+                "ALTER DATABASE postgres SET TimeZone = 'America/Bahia_Banderas'");
+        try {
+            StreamId id = StreamId.of("public", "settings_t");
+            String userOptions = "\"jdbc_url_params\": {\"options\": \"-c DateStyle=German,DMY "
+                    + "-c IntervalStyle=sql_standard\"}";
+            for (String read : List.of("binary_copy", "select")) {
+                PgSync sync = new PgSync(pg, userOptions + ", \"backfill_read\": \"" + read + "\", "
+                        + CDC.formatted("settings_" + read, "settings_" + read));
+                ConfiguredStream cs = sync.stream(id, SyncMode.CDC);
+                sync.run(cs);
+                pg.execute("INSERT INTO settings_t SELECT id + 1000, b, d, ts, iv FROM settings_t WHERE id = 1");
+                sync.run(cs);
+                pg.execute("DELETE FROM settings_t WHERE id = 1001");
+                for (Record r : sync.dest.records(id)) {
+                    assertThat((byte[]) r.value("b")).as("%s %s", read, r).containsExactly(0x00, 0xff);
+                    assertThat(r.value("d")).as("%s %s", read, r).isEqualTo(java.time.LocalDate.of(-43, 3, 15));
+                    assertThat(r.value("ts")).as("%s %s", read, r)
+                            .isEqualTo(java.time.Instant.parse("2024-02-29T08:15:12.500Z"));
+                    assertThat(r.value("iv")).as("%s %s", read, r).isEqualTo("1 day 02:00:00");
+                }
+                assertThat(sync.dest.records(id)).extracting(Record::op).contains(OpType.READ, OpType.CREATE);
+            }
+        } finally {
+            pg.execute("ALTER DATABASE postgres RESET bytea_output", "ALTER DATABASE postgres RESET TimeZone");
+        }
+    }
+
     private static ConfiguredStream oldCatalog(ConfiguredStream cs) {
         List<Field> fields = new ArrayList<>(cs.schema().fields());
         fields.replaceAll(f -> f.name().equals("t") ? Field.of("t", DataType.TIME, true) : f);

@@ -124,19 +124,20 @@ class PostgresValuesTest {
     }
 
     @Test
-    void incrementalCursorsAtInfinityAndNaNAreComparedAsSuch() {
-        pg.execute("CREATE TABLE inf_cursor (id bigint PRIMARY KEY, at timestamptz, d date, n numeric)",
-                "INSERT INTO inf_cursor VALUES (1, '2020-01-01 00:00:00+00', '2020-01-01', 1), "
-                        + "(2, 'infinity', 'infinity', 'NaN'), (3, '-infinity', '-infinity', '-Infinity')");
+    void incrementalCursorsAtInfinityNaNAnd24HoursAreComparedAsSuch() {
+        pg.execute("CREATE TABLE inf_cursor (id bigint PRIMARY KEY, at timestamptz, d date, n numeric, tm time)",
+                "INSERT INTO inf_cursor VALUES (1, '2020-01-01 00:00:00+00', '2020-01-01', 1, '10:00'), "
+                        + "(2, 'infinity', 'infinity', 'NaN', '24:00:00'), "
+                        + "(3, '-infinity', '-infinity', '-Infinity', '00:00')");
         StreamId id = StreamId.of("public", "inf_cursor");
-        for (String cursor : List.of("at", "d", "n")) {
+        for (String cursor : List.of("at", "d", "n", "tm")) {
             PgSync sync = new PgSync(pg, "");
             ConfiguredStream cs = sync.stream(id, SyncMode.INCREMENTAL).withCursorField(cursor);
             sync.run(cs);
             assertThat(sync.dest.table(id).values()).extracting(r -> r.value("id")).as(cursor)
                     .containsExactlyInAnyOrder(1L, 2L, 3L);
             int before = sync.dest.records(id).size();
-            pg.execute("INSERT INTO inf_cursor VALUES (4, NULL, NULL, NULL)");
+            pg.execute("INSERT INTO inf_cursor VALUES (4, NULL, NULL, NULL, NULL)");
             sync.run(cs); // the cursor is 'infinity': the rows at it are read again, no other old row
             List<Record> again = sync.dest.records(id).subList(before, sync.dest.records(id).size());
             assertThat(again).extracting(r -> r.value("id")).as(cursor).contains(2L).doesNotContain(1L, 3L);

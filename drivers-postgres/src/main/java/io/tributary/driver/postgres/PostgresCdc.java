@@ -13,6 +13,7 @@ import io.tributary.types.OpType;
 import io.tributary.types.RetriableException;
 import io.tributary.types.Schema;
 import io.tributary.types.StreamId;
+import io.tributary.types.ValueException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -20,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -689,6 +691,7 @@ final class PostgresCdc implements AutoCloseable {
         int n = msg.getShort();
         Object[] values = new Object[r.schema().size()];
         boolean missing = false;
+        ValueException failed = null;
         for (int i = 0; i < n; i++) {
             byte kind = msg.get();
             switch (kind) {
@@ -703,16 +706,31 @@ final class PostgresCdc implements AutoCloseable {
                 }
                 case 't', 'b' -> {
                     int len = msg.getInt();
+                    if (r.stream() == null) {
+                        msg.position(msg.position() + len); // a table not synced: its values are not read
+                        continue;
+                    }
                     byte[] b = new byte[len];
                     msg.get(b);
-                    values[i] = PostgresTypes.parseText(new String(b, StandardCharsets.UTF_8), r.schema().field(i),
-                            r.types()[i]);
+                    try {
+                        values[i] = PostgresTypes.parseText(new String(b, StandardCharsets.UTF_8),
+                                r.schema().field(i), r.types()[i]);
+                    } catch (ValueException e) {
+                        failed = failed == null ? e : failed; // read the rest: the key names the row
+                    }
                 }
                 default -> throw new RetriableException("unknown pgoutput tuple kind " + (char) kind);
             }
         }
+        if (failed != null) {
+            throw PostgresTypes.located(failed, r.id(), r.schema(), r.stream().primaryKey(), values);
+        }
         if (missing && r.stream() != null) {
-            fillUnchangedToast(r, values);
+            try {
+                fillUnchangedToast(r, values);
+            } catch (ValueException e) {
+                throw PostgresTypes.located(e, r.id(), r.schema(), r.stream().primaryKey(), values);
+            }
         }
         return values;
     }
@@ -743,7 +761,8 @@ final class PostgresCdc implements AutoCloseable {
         }
         try (PreparedStatement ps = lookup.prepareStatement(sql.toString())) {
             for (int k = 0; k < key.size(); k++) {
-                ps.setObject(k + 1, values[r.schema().indexOf(key.get(k))]);
+                // as text of unknown type: the server reads it as the key column's type (uuid, timestamp, …)
+                ps.setObject(k + 1, PostgresTypes.text(values[r.schema().indexOf(key.get(k))]), Types.OTHER);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 boolean found = rs.next();

@@ -41,6 +41,26 @@ class PostgresConformanceTest extends DriverConformanceTest {
         }
 
         @Override
+        public List<EdgeColumn> edgeColumns() {
+            return PostgresEdgeValues.columns();
+        }
+
+        @Override
+        public StreamId createEdgeTable(String name, List<EdgeColumn> columns) {
+            return PostgresEdgeValues.createTable(pg, name, columns);
+        }
+
+        @Override
+        public void insertEdgeRow(StreamId table, long id, int tag, Map<String, String> literals) {
+            PostgresEdgeValues.insert(pg, table, id, tag, literals);
+        }
+
+        @Override
+        public void updateEdgeTag(StreamId table, long id, int tag) {
+            PostgresEdgeValues.updateTag(pg, table, id, tag);
+        }
+
+        @Override
         public StreamId createTable(String name, Keys keys) {
             pg.execute("DROP TABLE IF EXISTS public." + name,
                     "CREATE TABLE public." + name + " (id bigint" + (keys == Keys.PRIMARY_KEY ? " PRIMARY KEY" : "")

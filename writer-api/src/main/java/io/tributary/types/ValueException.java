@@ -52,8 +52,7 @@ public class ValueException extends NonRetriableException {
         return "stream " + (stream == null ? "?" : stream) + ", column " + column + ", key "
                 + (key == null ? "?" : key) + ": value " + abbreviate(value) + " " + reason + (writer
                 ? " (set value_errors to 'null' to write NULL instead, or 'skip' to leave the row out; default 'fail')"
-                : " (the source driver cannot read this value: nothing past it is synced; please report it with the "
-                        + "column's type)");
+                : " (the source driver cannot read this value; nothing past it is synced)");
     }
 
     private static String abbreviate(String v) {

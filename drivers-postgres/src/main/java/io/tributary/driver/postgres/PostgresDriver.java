@@ -7,6 +7,7 @@ import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.filter.Filter;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
@@ -284,7 +285,7 @@ public final class PostgresDriver implements DriverInterface {
     private record Query(List<String> where, List<Object> params, Optional<String> filter, String tail) {
         String sql(String selectList, String table, List<String> conditions) {
             List<String> all = new ArrayList<>(conditions);
-            filter.ifPresent(f -> all.add("(" + f.replace('"', '\'') + ")"));
+            filter.ifPresent(f -> all.add("(" + Filter.parse(f).toSql(PostgresDriver::quote) + ")"));
             return "SELECT " + selectList + " FROM " + table + (all.isEmpty() ? "" : " WHERE " + String.join(" AND ", all))
                     + tail;
         }

@@ -33,6 +33,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -593,6 +594,15 @@ public final class PostgresDriver implements DriverInterface {
     public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
         PostgresConfig.UpdateMethod um = config.updateMethod().orElseThrow(
                 () -> new ConfigException("CDC needs 'update_method' in the source config"));
+        Map<StreamId, Long> tables = new LinkedHashMap<>();
+        for (ConfiguredStream s : streams) {
+            tables.put(s.id(), info(s.id()).oid());
+        }
+        try (Connection c = connections.open()) {
+            PostgresCdc.provision(c, config, tables);
+        } catch (SQLException e) {
+            throw connections.translate(e);
+        }
         cdc = new PostgresCdc(this, um, state, streams);
         cdc.recordStartPosition();
     }

@@ -68,9 +68,9 @@ final class MongoCdc {
             if (state.streamValue(s.id(), TOKEN).isPresent() || state.streamValue(s.id(), START).isPresent()) {
                 continue;
             }
-            try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> c = driver.collection(s.id()).watch()
+            try (MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> c = driver.collection(s.id()).watch()
                     .cursor()) {
-                ChangeStreamDocument<Document> first = c.tryNext();
+                ChangeStreamDocument<BsonDocument> first = c.tryNext();
                 BsonDocument token = first != null ? first.getResumeToken() : c.getResumeToken();
                 if (token != null && token.containsKey(TOKEN)) {
                     state.setStreamValue(s.id(), TOKEN, Json.mapper().getNodeFactory().textNode(
@@ -113,7 +113,7 @@ final class MongoCdc {
 
     void stream(int identifier, CdcMsgFn fn) {
         ConfiguredStream s = streams.get(identifier);
-        ChangeStreamIterable<Document> watch = driver.collection(s.id()).watch()
+        ChangeStreamIterable<BsonDocument> watch = driver.collection(s.id()).watch()
                 .fullDocument(FullDocument.UPDATE_LOOKUP);
         String token = state.streamValue(s.id(), TOKEN).map(n -> n.asText()).orElse(null);
         if (token != null) {
@@ -136,7 +136,7 @@ final class MongoCdc {
         // steady load never leaves the stream idle long enough to end on the idle timeout)
         long endSecond = System.currentTimeMillis() / 1000 + 1;
         long begin = System.nanoTime();
-        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> c = watch.cursor()) {
+        try (MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> c = watch.cursor()) {
             long last = System.nanoTime();
             boolean any = false;
             while (true) {
@@ -146,7 +146,7 @@ final class MongoCdc {
                 java.util.concurrent.atomic.AtomicLong p = polls.computeIfAbsent(identifier,
                         k -> new java.util.concurrent.atomic.AtomicLong());
                 long pollSeq = p.incrementAndGet();
-                ChangeStreamDocument<Document> e = c.tryNext();
+                ChangeStreamDocument<BsonDocument> e = c.tryNext();
                 if (e == null) {
                     deliverMarks(identifier, fn, null, pollSeq);
                     if (fn.checkpointWanted()) {
@@ -244,11 +244,11 @@ final class MongoCdc {
         return token.length() <= 40 ? token : token.substring(0, 40) + "...";
     }
 
-    private static Document decodeKey(ChangeStreamDocument<Document> e) {
-        Document d = new Document();
+    /** The deleted document's {@code _id} as it is in BSON (never through JSON text, which loses int64 vs int32). */
+    private static BsonDocument decodeKey(ChangeStreamDocument<BsonDocument> e) {
+        BsonDocument d = new BsonDocument();
         if (e.getDocumentKey() != null && e.getDocumentKey().containsKey("_id")) {
-            BsonDocument wrapper = new BsonDocument("_id", e.getDocumentKey().get("_id"));
-            d = Document.parse(wrapper.toJson());
+            d.put("_id", e.getDocumentKey().get("_id"));
         }
         return d;
     }

@@ -41,6 +41,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.bson.BsonDocument;
+import org.bson.BsonType;
+import org.bson.BsonValue;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
@@ -115,8 +118,9 @@ public final class MongoDriver implements DriverInterface {
         return client().getDatabase(config.database());
     }
 
-    MongoCollection<Document> collection(StreamId id) {
-        return database().getCollection(id.name());
+    /** A collection read as {@link BsonDocument}s: every value keeps its exact BSON type. */
+    MongoCollection<BsonDocument> collection(StreamId id) {
+        return database().getCollection(id.name(), BsonDocument.class);
     }
 
     RuntimeException translate(MongoException e, String what) {
@@ -241,13 +245,13 @@ public final class MongoDriver implements DriverInterface {
         Map<String, DataType> types = new LinkedHashMap<>();
         Map<String, Integer> seen = new LinkedHashMap<>();
         int docs = 0;
-        try (MongoCursor<Document> it = collection(stream).find().limit(config.sampleSize()).iterator()) {
+        try (MongoCursor<BsonDocument> it = collection(stream).find().limit(config.sampleSize()).iterator()) {
             while (it.hasNext()) {
-                Document d = it.next();
+                BsonDocument d = it.next();
                 docs++;
-                for (Map.Entry<String, Object> e : d.entrySet()) {
-                    types.merge(e.getKey(), MongoTypes.of(e.getValue()), DataType::widen);
-                    seen.merge(e.getKey(), e.getValue() == null ? 0 : 1, Integer::sum);
+                for (Map.Entry<String, BsonValue> e : d.entrySet()) {
+                    types.merge(e.getKey(), MongoTypes.of(e.getValue()), MongoTypes::widen);
+                    seen.merge(e.getKey(), e.getValue().isNull() ? 0 : 1, Integer::sum);
                 }
             }
         } catch (MongoException e) {
@@ -285,25 +289,25 @@ public final class MongoDriver implements DriverInterface {
     @Override
     public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream, long maxChunkRows) {
         long partitionSize = Math.max(1, Math.min(config.partitionSize(), maxChunkRows));
-        MongoCollection<Document> c = collection(stream.id());
+        MongoCollection<BsonDocument> c = collection(stream.id());
         try {
             long count = c.countDocuments();
             if (config.chunkingStrategy().equals("single") || count <= partitionSize) {
                 return List.of(Chunk.all());
             }
             List<Object> bounds = new ArrayList<>();
-            Class<?> idClass = null;
+            BsonType idClass = null;
             long i = 0;
-            try (MongoCursor<Document> it = c.find().projection(Projections.include("_id"))
+            try (MongoCursor<BsonDocument> it = c.find().projection(Projections.include("_id"))
                     .sort(Sorts.ascending("_id")).iterator()) {
                 while (it.hasNext()) {
-                    Object id = it.next().get("_id");
-                    Class<?> k = id == null ? Void.class : (id instanceof Integer ? Long.class : id.getClass());
+                    BsonValue id = it.next().get("_id");
+                    BsonType k = id == null ? BsonType.NULL : id.isInt32() ? BsonType.INT64 : id.getBsonType();
                     if (idClass == null) {
                         idClass = k;
                     } else if (idClass != k) {
                         LOG.warn("stream {}: _id values of several types ({} and {}); reading it as one chunk",
-                                stream.id(), idClass.getSimpleName(), k.getSimpleName());
+                                stream.id(), idClass, k);
                         return List.of(Chunk.all());
                     }
                     if (++i % partitionSize == 0) {
@@ -328,20 +332,17 @@ public final class MongoDriver implements DriverInterface {
     }
 
     /** An {@code _id} as a chunk bound that survives state JSON: numbers as numbers, others tagged text. */
-    static Object encode(Object id) {
-        if (id instanceof Integer || id instanceof Long) {
-            return ((Number) id).longValue();
+    static Object encode(BsonValue id) {
+        if (id == null) {
+            return null;
         }
-        if (id instanceof Double) {
-            return id;
-        }
-        if (id instanceof ObjectId o) {
-            return "oid:" + o.toHexString();
-        }
-        if (id instanceof String s) {
-            return "str:" + s;
-        }
-        return null; // not range-splittable
+        return switch (id.getBsonType()) {
+            case INT32, INT64 -> id.asNumber().longValue();
+            case DOUBLE -> id.asDouble().getValue();
+            case OBJECT_ID -> "oid:" + id.asObjectId().getValue().toHexString();
+            case STRING -> "str:" + id.asString().getValue();
+            default -> null; // not range-splittable
+        };
     }
 
     static Object decode(Object bound) {
@@ -388,7 +389,7 @@ public final class MongoDriver implements DriverInterface {
     private void read(ConfiguredStream stream, Bson filter, Bson sort, BackfillMsgFn fn) {
         Schema schema = stream.schema();
         long n = 0;
-        try (MongoCursor<Document> it = (sort == null ? collection(stream.id()).find(filter)
+        try (MongoCursor<BsonDocument> it = (sort == null ? collection(stream.id()).find(filter)
                 : collection(stream.id()).find(filter).sort(sort)).batchSize(5_000).iterator()) {
             while (it.hasNext()) {
                 fn.accept(row(it.next(), schema, stream.id()));
@@ -401,7 +402,7 @@ public final class MongoDriver implements DriverInterface {
         }
     }
 
-    static Object[] row(Document d, Schema schema, StreamId id) {
+    static Object[] row(BsonDocument d, Schema schema, StreamId id) {
         Object[] values = new Object[schema.size()];
         for (int i = 0; i < values.length; i++) {
             Field f = schema.field(i);
@@ -421,8 +422,8 @@ public final class MongoDriver implements DriverInterface {
     }
 
     private Object max(ConfiguredStream stream, String field) {
-        Document d = collection(stream.id()).find(Filters.ne(field, null)).sort(Sorts.descending(field)).limit(1)
-                .first();
+        BsonDocument d = collection(stream.id()).find(Filters.ne(field, null)).sort(Sorts.descending(field))
+                .limit(1).first();
         return d == null ? null : MongoTypes.value(d.get(field), stream.schema().field(field).orElseThrow(),
                 stream.id().name());
     }

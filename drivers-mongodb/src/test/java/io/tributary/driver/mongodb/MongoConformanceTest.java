@@ -109,11 +109,11 @@ class MongoConformanceTest extends DriverConformanceTest {
         }
 
         /**
-         * Every BSON type of the README table with its extremes, as far as mongo-java-server stores them (it refuses
-         * binData subtypes other than 0, 3, 4 and 0x80, symbols, dbPointers and javascript with scope, reads
-         * undefined as null and 0x80 as 0: {@code MongoTypesTest} covers those mappings on BSON values). Literals are relaxed Extended JSON values; the
-         * expected value is the Java value {@link DataType} documents for the discovered type (for non-JSON BSON
-         * types: the relaxed Extended JSON v2 text).
+         * Every BSON type of the README table with its extremes, as far as mongo-java-server stores them (it
+         * keeps only binData subtypes 0, 3 and 4, refuses symbols, dbPointers and javascript with scope, and reads
+         * undefined as null: {@code MongoTypesTest} covers those mappings on BSON values). Literals are relaxed
+         * Extended JSON values; the expected value is the Java value {@link DataType} documents for the discovered
+         * type (for non-JSON BSON types: the relaxed Extended JSON v2 text).
          */
         static List<EdgeColumn> matrix() {
             String oid = "5f0a1b2c3d4e5f6071829304";
@@ -169,7 +169,8 @@ class MongoConformanceTest extends DriverConformanceTest {
                                     dec("1.000000000000000000000000000000000E+6144"), "decimal, clamped by BSON"))),
                     new EdgeColumn("c_string", "string", DataType.STRING, List.of(
                             v("\"\"", "", "empty"),
-                            v("\"\uD834\uDD1E beyond the BMP \uD83D\uDE00\"", "\uD834\uDD1E beyond the BMP \uD83D\uDE00",
+                            v("\"\uD834\uDD1E beyond the BMP \uD83D\uDE00\"",
+                                    "\uD834\uDD1E beyond the BMP \uD83D\uDE00",
                                     "beyond BMP"),
                             v("\"quote \\\" backslash \\\\ newline \\n nul \\u0000 end\"",
                                     "quote \" backslash \\ newline \n nul \u0000 end", "escapes"),
@@ -217,7 +218,8 @@ class MongoConformanceTest extends DriverConformanceTest {
                             v("{\"$minKey\": 1}", "{\"$minKey\": 1}", "minKey"),
                             v("{\"$maxKey\": 1}", "{\"$maxKey\": 1}", "maxKey"))),
                     new EdgeColumn("c_timestamp", "timestamp", DataType.STRING, List.of(
-                            v("{\"$timestamp\": {\"t\": 0, \"i\": 0}}", "{\"$timestamp\": {\"t\": 0, \"i\": 0}}", "zero"),
+                            v("{\"$timestamp\": {\"t\": 0, \"i\": 0}}", "{\"$timestamp\": {\"t\": 0, \"i\": 0}}",
+                                    "zero"),
                             v("{\"$timestamp\": {\"t\": 4294967295, \"i\": 4294967295}}",
                                     "{\"$timestamp\": {\"t\": 4294967295, \"i\": 4294967295}}", "max"))),
                     new EdgeColumn("c_code", "javascript", DataType.STRING, List.of(

@@ -55,8 +55,9 @@ class MongoIdentityTest {
     }
 
     private static DriverInterface driver() {
-        return Drivers.configured("mongodb", Json.parse("{\"hosts\": [\"" + mongo.host() + "\"], \"database\": \"ids\", "
-                + "\"initial_wait_time\": 1, \"server_selection_timeout_ms\": 2000}"), "source.json");
+        return Drivers.configured("mongodb", Json.parse("{\"hosts\": [\"" + mongo.host() + "\"], "
+                + "\"database\": \"ids\", \"initial_wait_time\": 1, \"server_selection_timeout_ms\": 2000}"),
+                "source.json");
     }
 
     private static void run(InMemoryStateStore store, MemoryDestination dest, ConfiguredStream s) {

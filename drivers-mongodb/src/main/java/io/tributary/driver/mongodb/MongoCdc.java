@@ -16,7 +16,6 @@ import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
-import io.tributary.types.Schema;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
@@ -31,7 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Change streams, one per collection (concurrent mode, as OLake): {@code fullDocument: updateLookup}; inserts,
- * updates and replaces carry the whole document, deletes its {@code _id}. Position per stream in its state:
+ * updates and replaces carry the whole document, deletes its {@code _id}; fields the discovered schema lacks, and
+ * values of another type than their column's, evolve the stream's schema ({@link EvolvingSchema}). Position per
+ * stream in its state:
  * {@code _data} (the resume token), or, before the first change was seen on a server that returns no
  * post-batch token, {@code cdc_start} (a cluster time in seconds; the changes of that second may be replayed and
  * are upserted again). A position is saved only after the orchestrator committed the writers. A bounded run ends
@@ -128,7 +129,7 @@ final class MongoCdc {
             long start = state.streamValue(s.id(), START).map(n -> n.asLong()).orElse(0L);
             watch = watch.startAtOperationTime(new BsonTimestamp((int) start, 0));
         }
-        Schema schema = s.schema();
+        EvolvingSchema schema = new EvolvingSchema(s.schema(), s.id().toString());
         long total = 0;
         long since = 0;
         ObjectNode position = currentPosition(s);
@@ -186,18 +187,18 @@ final class MongoCdc {
                         // updateLookup finds no document when it was deleted since (MongoDB gives null,
                         // mongo-java-server a partial document without _id): the delete event follows, skip this
                         if (e.getFullDocument() != null && e.getFullDocument().containsKey("_id")) {
-                            values = MongoDriver.row(e.getFullDocument(), schema, s.id());
+                            values = schema.row(e.getFullDocument());
                             kind = op.equals("insert") ? OpType.CREATE : OpType.UPDATE;
                         }
                     }
                     case "delete" -> {
-                        values = MongoDriver.row(decodeKey(e), schema, s.id());
+                        values = schema.row(decodeKey(e));
                         kind = OpType.DELETE;
                     }
                     default -> LOG.info("stream {}: change stream event {} ends this run", s.id(), op);
                 }
                 if (values != null) {
-                    fn.accept(new CdcChange(s.id(), kind, at, schema, values));
+                    fn.accept(new CdcChange(s.id(), kind, at, schema.schema(), values));
                     total++;
                     since++;
                 }

@@ -32,6 +32,7 @@ import io.tributary.types.Schema;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
+import io.tributary.types.ValueException;
 import io.tributary.writer.WriterPool;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -404,11 +405,21 @@ public final class MongoDriver implements DriverInterface {
 
     static Object[] row(BsonDocument d, Schema schema, StreamId id) {
         Object[] values = new Object[schema.size()];
-        for (int i = 0; i < values.length; i++) {
-            Field f = schema.field(i);
-            values[i] = MongoTypes.value(d.get(f.name()), f, id.name());
+        try {
+            for (int i = 0; i < values.length; i++) {
+                Field f = schema.field(i);
+                values[i] = MongoTypes.value(d.get(f.name()), f, id.toString());
+            }
+        } catch (ValueException e) {
+            throw e.in(id.toString(), key(d));
         }
         return values;
+    }
+
+    /** A document's {@code _id} for messages. */
+    static String key(BsonDocument d) {
+        BsonValue v = d.get("_id");
+        return v == null ? null : MongoTypes.identity(v);
     }
 
     // ------------------------------------------------------------------ incremental

@@ -134,6 +134,23 @@ final class MongoTypes {
         return out;
     }
 
+    /** Whether a field of type {@code t} holds the (non-null) value exactly ({@link #value} accepts it). */
+    static boolean fits(DataType t, BsonValue v) {
+        return switch (t) {
+            case INT32 -> v.isInt32() || v.isInt64() && (int) v.asInt64().getValue() == v.asInt64().getValue();
+            case INT64 -> v.isInt32() || v.isInt64();
+            case FLOAT32, FLOAT64 -> v.isInt32() || v.isInt64() || v.isDouble();
+            case DECIMAL -> v.isDecimal128() || v.isInt32() || v.isInt64() || v.isDouble();
+            case BOOLEAN -> v.isBoolean();
+            case TIMESTAMP_MILLI, TIMESTAMP_MICRO, TIMESTAMP_NANO -> v.isDateTime();
+            case BINARY -> v.isBinary() && isGeneric(v);
+            case JSON_OBJECT -> v.isDocument();
+            case JSON_ARRAY -> v.isArray();
+            case STRING -> true;
+            default -> false;
+        };
+    }
+
     /** A Decimal128 (or a number in a field widened to DECIMAL) as a BigDecimal or a special String; else null. */
     private static Object decimal(BsonValue v) {
         return switch (v.getBsonType()) {

@@ -374,15 +374,19 @@ public final class MongoDriver implements DriverInterface {
         read(stream, filters.isEmpty() ? new Document() : Filters.and(filters), null, processFn);
     }
 
+    private static Field field(ConfiguredStream s, String name) {
+        return s.schema().field(name).orElse(null);
+    }
+
     private static Bson upperBound(ConfiguredStream s, CursorValues bound) {
         String p = s.primaryCursor().orElseThrow();
-        Bson prim = bound.primary() != null ? Filters.lte(p, MongoTypes.toBson(bound.primary()))
+        Bson prim = bound.primary() != null ? Filters.lte(p, MongoTypes.toBson(field(s, p), bound.primary()))
                 : Filters.eq("_tributary_never", "x");
         Bson nulls = Filters.eq(p, null);
         if (s.secondaryCursor().isPresent() && bound.secondary() != null) {
             String sc = s.secondaryCursor().get();
             nulls = Filters.and(Filters.eq(p, null), Filters.or(Filters.eq(sc, null),
-                    Filters.lte(sc, MongoTypes.toBson(bound.secondary()))));
+                    Filters.lte(sc, MongoTypes.toBson(field(s, sc), bound.secondary()))));
         }
         return Filters.or(prim, nulls);
     }
@@ -444,12 +448,14 @@ public final class MongoDriver implements DriverInterface {
         String p = stream.primaryCursor().orElseThrow();
         Bson filter = new Document();
         if (!from.isEmpty()) {
-            Bson prim = from.primary() != null ? Filters.gte(p, MongoTypes.toBson(from.primary())) : Filters.ne(p, null);
+            Bson prim = from.primary() != null ? Filters.gte(p, MongoTypes.toBson(field(stream, p), from.primary()))
+                    : Filters.ne(p, null);
             Bson nulls = Filters.eq("_tributary_never", "x");
             if (stream.secondaryCursor().isPresent()) {
                 String s = stream.secondaryCursor().get();
                 nulls = from.secondary() != null
-                        ? Filters.and(Filters.eq(p, null), Filters.gte(s, MongoTypes.toBson(from.secondary())))
+                        ? Filters.and(Filters.eq(p, null),
+                                Filters.gte(s, MongoTypes.toBson(field(stream, s), from.secondary())))
                         : Filters.eq(p, null);
             }
             filter = Filters.or(prim, nulls);

@@ -10,7 +10,10 @@ import java.util.Date;
 import java.util.regex.Pattern;
 import org.bson.BsonArray;
 import org.bson.BsonBinarySubType;
+import org.bson.BsonDecimal128;
 import org.bson.BsonDocument;
+import org.bson.BsonDouble;
+import org.bson.BsonInt64;
 import org.bson.BsonObjectId;
 import org.bson.BsonString;
 import org.bson.BsonType;
@@ -18,6 +21,7 @@ import org.bson.BsonValue;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
 import org.bson.types.Decimal128;
+import org.bson.types.ObjectId;
 
 /**
  * BSON values to Tributary types and values. Documents are read as {@link BsonDocument}s, so every value keeps its
@@ -277,11 +281,52 @@ final class MongoTypes {
         return t.name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** A cursor or bound value as a BSON query value. */
-    static Object toBson(Object v) {
+    /**
+     * A cursor or bound value of field {@code f} as a BSON query value: an {@code _id} of a STRING {@code _id} column
+     * as the BSON value its {@link #identity} stands for (an ObjectId for its hex digits), so that a cursor on
+     * {@code _id} compares ObjectIds with ObjectIds.
+     */
+    static Object toBson(Field f, Object v) {
         if (v instanceof Instant i) {
             return Date.from(i);
         }
+        if (v instanceof String s && f != null && f.name().equals("_id") && f.type() == DataType.STRING) {
+            return fromIdentity(s);
+        }
         return v;
+    }
+
+    /** The {@code _id} an {@link #identity} text stands for (numbers as the BSON number of the same value). */
+    static BsonValue fromIdentity(String s) {
+        if (OBJECT_ID_HEX.matcher(s).matches()) {
+            return new BsonObjectId(new ObjectId(s));
+        }
+        if (s.startsWith(STRING_TAG)) {
+            return new BsonString(s.substring(STRING_TAG.length()));
+        }
+        if (s.startsWith(EJSON_TAG)) {
+            return BsonDocument.parse("{\"v\": " + s.substring(EJSON_TAG.length()) + "}").get("v");
+        }
+        if (s.startsWith(NUMBER_TAG)) {
+            String n = s.substring(NUMBER_TAG.length());
+            switch (n) {
+                case "NaN", "Infinity", "-Infinity" -> {
+                    return new BsonDouble(Double.parseDouble(n));
+                }
+                default -> {
+                    BigDecimal b = new BigDecimal(n);
+                    if (b.scale() <= 0 && b.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0
+                            && b.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) >= 0) {
+                        return new BsonInt64(b.longValueExact());
+                    }
+                    double d = b.doubleValue();
+                    if (!Double.isInfinite(d) && new BigDecimal(d).compareTo(b) == 0) {
+                        return new BsonDouble(d);
+                    }
+                    return new BsonDecimal128(new Decimal128(b));
+                }
+            }
+        }
+        return new BsonString(s);
     }
 }

@@ -122,4 +122,29 @@ class MongoIdentityTest {
                 "number:7", 7, "7", 8));
         assertThat(dest.table(id)).hasSize((int) c.countDocuments());
     }
+
+    @Test
+    void incrementalOnAnObjectIdKeyComparesObjectIds() {
+        MongoCollection<Document> c = client.getDatabase("ids").getCollection("inc_" + UUID.randomUUID()
+                .toString().substring(0, 6));
+        for (int i = 0; i < 3; i++) {
+            c.insertOne(new Document("_id", new ObjectId()).append("v", i));
+        }
+        StreamId id = StreamId.of("ids", c.getNamespace().getCollectionName());
+        InMemoryStateStore store = new InMemoryStateStore();
+        Stream s;
+        try (DriverInterface d = driver()) {
+            s = new AbstractDriver(d, State.load(store)).discover(4).stream().filter(x -> x.id().equals(id))
+                    .findFirst().orElseThrow();
+        }
+        ConfiguredStream cs = ConfiguredStream.of(s.withSyncMode(SyncMode.INCREMENTAL)
+                .withCursorField(java.util.Optional.of("_id")));
+        MemoryDestination dest = MemoryDestination.named("mongo-ids-" + UUID.randomUUID());
+        run(store, dest, cs);
+        assertThat(dest.table(id)).hasSize(3);
+        ObjectId later = new ObjectId();
+        c.insertOne(new Document("_id", later).append("v", 3));
+        run(store, dest, cs);
+        assertThat(dest.table(id)).hasSize(4).containsKey(later.toHexString());
+    }
 }

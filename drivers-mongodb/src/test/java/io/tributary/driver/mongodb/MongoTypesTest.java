@@ -125,4 +125,17 @@ class MongoTypesTest {
                 id(new BsonDecimal128(Decimal128.parse("42.00")))))).containsExactly("number:42");
         assertThat(id(new BsonDouble(-0.0))).isEqualTo(id(new BsonInt32(0)));
     }
+
+    @Test
+    void anIdentityReadsBackAsTheIdForCursorBounds() {
+        for (BsonValue v : List.of(new BsonObjectId(new ObjectId("5f0a1b2c3d4e5f6071829304")),
+                new BsonString("5f0a1b2c3d4e5f6071829304"), new BsonString("42"), new BsonString("number:1"),
+                new BsonInt64(Long.MIN_VALUE), new BsonDouble(42.5), new BsonDouble(0.1), new BsonDouble(Double.NaN),
+                new BsonDecimal128(Decimal128.parse("1E-30")),
+                BsonDocument.parse("{\"v\": {\"$date\": \"2020-01-01T00:00:00Z\"}}").get("v"))) {
+            assertThat(id(MongoTypes.fromIdentity(id(v)))).as("%s", v).isEqualTo(id(v));
+        }
+        assertThat(MongoTypes.fromIdentity("5f0a1b2c3d4e5f6071829304").isObjectId()).isTrue();
+        assertThat(MongoTypes.fromIdentity("number:42")).isEqualTo(new BsonInt64(42));
+    }
 }

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * values of another type than their column's, evolve the stream's schema ({@link EvolvingSchema}). Position per
  * stream in its state:
  * {@code _data} (the resume token), or, before the first change was seen on a server that returns no
- * post-batch token, {@code cdc_start} (a cluster time in seconds; the changes of that second may be replayed and
- * are upserted again). A position is saved only after the orchestrator committed the writers. A bounded run ends
+ * post-batch token, {@code cdc_start_after} (the oplog timestamp of the newest change before the backfill; the
+ * stream starts right after it), or where {@code local.oplog.rs} is not readable {@code cdc_start} (a cluster time in
+ * seconds; the changes of that second may be replayed and are upserted again). A position is saved only after the orchestrator committed the writers. A bounded run ends
  * when no change arrives for {@code initial_wait_time} seconds (one second once changes flowed). A resume token the
  * oplog no longer holds is a {@link NonRetriableException} naming the collection: clear the stream's state to
  * backfill it again.
@@ -48,6 +49,8 @@ final class MongoCdc {
     private final Map<Integer, java.util.concurrent.atomic.AtomicLong> polls = new ConcurrentHashMap<>();
     static final String TOKEN = "_data";
     static final String START = "cdc_start";
+    /** The oplog timestamp ({@code t << 32 | i}) after which the stream starts (a server without start tokens). */
+    static final String START_AFTER = "cdc_start_after";
     static final int CHECKPOINT_EVERY = 10_000;
 
     private final MongoDriver driver;
@@ -66,7 +69,8 @@ final class MongoCdc {
     /** Before any backfill: the current change-stream position of every collection without one. */
     void recordStartPositions() {
         for (ConfiguredStream s : streams) {
-            if (state.streamValue(s.id(), TOKEN).isPresent() || state.streamValue(s.id(), START).isPresent()) {
+            if (state.streamValue(s.id(), TOKEN).isPresent() || state.streamValue(s.id(), START).isPresent()
+                    || state.streamValue(s.id(), START_AFTER).isPresent()) {
                 continue;
             }
             try (MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> c = driver.collection(s.id()).watch()
@@ -77,12 +81,32 @@ final class MongoCdc {
                     state.setStreamValue(s.id(), TOKEN, Json.mapper().getNodeFactory().textNode(
                             token.getString(TOKEN).getValue()));
                 } else {
-                    long now = System.currentTimeMillis() / 1000 - 1;
-                    state.setStreamValue(s.id(), START, Json.mapper().getNodeFactory().numberNode(now));
+                    BsonTimestamp last = newestOplogEntry();
+                    if (last != null) {
+                        // exactly after the last change before the backfill: nothing before it is replayed
+                        state.setStreamValue(s.id(), START_AFTER, Json.mapper().getNodeFactory()
+                                .numberNode(last.getValue()));
+                    } else {
+                        long now = System.currentTimeMillis() / 1000 - 1;
+                        state.setStreamValue(s.id(), START, Json.mapper().getNodeFactory().numberNode(now));
+                    }
                 }
             } catch (MongoException e) {
                 throw driver.translate(e, "opening a change stream on " + s.id());
             }
+        }
+    }
+
+    /** The newest oplog entry's timestamp, or null when the oplog is empty or not readable. */
+    private BsonTimestamp newestOplogEntry() {
+        try {
+            Document last = driver.client().getDatabase("local").getCollection("oplog.rs").find()
+                    .sort(new Document("$natural", -1)).limit(1).first();
+            return last != null && last.get("ts") instanceof BsonTimestamp ts ? ts : null;
+        } catch (MongoException e) {
+            LOG.info("cannot read local.oplog.rs ({}): the change stream starts a second before now, and may replay "
+                    + "changes of that second", e.getMessage());
+            return null;
         }
     }
 
@@ -125,6 +149,10 @@ final class MongoCdc {
                         + "source: clear this stream's state to backfill it again");
             }
             watch = watch.resumeAfter(new BsonDocument(TOKEN, new BsonString(token)));
+        } else if (state.streamValue(s.id(), START_AFTER).isPresent()) {
+            BsonTimestamp after = new BsonTimestamp(state.streamValue(s.id(), START_AFTER).orElseThrow().asLong());
+            watch = watch.startAtOperationTime(after.getInc() == -1 ? new BsonTimestamp(after.getTime() + 1, 0)
+                    : new BsonTimestamp(after.getTime(), after.getInc() + 1));
         } else {
             long start = state.streamValue(s.id(), START).map(n -> n.asLong()).orElse(0L);
             watch = watch.startAtOperationTime(new BsonTimestamp((int) start, 0));
@@ -258,6 +286,7 @@ final class MongoCdc {
         ObjectNode n = Json.object();
         state.streamValue(s.id(), TOKEN).ifPresent(t -> n.set(TOKEN, t));
         state.streamValue(s.id(), START).ifPresent(t -> n.set(START, t));
+        state.streamValue(s.id(), START_AFTER).ifPresent(t -> n.set(START_AFTER, t));
         return n;
     }
 
@@ -271,6 +300,7 @@ final class MongoCdc {
         if (p.has(TOKEN)) {
             state.setStreamValues(s.id(), Map.of(TOKEN, p.get(TOKEN)));
             state.removeStreamValue(s.id(), START);
+            state.removeStreamValue(s.id(), START_AFTER);
         }
     }
 }

@@ -103,9 +103,9 @@ final class EvolvingSchema {
             DataType t = MongoTypes.of(v);
             if (name.equals("_id")) {
                 throw new ValueException(collection, name, null, MongoTypes.json(v), "(BSON "
-                        + v.getBsonType().name().toLowerCase(java.util.Locale.ROOT) + ") is an _id of another type than "
-                        + "the _id column's " + f.type().jsonName() + "; run discover again and backfill the stream "
-                        + "(clear its state) so that _id becomes a string column that tells the types apart");
+                        + v.getBsonType().name().toLowerCase(java.util.Locale.ROOT) + ") is an _id of another type "
+                        + "than the _id column's " + f.type().jsonName() + "; run discover again and backfill the "
+                        + "stream (clear its state) so that _id becomes a string column that tells the types apart");
             }
             if (f.type() == DataType.INT32 && t == DataType.INT64) {
                 fields = copy(fields);

@@ -32,14 +32,13 @@ import org.slf4j.LoggerFactory;
  * Change streams, one per collection (concurrent mode, as OLake): {@code fullDocument: updateLookup}; inserts,
  * updates and replaces carry the whole document, deletes its {@code _id}; fields the discovered schema lacks, and
  * values of another type than their column's, evolve the stream's schema ({@link EvolvingSchema}). Position per
- * stream in its state:
- * {@code _data} (the resume token), or, before the first change was seen on a server that returns no
- * post-batch token, {@code cdc_start_after} (the oplog timestamp of the newest change before the backfill; the
- * stream starts right after it), or where {@code local.oplog.rs} is not readable {@code cdc_start} (a cluster time in
- * seconds; the changes of that second may be replayed and are upserted again). A position is saved only after the orchestrator committed the writers. A bounded run ends
- * when no change arrives for {@code initial_wait_time} seconds (one second once changes flowed). A resume token the
- * oplog no longer holds is a {@link NonRetriableException} naming the collection: clear the stream's state to
- * backfill it again.
+ * stream in its state: {@code _data} (the resume token), or, before the first change was seen on a server that
+ * returns no post-batch token, {@code cdc_start_after} (the oplog timestamp of the newest change before the
+ * backfill; the stream starts right after it), or where {@code local.oplog.rs} is not readable {@code cdc_start} (a
+ * cluster time in seconds; the changes of that second may be replayed and are upserted again). A position is saved
+ * only after the orchestrator committed the writers. A bounded run ends when no change arrives for
+ * {@code initial_wait_time} seconds (one second once changes flowed). A resume token the oplog no longer holds is a
+ * {@link NonRetriableException} naming the collection: clear the stream's state to backfill it again.
  */
 final class MongoCdc {
     private static final Logger LOG = LoggerFactory.getLogger(MongoCdc.class);

@@ -284,7 +284,7 @@ final class MongoTypes {
     /**
      * A cursor or bound value of field {@code f} as a BSON query value: an {@code _id} of a STRING {@code _id} column
      * as the BSON value its {@link #identity} stands for (an ObjectId for its hex digits), so that a cursor on
-     * {@code _id} compares ObjectIds with ObjectIds.
+     * {@code _id} compares ObjectIds with ObjectIds; a special decimal as the Decimal128 special.
      */
     static Object toBson(Field f, Object v) {
         if (v instanceof Instant i) {
@@ -292,6 +292,9 @@ final class MongoTypes {
         }
         if (v instanceof String s && f != null && f.name().equals("_id") && f.type() == DataType.STRING) {
             return fromIdentity(s);
+        }
+        if (v instanceof String s && f != null && f.type() == DataType.DECIMAL) {
+            return Decimal128.parse(s); // the specials: a cursor at "Infinity" compares with numbers, not strings
         }
         return v;
     }

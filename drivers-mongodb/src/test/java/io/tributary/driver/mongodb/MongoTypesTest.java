@@ -138,4 +138,12 @@ class MongoTypesTest {
         assertThat(MongoTypes.fromIdentity("5f0a1b2c3d4e5f6071829304").isObjectId()).isTrue();
         assertThat(MongoTypes.fromIdentity("number:42")).isEqualTo(new BsonInt64(42));
     }
+
+    @Test
+    void aSpecialDecimalCursorIsADecimal128() {
+        Field f = Field.decimal("d", 0, 0, true);
+        assertThat(MongoTypes.toBson(f, "Infinity")).isEqualTo(Decimal128.POSITIVE_INFINITY);
+        assertThat(MongoTypes.toBson(f, "-Infinity")).isEqualTo(Decimal128.NEGATIVE_INFINITY);
+        assertThat(MongoTypes.toBson(f, new BigDecimal("1.5"))).isEqualTo(new BigDecimal("1.5"));
+    }
 }

@@ -21,6 +21,7 @@ import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.filter.Filter;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
@@ -214,11 +215,31 @@ public final class MongoDriver implements DriverInterface {
                     out.add(StreamId.of(config.database(), name));
                 }
             }
+            if (out.isEmpty()) {
+                requireDatabase();
+            }
             out.sort(null);
             return out;
         } catch (MongoException e) {
             throw translate(e, "listing collections of " + config.database());
         }
+    }
+
+    /**
+     * A MongoDB database exists only while it holds a collection: discovering one without any (a typo in
+     * 'database') is a configuration error naming it and the databases there are, not an empty catalog.
+     */
+    private void requireDatabase() {
+        List<String> names = new ArrayList<>();
+        try {
+            client().listDatabaseNames().into(names);
+        } catch (MongoException e) {
+            LOG.debug("cannot list databases: {}", e.getMessage());
+        }
+        names.remove(config.database());
+        names.sort(null);
+        throw new ConfigException("database '" + config.database() + "' has no collection: it does not exist (or is "
+                + "empty); databases: " + names + " (check 'database' in the source config)");
     }
 
     /** A collection is created by its first insert, so reading a missing one would silently sync nothing. */
@@ -391,8 +412,10 @@ public final class MongoDriver implements DriverInterface {
         return Filters.or(prim, nulls);
     }
 
-    private void read(ConfiguredStream stream, Bson filter, Bson sort, BackfillMsgFn fn) {
+    private void read(ConfiguredStream stream, Bson bounds, Bson sort, BackfillMsgFn fn) {
         Schema schema = stream.schema();
+        Bson filter = stream.filter().map(f -> Filters.and(bounds, MongoFilters.toBson(Filter.parse(f), schema)))
+                .orElse(bounds);
         long n = 0;
         try (MongoCursor<BsonDocument> it = (sort == null ? collection(stream.id()).find(filter)
                 : collection(stream.id()).find(filter).sort(sort)).batchSize(5_000).iterator()) {

@@ -40,7 +40,7 @@ class MongoConformanceTest extends DriverConformanceTest {
     protected Set<Behavior> behaviors() {
         // mongo-java-server has no authentication
         return EnumSet.of(Behavior.INCREMENTAL, Behavior.CDC, Behavior.WATERMARK, Behavior.TYPE_FIDELITY,
-                Behavior.RESNAPSHOT_KEEPS_POSITION, Behavior.SELECTED_COLUMNS);
+                Behavior.RESNAPSHOT_KEEPS_POSITION, Behavior.SELECTED_COLUMNS, Behavior.FILTER);
     }
 
     static final class Fixture implements ConformanceFixture {

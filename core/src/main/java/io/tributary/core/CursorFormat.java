@@ -69,7 +69,10 @@ final class CursorFormat {
                 case INT64 -> v.isNumber() ? v.asLong() : Long.parseLong(text);
                 case FLOAT32 -> (float) (v.isNumber() ? v.asDouble() : Double.parseDouble(text));
                 case FLOAT64 -> v.isNumber() ? v.asDouble() : Double.parseDouble(text);
-                case DECIMAL -> new BigDecimal(text);
+                case DECIMAL -> switch (text) {
+                    case "NaN", "Infinity", "-Infinity" -> text; // a special value (DataType.DECIMAL)
+                    default -> new BigDecimal(text);
+                };
                 case BOOLEAN -> v.isBoolean() ? v.asBoolean() : Boolean.parseBoolean(text);
                 case TIMESTAMP_MILLI, TIMESTAMP_MICRO, TIMESTAMP_NANO -> Instant.parse(text);
                 case DATE -> LocalDate.parse(text);

@@ -29,7 +29,15 @@ class CursorFormatTest {
         assertThat(roundTrip("i", 7)).isEqualTo(7);
         assertThat(roundTrip("l", Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
         assertThat(roundTrip("d", new BigDecimal("12345678901234.123456"))).isEqualTo(new BigDecimal("12345678901234.123456"));
+        assertThat(roundTrip("d", "NaN")).as("a decimal's special value").isEqualTo("NaN");
+        assertThat(roundTrip("d", "-Infinity")).isEqualTo("-Infinity");
         assertThat(roundTrip("day", LocalDate.of(1999, 12, 31))).isEqualTo(LocalDate.of(1999, 12, 31));
+        // PostgreSQL's 'infinity' dates and timestamps (see the README's PostgreSQL type table), BC dates
+        assertThat(roundTrip("day", LocalDate.ofEpochDay(Integer.MAX_VALUE))).isEqualTo(LocalDate.ofEpochDay(Integer.MAX_VALUE));
+        assertThat(roundTrip("day", LocalDate.of(-4713, 11, 24))).isEqualTo(LocalDate.of(-4713, 11, 24));
+        Instant minusInfinity = Instant.ofEpochSecond(Math.floorDiv(Long.MIN_VALUE, 1_000_000L),
+                Math.floorMod(Long.MIN_VALUE, 1_000_000L) * 1_000L);
+        assertThat(roundTrip("ts", minusInfinity)).isEqualTo(minusInfinity);
         assertThat(roundTrip("s", "ä'\"x")).isEqualTo("ä'\"x");
         assertThat(roundTrip("s", null)).isNull();
     }

@@ -61,6 +61,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <tr><td>{@code tributary.writer.records.pushed} / {@code .committed} / {@code .discarded}</td><td>counter</td>
  *       <td>stream</td><td>records handed to writers / committed by them / discarded with an aborted attempt (with
  *       {@link #watch(WriterPool)})</td></tr>
+ *   <tr><td>{@code tributary.writer.value.errors}</td><td>counter</td><td>stream</td><td>values the destination
+ *       could not hold, written as NULL or their rows left out ({@code value_errors} null or skip)</td></tr>
  *   <tr><td>{@code tributary.writer.records.uncommitted}</td><td>gauge</td><td>stream</td><td>records in open writer
  *       threads: the writers' buffer occupancy</td></tr>
  * </table>
@@ -203,6 +205,8 @@ public final class TributaryMetrics implements SyncListener, MeterBinder {
                 .description("records the writers committed").register(r);
         FunctionCounter.builder("tributary.writer.records.discarded", st, WriterPool.StreamStats::discarded)
                 .tags(t).description("records of writer threads aborted by a failed attempt").register(r);
+        FunctionCounter.builder("tributary.writer.value.errors", st, WriterPool.StreamStats::valueErrors).tags(t)
+                .description("values written as NULL or rows left out (value_errors null|skip)").register(r);
         Gauge.builder("tributary.writer.records.uncommitted", st, WriterPool.StreamStats::uncommitted).tags(t)
                 .description("records in open writer threads: buffered or written, not yet committed").register(r);
     }

@@ -23,4 +23,13 @@ public interface DestinationWriter {
 
     /** Discards everything written; leaves the destination as it was. Idempotent, never throws. */
     void abort();
+
+    /**
+     * How many values this writer wrote as NULL ({@link io.tributary.types.ValueErrors#NULL}) or rows it left out
+     * ({@link io.tributary.types.ValueErrors#SKIP}) because their column could not hold a value, since it was
+     * opened. Writers whose columns hold every value return 0 (the default).
+     */
+    default long valueErrors() {
+        return 0;
+    }
 }

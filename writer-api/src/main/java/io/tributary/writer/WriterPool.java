@@ -1,12 +1,11 @@
 package io.tributary.writer;
 
-import io.tributary.types.ValueErrors;
-
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.StreamId;
+import io.tributary.types.ValueErrors;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,14 +53,17 @@ public final class WriterPool implements AutoCloseable {
     }
 
     /**
-     * Counts per stream: records pushed, records in committed writer threads, records of aborted writer threads
-     * (discarded); pushed − committed − discarded are in open writer threads (buffered or written, not committed).
+     * Counts per stream: records pushed, records in committed writer threads (rows left out under
+     * {@link ValueErrors#SKIP} included), records of aborted writer threads (discarded), and values written as NULL
+     * or rows left out by committed writer threads; pushed − committed − discarded are in open writer threads
+     * (buffered or written, not committed).
      */
     public static final class StreamStats {
         final LongAdder pushed = new LongAdder();
         final LongAdder committed = new LongAdder();
         final LongAdder commits = new LongAdder();
         final LongAdder discarded = new LongAdder();
+        final LongAdder valueErrors = new LongAdder();
 
         public long pushed() {
             return pushed.sum();
@@ -83,6 +85,14 @@ public final class WriterPool implements AutoCloseable {
         /** Records in open writer threads: pushed, neither committed nor discarded yet. */
         public long uncommitted() {
             return pushed() - committed() - discarded();
+        }
+
+        /**
+         * Values the committed writer threads wrote as NULL ({@link ValueErrors#NULL}) or rows they left out
+         * ({@link ValueErrors#SKIP}) because the destination column could not hold a value; each was logged at WARN.
+         */
+        public long valueErrors() {
+            return valueErrors.sum();
         }
     }
 
@@ -114,15 +124,18 @@ public final class WriterPool implements AutoCloseable {
 
     /**
      * Opens a writer thread. {@link WriterThread#previousState()} tells what the destination already committed
-     * under this thread ID (a re-run after a crash between the destination commit and the state save).
+     * under this thread ID (a re-run after a crash between the destination commit and the state save). The
+     * destination's writer gets this pool's {@link Options#valueErrors()} in its {@link WriterOptions}.
      */
     public WriterThread newWriter(ConfiguredStream stream, WriterOptions writerOptions) {
         if (closed) {
             throw new IllegalStateException("writer pool is closed");
         }
-        Optional<MetadataState> previous = destination.committedState(stream.id(), writerOptions.threadId());
-        DestinationWriter w = destination.open(stream, writerOptions);
-        return new WriterThread(this, stream, writerOptions, w, previous, stats(stream.id()));
+        WriterOptions opts = writerOptions.valueErrors() == options.valueErrors()
+                ? writerOptions : writerOptions.withValueErrors(options.valueErrors());
+        Optional<MetadataState> previous = destination.committedState(stream.id(), opts.threadId());
+        DestinationWriter w = destination.open(stream, opts);
+        return new WriterThread(this, stream, opts, w, previous, stats(stream.id()));
     }
 
     /** The state last committed under a thread ID, without opening a writer. */

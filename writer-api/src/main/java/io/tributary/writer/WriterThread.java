@@ -92,6 +92,7 @@ public final class WriterThread implements AutoCloseable {
             finished = true;
             stats.committed.add(pushed);
             stats.commits.increment();
+            stats.valueErrors.add(writer.valueErrors());
         } catch (RuntimeException e) {
             abort();
             throw e;

@@ -16,7 +16,6 @@ import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
-import io.tributary.types.Schema;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
@@ -31,13 +30,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Change streams, one per collection (concurrent mode, as OLake): {@code fullDocument: updateLookup}; inserts,
- * updates and replaces carry the whole document, deletes its {@code _id}. Position per stream in its state:
- * {@code _data} (the resume token), or, before the first change was seen on a server that returns no
- * post-batch token, {@code cdc_start} (a cluster time in seconds; the changes of that second may be replayed and
- * are upserted again). A position is saved only after the orchestrator committed the writers. A bounded run ends
- * when no change arrives for {@code initial_wait_time} seconds (one second once changes flowed). A resume token the
- * oplog no longer holds is a {@link NonRetriableException} naming the collection: clear the stream's state to
- * backfill it again.
+ * updates and replaces carry the whole document, deletes its {@code _id}; fields the discovered schema lacks, and
+ * values of another type than their column's, evolve the stream's schema ({@link EvolvingSchema}). Position per
+ * stream in its state: {@code _data} (the resume token), or, before the first change was seen on a server that
+ * returns no post-batch token, {@code cdc_start_after} (the oplog timestamp of the newest change before the
+ * backfill; the stream starts right after it), or where {@code local.oplog.rs} is not readable {@code cdc_start} (a
+ * cluster time in seconds; the changes of that second may be replayed and are upserted again). A position is saved
+ * only after the orchestrator committed the writers. A bounded run ends when no change arrives for
+ * {@code initial_wait_time} seconds (one second once changes flowed). A resume token the oplog no longer holds is a
+ * {@link NonRetriableException} naming the collection: clear the stream's state to backfill it again.
  */
 final class MongoCdc {
     private static final Logger LOG = LoggerFactory.getLogger(MongoCdc.class);
@@ -47,6 +48,8 @@ final class MongoCdc {
     private final Map<Integer, java.util.concurrent.atomic.AtomicLong> polls = new ConcurrentHashMap<>();
     static final String TOKEN = "_data";
     static final String START = "cdc_start";
+    /** The oplog timestamp ({@code t << 32 | i}) after which the stream starts (a server without start tokens). */
+    static final String START_AFTER = "cdc_start_after";
     static final int CHECKPOINT_EVERY = 10_000;
 
     private final MongoDriver driver;
@@ -65,23 +68,44 @@ final class MongoCdc {
     /** Before any backfill: the current change-stream position of every collection without one. */
     void recordStartPositions() {
         for (ConfiguredStream s : streams) {
-            if (state.streamValue(s.id(), TOKEN).isPresent() || state.streamValue(s.id(), START).isPresent()) {
+            if (state.streamValue(s.id(), TOKEN).isPresent() || state.streamValue(s.id(), START).isPresent()
+                    || state.streamValue(s.id(), START_AFTER).isPresent()) {
                 continue;
             }
-            try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> c = driver.collection(s.id()).watch()
+            try (MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> c = driver.collection(s.id()).watch()
                     .cursor()) {
-                ChangeStreamDocument<Document> first = c.tryNext();
+                ChangeStreamDocument<BsonDocument> first = c.tryNext();
                 BsonDocument token = first != null ? first.getResumeToken() : c.getResumeToken();
                 if (token != null && token.containsKey(TOKEN)) {
                     state.setStreamValue(s.id(), TOKEN, Json.mapper().getNodeFactory().textNode(
                             token.getString(TOKEN).getValue()));
                 } else {
-                    long now = System.currentTimeMillis() / 1000 - 1;
-                    state.setStreamValue(s.id(), START, Json.mapper().getNodeFactory().numberNode(now));
+                    BsonTimestamp last = newestOplogEntry();
+                    if (last != null) {
+                        // exactly after the last change before the backfill: nothing before it is replayed
+                        state.setStreamValue(s.id(), START_AFTER, Json.mapper().getNodeFactory()
+                                .numberNode(last.getValue()));
+                    } else {
+                        long now = System.currentTimeMillis() / 1000 - 1;
+                        state.setStreamValue(s.id(), START, Json.mapper().getNodeFactory().numberNode(now));
+                    }
                 }
             } catch (MongoException e) {
                 throw driver.translate(e, "opening a change stream on " + s.id());
             }
+        }
+    }
+
+    /** The newest oplog entry's timestamp, or null when the oplog is empty or not readable. */
+    private BsonTimestamp newestOplogEntry() {
+        try {
+            Document last = driver.client().getDatabase("local").getCollection("oplog.rs").find()
+                    .sort(new Document("$natural", -1)).limit(1).first();
+            return last != null && last.get("ts") instanceof BsonTimestamp ts ? ts : null;
+        } catch (MongoException e) {
+            LOG.info("cannot read local.oplog.rs ({}): the change stream starts a second before now, and may replay "
+                    + "changes of that second", e.getMessage());
+            return null;
         }
     }
 
@@ -113,7 +137,7 @@ final class MongoCdc {
 
     void stream(int identifier, CdcMsgFn fn) {
         ConfiguredStream s = streams.get(identifier);
-        ChangeStreamIterable<Document> watch = driver.collection(s.id()).watch()
+        ChangeStreamIterable<BsonDocument> watch = driver.collection(s.id()).watch()
                 .fullDocument(FullDocument.UPDATE_LOOKUP);
         String token = state.streamValue(s.id(), TOKEN).map(n -> n.asText()).orElse(null);
         if (token != null) {
@@ -124,11 +148,15 @@ final class MongoCdc {
                         + "source: clear this stream's state to backfill it again");
             }
             watch = watch.resumeAfter(new BsonDocument(TOKEN, new BsonString(token)));
+        } else if (state.streamValue(s.id(), START_AFTER).isPresent()) {
+            BsonTimestamp after = new BsonTimestamp(state.streamValue(s.id(), START_AFTER).orElseThrow().asLong());
+            watch = watch.startAtOperationTime(after.getInc() == -1 ? new BsonTimestamp(after.getTime() + 1, 0)
+                    : new BsonTimestamp(after.getTime(), after.getInc() + 1));
         } else {
             long start = state.streamValue(s.id(), START).map(n -> n.asLong()).orElse(0L);
             watch = watch.startAtOperationTime(new BsonTimestamp((int) start, 0));
         }
-        Schema schema = s.schema();
+        EvolvingSchema schema = new EvolvingSchema(s.schema(), s.id().toString());
         long total = 0;
         long since = 0;
         ObjectNode position = currentPosition(s);
@@ -136,7 +164,7 @@ final class MongoCdc {
         // steady load never leaves the stream idle long enough to end on the idle timeout)
         long endSecond = System.currentTimeMillis() / 1000 + 1;
         long begin = System.nanoTime();
-        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> c = watch.cursor()) {
+        try (MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> c = watch.cursor()) {
             long last = System.nanoTime();
             boolean any = false;
             while (true) {
@@ -146,7 +174,7 @@ final class MongoCdc {
                 java.util.concurrent.atomic.AtomicLong p = polls.computeIfAbsent(identifier,
                         k -> new java.util.concurrent.atomic.AtomicLong());
                 long pollSeq = p.incrementAndGet();
-                ChangeStreamDocument<Document> e = c.tryNext();
+                ChangeStreamDocument<BsonDocument> e = c.tryNext();
                 if (e == null) {
                     deliverMarks(identifier, fn, null, pollSeq);
                     if (fn.checkpointWanted()) {
@@ -186,18 +214,18 @@ final class MongoCdc {
                         // updateLookup finds no document when it was deleted since (MongoDB gives null,
                         // mongo-java-server a partial document without _id): the delete event follows, skip this
                         if (e.getFullDocument() != null && e.getFullDocument().containsKey("_id")) {
-                            values = MongoDriver.row(e.getFullDocument(), schema, s.id());
+                            values = schema.row(e.getFullDocument());
                             kind = op.equals("insert") ? OpType.CREATE : OpType.UPDATE;
                         }
                     }
                     case "delete" -> {
-                        values = MongoDriver.row(decodeKey(e), schema, s.id());
+                        values = schema.row(decodeKey(e));
                         kind = OpType.DELETE;
                     }
                     default -> LOG.info("stream {}: change stream event {} ends this run", s.id(), op);
                 }
                 if (values != null) {
-                    fn.accept(new CdcChange(s.id(), kind, at, schema, values));
+                    fn.accept(new CdcChange(s.id(), kind, at, schema.schema(), values));
                     total++;
                     since++;
                 }
@@ -244,11 +272,11 @@ final class MongoCdc {
         return token.length() <= 40 ? token : token.substring(0, 40) + "...";
     }
 
-    private static Document decodeKey(ChangeStreamDocument<Document> e) {
-        Document d = new Document();
+    /** The deleted document's {@code _id} as it is in BSON (never through JSON text, which loses int64 vs int32). */
+    private static BsonDocument decodeKey(ChangeStreamDocument<BsonDocument> e) {
+        BsonDocument d = new BsonDocument();
         if (e.getDocumentKey() != null && e.getDocumentKey().containsKey("_id")) {
-            BsonDocument wrapper = new BsonDocument("_id", e.getDocumentKey().get("_id"));
-            d = Document.parse(wrapper.toJson());
+            d.put("_id", e.getDocumentKey().get("_id"));
         }
         return d;
     }
@@ -257,6 +285,7 @@ final class MongoCdc {
         ObjectNode n = Json.object();
         state.streamValue(s.id(), TOKEN).ifPresent(t -> n.set(TOKEN, t));
         state.streamValue(s.id(), START).ifPresent(t -> n.set(START, t));
+        state.streamValue(s.id(), START_AFTER).ifPresent(t -> n.set(START_AFTER, t));
         return n;
     }
 
@@ -270,6 +299,7 @@ final class MongoCdc {
         if (p.has(TOKEN)) {
             state.setStreamValues(s.id(), Map.of(TOKEN, p.get(TOKEN)));
             state.removeStreamValue(s.id(), START);
+            state.removeStreamValue(s.id(), START_AFTER);
         }
     }
 }

@@ -21,6 +21,7 @@ import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.filter.Filter;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
@@ -32,6 +33,7 @@ import io.tributary.types.Schema;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
+import io.tributary.types.ValueException;
 import io.tributary.writer.WriterPool;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,6 +43,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.bson.BsonDocument;
+import org.bson.BsonType;
+import org.bson.BsonValue;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
@@ -115,8 +120,9 @@ public final class MongoDriver implements DriverInterface {
         return client().getDatabase(config.database());
     }
 
-    MongoCollection<Document> collection(StreamId id) {
-        return database().getCollection(id.name());
+    /** A collection read as {@link BsonDocument}s: every value keeps its exact BSON type. */
+    MongoCollection<BsonDocument> collection(StreamId id) {
+        return database().getCollection(id.name(), BsonDocument.class);
     }
 
     RuntimeException translate(MongoException e, String what) {
@@ -209,11 +215,31 @@ public final class MongoDriver implements DriverInterface {
                     out.add(StreamId.of(config.database(), name));
                 }
             }
+            if (out.isEmpty()) {
+                requireDatabase();
+            }
             out.sort(null);
             return out;
         } catch (MongoException e) {
             throw translate(e, "listing collections of " + config.database());
         }
+    }
+
+    /**
+     * A MongoDB database exists only while it holds a collection: discovering one without any (a typo in
+     * 'database') is a configuration error naming it and the databases there are, not an empty catalog.
+     */
+    private void requireDatabase() {
+        List<String> names = new ArrayList<>();
+        try {
+            client().listDatabaseNames().into(names);
+        } catch (MongoException e) {
+            LOG.debug("cannot list databases: {}", e.getMessage());
+        }
+        names.remove(config.database());
+        names.sort(null);
+        throw new ConfigException("database '" + config.database() + "' has no collection: it does not exist (or is "
+                + "empty); databases: " + names + " (check 'database' in the source config)");
     }
 
     /** A collection is created by its first insert, so reading a missing one would silently sync nothing. */
@@ -241,13 +267,13 @@ public final class MongoDriver implements DriverInterface {
         Map<String, DataType> types = new LinkedHashMap<>();
         Map<String, Integer> seen = new LinkedHashMap<>();
         int docs = 0;
-        try (MongoCursor<Document> it = collection(stream).find().limit(config.sampleSize()).iterator()) {
+        try (MongoCursor<BsonDocument> it = collection(stream).find().limit(config.sampleSize()).iterator()) {
             while (it.hasNext()) {
-                Document d = it.next();
+                BsonDocument d = it.next();
                 docs++;
-                for (Map.Entry<String, Object> e : d.entrySet()) {
-                    types.merge(e.getKey(), MongoTypes.of(e.getValue()), DataType::widen);
-                    seen.merge(e.getKey(), e.getValue() == null ? 0 : 1, Integer::sum);
+                for (Map.Entry<String, BsonValue> e : d.entrySet()) {
+                    types.merge(e.getKey(), MongoTypes.of(e.getValue()), MongoTypes::widen);
+                    seen.merge(e.getKey(), e.getValue().isNull() ? 0 : 1, Integer::sum);
                 }
             }
         } catch (MongoException e) {
@@ -285,25 +311,25 @@ public final class MongoDriver implements DriverInterface {
     @Override
     public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream, long maxChunkRows) {
         long partitionSize = Math.max(1, Math.min(config.partitionSize(), maxChunkRows));
-        MongoCollection<Document> c = collection(stream.id());
+        MongoCollection<BsonDocument> c = collection(stream.id());
         try {
             long count = c.countDocuments();
             if (config.chunkingStrategy().equals("single") || count <= partitionSize) {
                 return List.of(Chunk.all());
             }
             List<Object> bounds = new ArrayList<>();
-            Class<?> idClass = null;
+            BsonType idClass = null;
             long i = 0;
-            try (MongoCursor<Document> it = c.find().projection(Projections.include("_id"))
+            try (MongoCursor<BsonDocument> it = c.find().projection(Projections.include("_id"))
                     .sort(Sorts.ascending("_id")).iterator()) {
                 while (it.hasNext()) {
-                    Object id = it.next().get("_id");
-                    Class<?> k = id == null ? Void.class : (id instanceof Integer ? Long.class : id.getClass());
+                    BsonValue id = it.next().get("_id");
+                    BsonType k = id == null ? BsonType.NULL : id.isInt32() ? BsonType.INT64 : id.getBsonType();
                     if (idClass == null) {
                         idClass = k;
                     } else if (idClass != k) {
                         LOG.warn("stream {}: _id values of several types ({} and {}); reading it as one chunk",
-                                stream.id(), idClass.getSimpleName(), k.getSimpleName());
+                                stream.id(), idClass, k);
                         return List.of(Chunk.all());
                     }
                     if (++i % partitionSize == 0) {
@@ -328,20 +354,17 @@ public final class MongoDriver implements DriverInterface {
     }
 
     /** An {@code _id} as a chunk bound that survives state JSON: numbers as numbers, others tagged text. */
-    static Object encode(Object id) {
-        if (id instanceof Integer || id instanceof Long) {
-            return ((Number) id).longValue();
+    static Object encode(BsonValue id) {
+        if (id == null) {
+            return null;
         }
-        if (id instanceof Double) {
-            return id;
-        }
-        if (id instanceof ObjectId o) {
-            return "oid:" + o.toHexString();
-        }
-        if (id instanceof String s) {
-            return "str:" + s;
-        }
-        return null; // not range-splittable
+        return switch (id.getBsonType()) {
+            case INT32, INT64 -> id.asNumber().longValue();
+            case DOUBLE -> id.asDouble().getValue();
+            case OBJECT_ID -> "oid:" + id.asObjectId().getValue().toHexString();
+            case STRING -> "str:" + id.asString().getValue();
+            default -> null; // not range-splittable
+        };
     }
 
     static Object decode(Object bound) {
@@ -372,23 +395,29 @@ public final class MongoDriver implements DriverInterface {
         read(stream, filters.isEmpty() ? new Document() : Filters.and(filters), null, processFn);
     }
 
+    private static Field field(ConfiguredStream s, String name) {
+        return s.schema().field(name).orElse(null);
+    }
+
     private static Bson upperBound(ConfiguredStream s, CursorValues bound) {
         String p = s.primaryCursor().orElseThrow();
-        Bson prim = bound.primary() != null ? Filters.lte(p, MongoTypes.toBson(bound.primary()))
+        Bson prim = bound.primary() != null ? Filters.lte(p, MongoTypes.toBson(field(s, p), bound.primary()))
                 : Filters.eq("_tributary_never", "x");
         Bson nulls = Filters.eq(p, null);
         if (s.secondaryCursor().isPresent() && bound.secondary() != null) {
             String sc = s.secondaryCursor().get();
             nulls = Filters.and(Filters.eq(p, null), Filters.or(Filters.eq(sc, null),
-                    Filters.lte(sc, MongoTypes.toBson(bound.secondary()))));
+                    Filters.lte(sc, MongoTypes.toBson(field(s, sc), bound.secondary()))));
         }
         return Filters.or(prim, nulls);
     }
 
-    private void read(ConfiguredStream stream, Bson filter, Bson sort, BackfillMsgFn fn) {
+    private void read(ConfiguredStream stream, Bson bounds, Bson sort, BackfillMsgFn fn) {
         Schema schema = stream.schema();
+        Bson filter = stream.filter().map(f -> Filters.and(bounds, MongoFilters.toBson(Filter.parse(f), schema)))
+                .orElse(bounds);
         long n = 0;
-        try (MongoCursor<Document> it = (sort == null ? collection(stream.id()).find(filter)
+        try (MongoCursor<BsonDocument> it = (sort == null ? collection(stream.id()).find(filter)
                 : collection(stream.id()).find(filter).sort(sort)).batchSize(5_000).iterator()) {
             while (it.hasNext()) {
                 fn.accept(row(it.next(), schema, stream.id()));
@@ -401,13 +430,23 @@ public final class MongoDriver implements DriverInterface {
         }
     }
 
-    static Object[] row(Document d, Schema schema, StreamId id) {
+    static Object[] row(BsonDocument d, Schema schema, StreamId id) {
         Object[] values = new Object[schema.size()];
-        for (int i = 0; i < values.length; i++) {
-            Field f = schema.field(i);
-            values[i] = MongoTypes.value(d.get(f.name()), f, id.name());
+        try {
+            for (int i = 0; i < values.length; i++) {
+                Field f = schema.field(i);
+                values[i] = MongoTypes.value(d.get(f.name()), f, id.toString());
+            }
+        } catch (ValueException e) {
+            throw e.in(id.toString(), key(d));
         }
         return values;
+    }
+
+    /** A document's {@code _id} for messages. */
+    static String key(BsonDocument d) {
+        BsonValue v = d.get("_id");
+        return v == null ? null : MongoTypes.identity(v);
     }
 
     // ------------------------------------------------------------------ incremental
@@ -421,8 +460,8 @@ public final class MongoDriver implements DriverInterface {
     }
 
     private Object max(ConfiguredStream stream, String field) {
-        Document d = collection(stream.id()).find(Filters.ne(field, null)).sort(Sorts.descending(field)).limit(1)
-                .first();
+        BsonDocument d = collection(stream.id()).find(Filters.ne(field, null)).sort(Sorts.descending(field))
+                .limit(1).first();
         return d == null ? null : MongoTypes.value(d.get(field), stream.schema().field(field).orElseThrow(),
                 stream.id().name());
     }
@@ -432,12 +471,14 @@ public final class MongoDriver implements DriverInterface {
         String p = stream.primaryCursor().orElseThrow();
         Bson filter = new Document();
         if (!from.isEmpty()) {
-            Bson prim = from.primary() != null ? Filters.gte(p, MongoTypes.toBson(from.primary())) : Filters.ne(p, null);
+            Bson prim = from.primary() != null ? Filters.gte(p, MongoTypes.toBson(field(stream, p), from.primary()))
+                    : Filters.ne(p, null);
             Bson nulls = Filters.eq("_tributary_never", "x");
             if (stream.secondaryCursor().isPresent()) {
                 String s = stream.secondaryCursor().get();
                 nulls = from.secondary() != null
-                        ? Filters.and(Filters.eq(p, null), Filters.gte(s, MongoTypes.toBson(from.secondary())))
+                        ? Filters.and(Filters.eq(p, null),
+                                Filters.gte(s, MongoTypes.toBson(field(stream, s), from.secondary())))
                         : Filters.eq(p, null);
             }
             filter = Filters.or(prim, nulls);

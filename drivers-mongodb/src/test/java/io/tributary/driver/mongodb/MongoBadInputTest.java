@@ -1,6 +1,7 @@
 package io.tributary.driver.mongodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
@@ -100,6 +101,23 @@ class MongoBadInputTest {
                 SyncMode.FULL_REFRESH))));
         assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("cannot reach MongoDB at [" + hosts + "]")
                 .hasMessageContaining("within 500 ms");
+    }
+
+    @Test
+    void discoverOfADatabaseThatDoesNotExistIsAConfigErrorNamingIt() {
+        String typo = source().replace("\"database\": \"shop\"", "\"database\": \"shpo\"");
+        try (io.tributary.core.DriverInterface d = io.tributary.core.Drivers.configured("mongodb",
+                io.tributary.types.Json.parse(typo), "source.json")) {
+            d.setup();
+            assertThatThrownBy(d::getStreamNames).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("database 'shpo' has no collection: it does not exist")
+                    .hasMessageContaining("shop");
+        }
+        try (io.tributary.core.DriverInterface d = io.tributary.core.Drivers.configured("mongodb",
+                io.tributary.types.Json.parse(source()), "source.json")) {
+            d.setup();
+            assertThat(d.getStreamNames()).contains(StreamId.of("shop", "events"));
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.filter.Filter;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
@@ -408,7 +409,7 @@ public final class MySqlDriver implements DriverInterface {
             }
             where.add("(" + prim + " OR " + nulls + ")");
         }
-        stream.filter().ifPresent(f -> where.add("(" + f + ")"));
+        stream.filter().ifPresent(f -> where.add("(" + Filter.parse(f).toSql(MySqlDriver::quote) + ")"));
         read(stream, where, params, "", fn);
     }
 
@@ -514,7 +515,7 @@ public final class MySqlDriver implements DriverInterface {
             }
             where.add("(" + prim + " OR " + nulls + ")");
         }
-        stream.filter().ifPresent(f -> where.add("(" + f + ")"));
+        stream.filter().ifPresent(f -> where.add("(" + Filter.parse(f).toSql(MySqlDriver::quote) + ")"));
         read(stream, where, params, " ORDER BY " + p, fn);
     }
 

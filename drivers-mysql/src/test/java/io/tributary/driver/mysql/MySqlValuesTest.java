@@ -178,7 +178,7 @@ class MySqlValuesTest {
                 .isInstanceOf(io.tributary.types.ValueException.class)
                 .hasMessageContaining("stream " + id).hasMessageContaining("column d")
                 .hasMessageContaining("key 42").hasMessageContaining("2021-02-30")
-                .hasMessageContaining("value_errors");
+                .hasMessageContaining("the source driver cannot read this value");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(new InMemoryStateStore(),
                 MemoryDestination.named("mysql-bad-fill-" + UUID.randomUUID()), cs))
                 .isInstanceOf(io.tributary.types.ValueException.class)

@@ -4,15 +4,18 @@ import io.tributary.core.BackfillMsgFn;
 import io.tributary.types.CancelledException;
 import io.tributary.types.Field;
 import io.tributary.types.NonRetriableException;
+import io.tributary.types.Schema;
+import io.tributary.types.StreamId;
+import io.tributary.types.ValueException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.LocalDate;
-import java.time.LocalTime;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 import org.postgresql.copy.CopyOut;
 
@@ -23,8 +26,9 @@ import org.postgresql.copy.CopyOut;
  * exactly as the CDC path parses them, so a value reads the same whichever way it arrives.
  *
  * <p>Binary formats are those of PostgreSQL's {@code *send} functions: integers big-endian; {@code numeric} as
- * base-10000 digits with weight, sign and display scale; {@code date} as days and {@code timestamp[tz]}/{@code time}
- * as microseconds since 2000-01-01; {@code jsonb} as a version byte and its text.
+ * base-10000 digits with weight, sign (NaN and ±Infinity have their own) and display scale; {@code date} as days and
+ * {@code timestamp[tz]} as microseconds since 2000-01-01 (±infinity as the extreme int32 / int64 values);
+ * {@code jsonb} as a version byte and its text.
  */
 final class PgBinaryCopy {
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
@@ -40,7 +44,7 @@ final class PgBinaryCopy {
 
     /** How one column's bytes become its value. */
     enum Decoder {
-        INT2, INT4, INT8, FLOAT4, FLOAT8, BOOL, NUMERIC, TEXT, JSONB, DATE, TIME, TIMESTAMP, BYTEA, UUID, PARSE_TEXT
+        INT2, INT4, INT8, FLOAT4, FLOAT8, BOOL, NUMERIC, TEXT, JSONB, DATE, TIMESTAMP, BYTEA, UUID, PARSE_TEXT
     }
 
     private final Field[] fields;
@@ -80,7 +84,6 @@ final class PgBinaryCopy {
             case "text", "varchar", "bpchar", "json" -> Decoder.TEXT;
             case "jsonb" -> Decoder.JSONB;
             case "date" -> Decoder.DATE;
-            case "time" -> Decoder.TIME;
             case "timestamp", "timestamptz" -> Decoder.TIMESTAMP;
             case "bytea" -> Decoder.BYTEA;
             case "uuid" -> Decoder.UUID;
@@ -114,13 +117,17 @@ final class PgBinaryCopy {
     final class Reader {
         private final CopyOut copy;
         private final String what;
+        private final StreamId stream;
+        private final List<String> primaryKey;
         private byte[] buf = new byte[0];
         private int pos;
         private long rows;
 
-        Reader(CopyOut copy, String what) {
+        Reader(CopyOut copy, String what, StreamId stream, List<String> primaryKey) {
             this.copy = copy;
             this.what = what;
+            this.stream = stream;
+            this.primaryKey = primaryKey;
         }
 
         long rows() {
@@ -151,6 +158,7 @@ final class PgBinaryCopy {
                     throw malformed("row has " + count + " fields, expected " + n);
                 }
                 Object[] row = new Object[n];
+                ValueException failed = null;
                 for (int i = 0; i < n; i++) {
                     ensureOrFail(4);
                     int len = int32();
@@ -158,8 +166,15 @@ final class PgBinaryCopy {
                         continue; // NULL
                     }
                     ensureOrFail(len);
-                    row[i] = decode(i, buf, pos, len);
+                    try {
+                        row[i] = decode(i, buf, pos, len);
+                    } catch (ValueException e) {
+                        failed = failed == null ? e : failed; // decode the rest: the key names the row
+                    }
                     pos += len;
+                }
+                if (failed != null) {
+                    throw PostgresTypes.located(failed, stream, new Schema(List.of(fields)), primaryKey, row);
                 }
                 fn.accept(row);
                 if ((++rows & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
@@ -174,12 +189,13 @@ final class PgBinaryCopy {
         private Object decode(int i, byte[] b, int p, int len) {
             try {
                 return PgBinaryCopy.decode(decoders[i], b, p, len, fields[i], types[i]);
-            } catch (NonRetriableException e) {
-                throw new NonRetriableException(what + ": " + e.getMessage(), e);
+            } catch (ValueException e) {
+                throw e;
             } catch (RuntimeException e) {
-                throw new NonRetriableException(what + ": column " + fields[i].name() + " (" + types[i].name()
-                        + "): cannot decode binary value 0x" + HexFormat.of().formatHex(b, p, p + Math.min(len, 32))
-                        + (len > 32 ? "…" : "") + " as " + fields[i].type().jsonName() + ": " + e, e);
+                throw new ValueException(null, fields[i].name(), null, "0x" + HexFormat.of().formatHex(b, p,
+                        p + Math.min(len, 64)) + (len > 64 ? "…" : ""), "(binary COPY form of PostgreSQL type "
+                        + types[i].name() + ") cannot be decoded as " + fields[i].type().jsonName() + " in " + what
+                        + ": " + e, e);
             }
         }
 
@@ -234,8 +250,9 @@ final class PgBinaryCopy {
         }
     }
 
-    Reader reader(CopyOut copy, String what) {
-        return new Reader(copy, what);
+    /** A reader of one COPY of stream {@code stream}, whose primary key names a row whose value fails. */
+    Reader reader(CopyOut copy, String what, StreamId stream, List<String> primaryKey) {
+        return new Reader(copy, what, stream, primaryKey);
     }
 
     static Object decode(Decoder d, byte[] b, int p, int len, Field f, PostgresTypes.PgType t) {
@@ -256,13 +273,14 @@ final class PgBinaryCopy {
             }
             case DATE -> {
                 int days = int32(b, p);
-                yield days == Integer.MAX_VALUE || days == Integer.MIN_VALUE ? null // ±infinity
+                yield days == Integer.MAX_VALUE ? PostgresTypes.DATE_INFINITY
+                        : days == Integer.MIN_VALUE ? PostgresTypes.DATE_MINUS_INFINITY
                         : LocalDate.ofEpochDay(DAYS_1970_TO_2000 + (long) days);
             }
-            case TIME -> LocalTime.ofNanoOfDay(int64(b, p) * 1_000L);
             case TIMESTAMP -> {
                 long micros = int64(b, p);
-                yield micros == Long.MAX_VALUE || micros == Long.MIN_VALUE ? null // ±infinity
+                yield micros == Long.MAX_VALUE ? PostgresTypes.TIMESTAMP_INFINITY
+                        : micros == Long.MIN_VALUE ? PostgresTypes.TIMESTAMP_MINUS_INFINITY
                         : PostgresTypes.epochMicros2000(micros);
             }
             case BYTEA -> Arrays.copyOfRange(b, p, p + len);
@@ -274,15 +292,27 @@ final class PgBinaryCopy {
     /**
      * A {@code numeric} from its binary form: {@code ndigits, weight, sign, dscale} (int16 each), then {@code ndigits}
      * base-10000 digits; value = digits × 10000^(weight − ndigits + 1), shown with {@code dscale} decimals (the scale the
-     * text form has). NaN and ±Infinity have no decimal: NULL, as in the text path.
+     * text form has). NaN and ±Infinity are the Strings of {@link PostgresTypes#decimal}, as in the text path.
      */
-    static BigDecimal numeric(byte[] b, int p) {
+    static Object numeric(byte[] b, int p) {
         int ndigits = ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
         int weight = (short) (((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff));
         int sign = ((b[p + 4] & 0xff) << 8) | (b[p + 5] & 0xff);
         int dscale = ((b[p + 6] & 0xff) << 8) | (b[p + 7] & 0xff);
-        if (sign != 0x0000 && sign != 0x4000) {
-            return null; // NaN, +Infinity, -Infinity
+        switch (sign) {
+            case 0x0000, 0x4000 -> {
+                // a number
+            }
+            case 0xC000 -> {
+                return PostgresTypes.NAN;
+            }
+            case 0xD000 -> {
+                return PostgresTypes.INFINITY;
+            }
+            case 0xF000 -> {
+                return PostgresTypes.MINUS_INFINITY;
+            }
+            default -> throw new IllegalArgumentException("numeric with sign 0x" + Integer.toHexString(sign));
         }
         if (ndigits == 0) {
             return BigDecimal.valueOf(0, dscale);

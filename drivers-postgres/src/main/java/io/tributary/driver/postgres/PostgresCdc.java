@@ -13,6 +13,7 @@ import io.tributary.types.OpType;
 import io.tributary.types.RetriableException;
 import io.tributary.types.Schema;
 import io.tributary.types.StreamId;
+import io.tributary.types.ValueException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -20,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -104,17 +106,7 @@ final class PostgresCdc implements AutoCloseable {
                                 + "PUBLICATION " + PostgresDriver.quote(um.publication())
                                 + " FOR TABLE <the tables to capture>; or set update_method.create_if_missing");
                     }
-                    // no tables yet: each CDC stream's table is added when a sync checks it (checkPublished).
-                    // Not FOR ALL TABLES: that would make UPDATE and DELETE fail on every table of the database
-                    // without a replica identity, and needs a superuser
-                    boolean viaRoot;
-                    try (Statement st = c.createStatement()) {
-                        viaRoot = Integer.parseInt(scalar(st, "SHOW server_version_num")) >= 130000;
-                        st.execute("CREATE PUBLICATION " + PostgresDriver.quote(um.publication())
-                                + (viaRoot ? " WITH (publish_via_partition_root = true)" : ""));
-                    }
-                    LOG.info("created publication {}; the tables of CDC streams are added to it as they are synced",
-                            um.publication());
+                    // created when a CDC sync starts (provision), not by a check or a discover
                 }
             }
         }
@@ -131,12 +123,7 @@ final class PostgresCdc implements AutoCloseable {
                                 + "run SELECT pg_create_logical_replication_slot('" + um.replicationSlot()
                                 + "', 'pgoutput'); or set update_method.create_if_missing");
                     }
-                    try (PreparedStatement create = c.prepareStatement(
-                            "SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
-                        create.setString(1, um.replicationSlot());
-                        create.execute();
-                    }
-                    LOG.info("created replication slot {}", um.replicationSlot());
+                    // created when a CDC sync starts (provision): a discover or a failed preflight keeps no WAL
                 } else if (!"pgoutput".equals(rs.getString(1))) {
                     throw new ConfigException("replication slot '" + um.replicationSlot() + "' uses plugin "
                             + rs.getString(1) + "; Tributary needs a pgoutput slot");
@@ -154,6 +141,11 @@ final class PostgresCdc implements AutoCloseable {
      * statement to run. Without this, changes to the table would never arrive.
      */
     static void checkPublished(Connection c, PostgresConfig config, StreamId id, long oid) throws SQLException {
+        published(c, config, id, oid, false);
+    }
+
+    private static void published(Connection c, PostgresConfig config, StreamId id, long oid, boolean publish)
+            throws SQLException {
         PostgresConfig.UpdateMethod um = config.updateMethod().orElseThrow();
         try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_publication_tables pt "
                 + "WHERE pt.pubname = ? AND format('%I.%I', pt.schemaname, pt.tablename)::regclass::oid IN "
@@ -176,6 +168,9 @@ final class PostgresCdc implements AutoCloseable {
             throw new ConfigException("stream " + id + " is not in publication '" + um.publication()
                     + "', so its changes would never arrive: run " + add + "; (or set update_method.create_if_missing)");
         }
+        if (!publish) {
+            return; // added by provision when the CDC sync starts
+        }
         try (Statement st = c.createStatement()) {
             st.execute(add);
         } catch (SQLException e) {
@@ -187,6 +182,53 @@ final class PostgresCdc implements AutoCloseable {
             throw e;
         }
         LOG.info("stream {}: added to publication {}", id, um.publication());
+    }
+
+    /**
+     * With {@code create_if_missing}, when a CDC sync starts (after every stream passed its preflight): creates the
+     * publication, adds the CDC streams' tables to it, then creates the slot (in this order, so the slot decodes
+     * their changes from its first position), each only where missing. A {@code consistent_snapshot} slot is created
+     * later, with its exported snapshot ({@link #recordStartPosition}). Nothing is created by a check or a discover.
+     */
+    static void provision(Connection c, PostgresConfig config, Map<StreamId, Long> tables) throws SQLException {
+        PostgresConfig.UpdateMethod um = config.updateMethod().orElseThrow();
+        if (!um.createIfMissing()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, um.publication());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    // Not FOR ALL TABLES: that would make UPDATE and DELETE fail on every table of the database
+                    // without a replica identity, and needs a superuser
+                    try (Statement st = c.createStatement()) {
+                        boolean viaRoot = Integer.parseInt(scalar(st, "SHOW server_version_num")) >= 130000;
+                        st.execute("CREATE PUBLICATION " + PostgresDriver.quote(um.publication())
+                                + (viaRoot ? " WITH (publish_via_partition_root = true)" : ""));
+                    }
+                    LOG.info("created publication {}", um.publication());
+                }
+            }
+        }
+        for (Map.Entry<StreamId, Long> t : tables.entrySet()) {
+            published(c, config, t.getKey(), t.getValue(), true);
+        }
+        if (um.consistentSnapshot()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, um.replicationSlot());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+        }
+        try (PreparedStatement create = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            create.setString(1, um.replicationSlot());
+            create.execute();
+        }
+        LOG.info("created replication slot {}", um.replicationSlot());
     }
 
     private static String scalar(Statement st, String sql) throws SQLException {
@@ -689,6 +731,7 @@ final class PostgresCdc implements AutoCloseable {
         int n = msg.getShort();
         Object[] values = new Object[r.schema().size()];
         boolean missing = false;
+        ValueException failed = null;
         for (int i = 0; i < n; i++) {
             byte kind = msg.get();
             switch (kind) {
@@ -703,16 +746,31 @@ final class PostgresCdc implements AutoCloseable {
                 }
                 case 't', 'b' -> {
                     int len = msg.getInt();
+                    if (r.stream() == null) {
+                        msg.position(msg.position() + len); // a table not synced: its values are not read
+                        continue;
+                    }
                     byte[] b = new byte[len];
                     msg.get(b);
-                    values[i] = PostgresTypes.parseText(new String(b, StandardCharsets.UTF_8), r.schema().field(i),
-                            r.types()[i]);
+                    try {
+                        values[i] = PostgresTypes.parseText(new String(b, StandardCharsets.UTF_8),
+                                r.schema().field(i), r.types()[i]);
+                    } catch (ValueException e) {
+                        failed = failed == null ? e : failed; // read the rest: the key names the row
+                    }
                 }
                 default -> throw new RetriableException("unknown pgoutput tuple kind " + (char) kind);
             }
         }
+        if (failed != null) {
+            throw PostgresTypes.located(failed, r.id(), r.schema(), r.stream().primaryKey(), values);
+        }
         if (missing && r.stream() != null) {
-            fillUnchangedToast(r, values);
+            try {
+                fillUnchangedToast(r, values);
+            } catch (ValueException e) {
+                throw PostgresTypes.located(e, r.id(), r.schema(), r.stream().primaryKey(), values);
+            }
         }
         return values;
     }
@@ -743,7 +801,8 @@ final class PostgresCdc implements AutoCloseable {
         }
         try (PreparedStatement ps = lookup.prepareStatement(sql.toString())) {
             for (int k = 0; k < key.size(); k++) {
-                ps.setObject(k + 1, values[r.schema().indexOf(key.get(k))]);
+                // as text of unknown type: the server reads it as the key column's type (uuid, timestamp, …)
+                ps.setObject(k + 1, PostgresTypes.text(values[r.schema().indexOf(key.get(k))]), Types.OTHER);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 boolean found = rs.next();

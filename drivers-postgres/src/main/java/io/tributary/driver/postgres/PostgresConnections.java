@@ -27,7 +27,6 @@ final class PostgresConnections {
         p.setProperty("ApplicationName", "tributary");
         p.setProperty("connectTimeout", "10");
         p.setProperty("tcpKeepAlive", "true");
-        p.setProperty("options", "-c TimeZone=UTC -c DateStyle=ISO,MDY -c extra_float_digits=3");
         if (config.ssl().mode() != null) {
             p.setProperty("sslmode", config.ssl().mode());
         }
@@ -37,6 +36,15 @@ final class PostgresConnections {
         for (Map.Entry<String, String> e : config.jdbcUrlParams().entrySet()) {
             p.setProperty(e.getKey(), e.getValue());
         }
+        // the text forms PostgresTypes parses, whatever the server's, database's or role's defaults are; after
+        // options from jdbc_url_params, so that ours win (the last -c of a setting does)
+        String own = "-c TimeZone=UTC -c DateStyle=ISO,MDY -c extra_float_digits=3 -c bytea_output=hex "
+                + "-c IntervalStyle=postgres";
+        String theirs = p.getProperty("options");
+        p.setProperty("options", theirs == null || theirs.isBlank() ? own : theirs + " " + own);
+        // results as text: the select path parses the server's own rendering, as CDC does (pgjdbc's binary
+        // transfer, used once a statement is server-prepared, renders some types itself)
+        p.setProperty("binaryTransfer", "false");
         return p;
     }
 

@@ -29,6 +29,21 @@ final class PostgresDiscovery {
     }
 
     static List<StreamId> tables(Connection c, List<String> schemas) throws SQLException {
+        List<String> missing = new ArrayList<>(schemas);
+        List<String> existing = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' "
+                        + "ORDER BY 1");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                existing.add(rs.getString(1));
+            }
+        }
+        missing.removeAll(existing);
+        if (!missing.isEmpty()) {
+            throw new ConfigException("schema " + String.join(", ", missing) + " named in 'schemas' does not exist in "
+                    + "database '" + c.getCatalog() + "'; its schemas: " + existing);
+        }
         List<StreamId> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

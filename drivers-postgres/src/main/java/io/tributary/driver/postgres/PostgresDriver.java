@@ -7,6 +7,7 @@ import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.filter.Filter;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
@@ -18,6 +19,7 @@ import io.tributary.types.RetriableException;
 import io.tributary.types.Schema;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
+import io.tributary.types.ValueException;
 import io.tributary.writer.WriterPool;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -26,10 +28,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -282,7 +286,7 @@ public final class PostgresDriver implements DriverInterface {
     private record Query(List<String> where, List<Object> params, Optional<String> filter, String tail) {
         String sql(String selectList, String table, List<String> conditions) {
             List<String> all = new ArrayList<>(conditions);
-            filter.ifPresent(f -> all.add("(" + f.replace('"', '\'') + ")"));
+            filter.ifPresent(f -> all.add("(" + Filter.parse(f).toSql(PostgresDriver::quote) + ")"));
             return "SELECT " + selectList + " FROM " + table + (all.isEmpty() ? "" : " WHERE " + String.join(" AND ", all))
                     + tail;
         }
@@ -406,10 +410,20 @@ public final class PostgresDriver implements DriverInterface {
 
     /** A cursor value as the JDBC parameter its column compares with. */
     private Object bind(ConfiguredStream s, String column, Object value) {
+        if (value instanceof LocalDate d) {
+            // ±infinity (see PostgresTypes): pgjdbc sends LocalDate.MAX/MIN as 'infinity'/'-infinity'
+            return d.equals(PostgresTypes.DATE_INFINITY) ? LocalDate.MAX
+                    : d.equals(PostgresTypes.DATE_MINUS_INFINITY) ? LocalDate.MIN : d;
+        }
         if (value instanceof Instant i) {
             PostgresDiscovery.TableInfo info = info(s.id());
             int pos = info.stream().schema().indexOf(column);
             boolean tz = pos >= 0 && "timestamptz".equals(info.columnTypes().get(pos).name());
+            if (i.equals(PostgresTypes.TIMESTAMP_INFINITY) || i.equals(PostgresTypes.TIMESTAMP_MINUS_INFINITY)) {
+                boolean plus = i.equals(PostgresTypes.TIMESTAMP_INFINITY);
+                return tz ? (plus ? OffsetDateTime.MAX : OffsetDateTime.MIN)
+                        : (plus ? LocalDateTime.MAX : LocalDateTime.MIN); // sent as 'infinity' / '-infinity'
+            }
             return tz ? OffsetDateTime.ofInstant(i, ZoneOffset.UTC) : LocalDateTime.ofInstant(i, ZoneOffset.UTC);
         }
         return value;
@@ -439,9 +453,9 @@ public final class PostgresDriver implements DriverInterface {
             }
             if (inlined != null) {
                 copy(c, "COPY (" + q.sql(p.copy().selectList(), table, inlined) + ") TO STDOUT (FORMAT binary)",
-                        p, label, fn, rows);
+                        p, label, stream, fn, rows);
             } else {
-                select(c, q.sql(p.sql(), table, q.where()), q.params(), p, label, fn, rows);
+                select(c, q.sql(p.sql(), table, q.where()), q.params(), p, label, stream, fn, rows);
             }
             c.commit();
         } catch (SQLException e) {
@@ -456,10 +470,10 @@ public final class PostgresDriver implements DriverInterface {
         }
     }
 
-    private static void copy(Connection c, String sql, Projection p, String label, BackfillMsgFn fn, long[] rows)
-            throws SQLException {
+    private static void copy(Connection c, String sql, Projection p, String label, ConfiguredStream stream,
+            BackfillMsgFn fn, long[] rows) throws SQLException {
         CopyOut out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
-        PgBinaryCopy.Reader reader = p.copy().reader(out, label);
+        PgBinaryCopy.Reader reader = p.copy().reader(out, label, stream.id(), stream.primaryKey());
         try {
             reader.readAll(fn);
         } finally {
@@ -475,18 +489,32 @@ public final class PostgresDriver implements DriverInterface {
     }
 
     private static void select(Connection c, String sql, List<Object> params, Projection p, String label,
-            BackfillMsgFn fn, long[] rows) throws SQLException {
+            ConfiguredStream stream, BackfillMsgFn fn, long[] rows) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             ps.setFetchSize(FETCH_SIZE);
             for (int i = 0; i < params.size(); i++) {
-                ps.setObject(i + 1, params.get(i));
+                if (params.get(i) instanceof String text) {
+                    // of unknown type: the server reads it as the column's type (a numeric cursor at 'NaN', a uuid)
+                    ps.setObject(i + 1, text, java.sql.Types.OTHER);
+                } else {
+                    ps.setObject(i + 1, params.get(i));
+                }
             }
             try (ResultSet rs = ps.executeQuery()) {
                 int n = p.fields().length;
                 while (rs.next()) {
                     Object[] row = new Object[n];
+                    ValueException failed = null;
                     for (int i = 0; i < n; i++) {
-                        row[i] = PostgresTypes.read(rs, i + 1, p.fields()[i], p.types()[i]);
+                        try {
+                            row[i] = PostgresTypes.read(rs, i + 1, p.fields()[i], p.types()[i]);
+                        } catch (ValueException e) {
+                            failed = failed == null ? e : failed; // read the rest: the key names the row
+                        }
+                    }
+                    if (failed != null) {
+                        throw PostgresTypes.located(failed, stream.id(), new Schema(List.of(p.fields())),
+                                stream.primaryKey(), row);
                     }
                     fn.accept(row);
                     if ((++rows[0] & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
@@ -566,6 +594,15 @@ public final class PostgresDriver implements DriverInterface {
     public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
         PostgresConfig.UpdateMethod um = config.updateMethod().orElseThrow(
                 () -> new ConfigException("CDC needs 'update_method' in the source config"));
+        Map<StreamId, Long> tables = new LinkedHashMap<>();
+        for (ConfiguredStream s : streams) {
+            tables.put(s.id(), info(s.id()).oid());
+        }
+        try (Connection c = connections.open()) {
+            PostgresCdc.provision(c, config, tables);
+        } catch (SQLException e) {
+            throw connections.translate(e);
+        }
         cdc = new PostgresCdc(this, um, state, streams);
         cdc.recordStartPosition();
     }

@@ -41,6 +41,26 @@ class PostgresConformanceTest extends DriverConformanceTest {
         }
 
         @Override
+        public List<EdgeColumn> edgeColumns() {
+            return PostgresEdgeValues.columns();
+        }
+
+        @Override
+        public StreamId createEdgeTable(String name, List<EdgeColumn> columns) {
+            return PostgresEdgeValues.createTable(pg, name, columns);
+        }
+
+        @Override
+        public void insertEdgeRow(StreamId table, long id, int tag, Map<String, String> literals) {
+            PostgresEdgeValues.insert(pg, table, id, tag, literals);
+        }
+
+        @Override
+        public void updateEdgeTag(StreamId table, long id, int tag) {
+            PostgresEdgeValues.updateTag(pg, table, id, tag);
+        }
+
+        @Override
         public StreamId createTable(String name, Keys keys) {
             pg.execute("DROP TABLE IF EXISTS public." + name,
                     "CREATE TABLE public." + name + " (id bigint" + (keys == Keys.PRIMARY_KEY ? " PRIMARY KEY" : "")
@@ -87,73 +107,6 @@ class PostgresConformanceTest extends DriverConformanceTest {
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
-        }
-
-        @Override
-        public List<EdgeColumn> edgeColumns() {
-            return List.of(
-                    new EdgeColumn("c_int4", "integer", DataType.INT32, List.of(
-                            new EdgeValue("0", 0, "zero"),
-                            new EdgeValue("-2147483648", Integer.MIN_VALUE, "min"),
-                            new EdgeValue("2147483647", Integer.MAX_VALUE, "max"),
-                            new EdgeValue("NULL", null, "NULL"))),
-                    new EdgeColumn("c_int8", "bigint", DataType.INT64, List.of(
-                            new EdgeValue("0", 0L, "zero"),
-                            new EdgeValue("-9223372036854775808", Long.MIN_VALUE, "min"),
-                            new EdgeValue("9223372036854775807", Long.MAX_VALUE, "max"),
-                            new EdgeValue("NULL", null, "NULL"))),
-                    new EdgeColumn("c_text", "text", DataType.STRING, List.of(
-                            new EdgeValue("''", "", "empty"),
-                            new EdgeValue("'héllo wörld ✓'", "héllo wörld ✓", "unicode"),
-                            new EdgeValue("NULL", null, "NULL"))),
-                    new EdgeColumn("c_numeric", "numeric(10,2)", DataType.DECIMAL, List.of(
-                            new EdgeValue("0", new BigDecimal("0.00"), "zero"),
-                            new EdgeValue("1.5", new BigDecimal("1.50"), "scale padded"),
-                            new EdgeValue("-12345678.90", new BigDecimal("-12345678.90"), "min digits"),
-                            new EdgeValue("NULL", null, "NULL"))),
-                    new EdgeColumn("c_timestamptz", "timestamptz", DataType.TIMESTAMP_MICRO, List.of(
-                            new EdgeValue("'2024-02-29 12:34:56.123456+00'",
-                                    Instant.parse("2024-02-29T12:34:56.123456Z"), "leap day µs"),
-                            new EdgeValue("'1970-01-01 00:00:00+00'", Instant.EPOCH, "epoch"),
-                            new EdgeValue("NULL", null, "NULL"))),
-                    new EdgeColumn("c_bytea", "bytea", DataType.BINARY, List.of(
-                            new EdgeValue("'\\x00ff2a'", new byte[] {0, (byte) 0xff, 42}, "bytes"),
-                            new EdgeValue("''", new byte[0], "empty"),
-                            new EdgeValue("NULL", null, "NULL"))),
-                    new EdgeColumn("c_bool", "boolean", DataType.BOOLEAN, List.of(
-                            new EdgeValue("true", true, "true"),
-                            new EdgeValue("false", false, "false"),
-                            new EdgeValue("NULL", null, "NULL"))),
-                    new EdgeColumn("c_date", "date", DataType.DATE, List.of(
-                            new EdgeValue("'2024-02-29'", LocalDate.of(2024, 2, 29), "leap day"),
-                            new EdgeValue("'1970-01-01'", LocalDate.EPOCH, "epoch"),
-                            new EdgeValue("NULL", null, "NULL"))));
-        }
-
-        @Override
-        public StreamId createEdgeTable(String name, List<EdgeColumn> columns) {
-            StringBuilder ddl = new StringBuilder("CREATE TABLE public." + name + " (id bigint PRIMARY KEY, tag int");
-            for (EdgeColumn c : columns) {
-                ddl.append(", ").append(c.name()).append(' ').append(c.declaration());
-            }
-            pg.execute("DROP TABLE IF EXISTS public." + name, ddl.append(')').toString());
-            return StreamId.of("public", name);
-        }
-
-        @Override
-        public void insertEdgeRow(StreamId table, long id, int tag, Map<String, String> literals) {
-            StringBuilder cols = new StringBuilder("id, tag");
-            StringBuilder values = new StringBuilder(id + ", " + tag);
-            literals.forEach((column, literal) -> {
-                cols.append(", ").append(column);
-                values.append(", ").append(literal);
-            });
-            pg.execute("INSERT INTO " + PostgresDriver.qualified(table) + " (" + cols + ") VALUES (" + values + ")");
-        }
-
-        @Override
-        public void updateEdgeTag(StreamId table, long id, int tag) {
-            pg.execute("UPDATE " + PostgresDriver.qualified(table) + " SET tag = " + tag + " WHERE id = " + id);
         }
 
         @Override

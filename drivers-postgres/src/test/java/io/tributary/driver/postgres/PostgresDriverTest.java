@@ -23,7 +23,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -88,7 +87,8 @@ class PostgresDriverTest {
         assertThat(backfill.value("c")).isEqualTo("ab ");
         assertThat(backfill.value("bo")).isEqualTo(true);
         assertThat(backfill.value("dt")).isEqualTo(LocalDate.of(2024, 2, 29));
-        assertThat(backfill.value("tm")).isEqualTo(LocalTime.parse("13:45:12.123456"));
+        assertThat(backfill.value("tm")).as("time: PostgreSQL's text").isEqualTo("13:45:12.123456");
+        assertThat(backfill.value("ttz")).isEqualTo("13:45:12+02");
         assertThat(backfill.value("ts")).isEqualTo(Instant.parse("2024-02-29T13:45:12.654321Z"));
         assertThat(backfill.value("tstz")).isEqualTo(Instant.parse("2024-02-29T08:15:12.654321Z"));
         assertThat(backfill.value("u")).isEqualTo("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");

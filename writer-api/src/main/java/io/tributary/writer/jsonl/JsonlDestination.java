@@ -52,10 +52,23 @@ import org.slf4j.LoggerFactory;
  * interrupted commit and is removed when the destination is opened, as are temp files. A crashed writer thread
  * therefore leaves no visible partial file.
  *
- * <p>Each line holds the source columns and the four default columns. Values: numbers and booleans as JSON
- * numbers and booleans (decimals exact), timestamps as ISO-8601 instants, dates and times as ISO text, binary
- * as base64, JSON columns as their text. The files are an append log: upserts and deletes are lines with
- * {@code _op_type} {@code u}/{@code d}; a reader takes the last line per {@code _olake_id}.
+ * <p>Each line holds the source columns and the four default columns. Values (every one is kept exactly; none is
+ * out of range here, so {@link io.tributary.types.ValueErrors} never applies):
+ * <ul>
+ *   <li>booleans and integers as JSON booleans and numbers;</li>
+ *   <li>float and double as JSON numbers in Java's shortest round-trip form ({@code 1.4E-45}, {@code -0.0}), and NaN,
+ *       Infinity, -Infinity as the JSON strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"};</li>
+ *   <li>every decimal as a JSON string of {@link BigDecimal#toPlainString()} (scale kept: {@code "0.10"},
+ *       {@code "0.000000000000000000000000000001"}), so that no reader turns it into a double; the special values
+ *       as their text {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"};</li>
+ *   <li>dates as {@link java.time.LocalDate#toString()} ({@code 2026-01-02}, {@code -4712-01-01},
+ *       {@code +10000-01-01}), times as {@link java.time.LocalTime#toString()} ({@code 00:00},
+ *       {@code 23:59:59.999999}), timestamps as {@link Instant#toString()} in UTC ({@code 2026-01-02T03:04:05.123456Z},
+ *       {@code +294247-01-10T04:00:54.775807Z});</li>
+ *   <li>binary as standard base64 with padding, strings and JSON columns as JSON strings (the JSON text).</li>
+ * </ul>
+ * The files are an append log: upserts and deletes are lines with {@code _op_type} {@code u}/{@code d}; a reader
+ * takes the last line per {@code _olake_id}.
  */
 public final class JsonlDestination implements Destination {
     private static final Logger LOG = LoggerFactory.getLogger(JsonlDestination.class);
@@ -265,11 +278,19 @@ public final class JsonlDestination implements Destination {
             } else if (v instanceof Long l) {
                 gen.writeNumber(l);
             } else if (v instanceof Float f) {
-                gen.writeNumber(f);
+                if (Float.isFinite(f)) {
+                    gen.writeNumber(f);
+                } else {
+                    gen.writeString(f.toString()); // NaN, Infinity, -Infinity
+                }
             } else if (v instanceof Double d) {
-                gen.writeNumber(d);
+                if (Double.isFinite(d)) {
+                    gen.writeNumber(d);
+                } else {
+                    gen.writeString(d.toString());
+                }
             } else if (v instanceof BigDecimal d) {
-                gen.writeNumber(d);
+                gen.writeString(d.toPlainString()); // exact, for every reader; a JSON number would become a double
             } else if (v instanceof byte[] b) {
                 gen.writeString(Base64.getEncoder().encodeToString(b));
             } else {

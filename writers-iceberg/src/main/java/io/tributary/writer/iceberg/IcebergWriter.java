@@ -9,6 +9,7 @@ import io.tributary.types.RetriableException;
 import io.tributary.writer.DestinationWriter;
 import io.tributary.writer.MetadataState;
 import io.tributary.writer.Record;
+import io.tributary.writer.ValueGuard;
 import io.tributary.writer.WriteMode;
 import io.tributary.writer.WriterOptions;
 import java.io.IOException;
@@ -53,6 +54,7 @@ final class IcebergWriter implements DestinationWriter {
     private final WriterOptions options;
     private final long targetFileSize;
     private final boolean upsert;
+    private final ValueGuard guard;
     private Table table;
     private Schema schema;
     private io.tributary.types.Schema sourceSchema;
@@ -80,6 +82,7 @@ final class IcebergWriter implements DestinationWriter {
         this.options = options;
         this.targetFileSize = targetFileSize;
         this.upsert = options.mode() == WriteMode.UPSERT;
+        this.guard = new ValueGuard(stream.id(), options.valueErrors());
         this.table = destination.table(stream);
     }
 
@@ -109,6 +112,7 @@ final class IcebergWriter implements DestinationWriter {
             }
         }
         sourceSchema = source;
+        guard.bind(RecordValueWriter.checks(schema, source));
         if (rowWriter != null) {
             rowWriter.bind(source);
         }
@@ -117,8 +121,15 @@ final class IcebergWriter implements DestinationWriter {
     @Override
     public void write(List<Record> batch) {
         try {
-            for (Record r : batch) {
-                prepare(r.schema());
+            for (Record row : batch) {
+                prepare(row.schema());
+                Record r = row;
+                if (!upsert || r.op() != OpType.DELETE) { // a row is written: check it before anything of it is
+                    r = guard.check(row);
+                    if (r == null) {
+                        continue; // value_errors: skip (an update left out keeps the row's previous version)
+                    }
+                }
                 String key = r.olakeId();
                 if (upsert) {
                     long[] prev = keys.get(key);
@@ -259,6 +270,11 @@ final class IcebergWriter implements DestinationWriter {
             throw new RetriableException("iceberg writer: commit of stream " + stream.id() + " thread "
                     + options.threadId() + " failed: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public long valueErrors() {
+        return guard.count();
     }
 
     @Override

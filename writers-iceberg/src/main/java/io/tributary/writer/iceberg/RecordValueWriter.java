@@ -3,6 +3,7 @@ package io.tributary.writer.iceberg;
 import io.tributary.types.DefaultColumns;
 import io.tributary.types.NonRetriableException;
 import io.tributary.writer.Record;
+import io.tributary.writer.ValueGuard;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
@@ -174,7 +175,31 @@ final class RecordValueWriter extends ParquetValueWriters.StructWriter<Record> {
     }
 
     static long micros(Instant t) {
-        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+        return ValueGuard.epochMicros(t);
+    }
+
+    /**
+     * Per position of {@code sourceSchema}: what the table column it is written to cannot hold (the table's type, which
+     * may differ from the source field's: a column created as a decimal stays one), or null when it holds every value.
+     */
+    static ValueGuard.Check[] checks(Schema schema, io.tributary.types.Schema sourceSchema) {
+        ValueGuard.Check[] checks = new ValueGuard.Check[sourceSchema.size()];
+        for (Types.NestedField f : schema.columns()) {
+            int s = sourceSchema.indexOf(f.name());
+            if (s < 0) {
+                continue;
+            }
+            checks[s] = switch (f.type().typeId()) {
+                case DECIMAL -> {
+                    Types.DecimalType d = (Types.DecimalType) f.type();
+                    yield ValueGuard.decimal(d.precision(), d.scale());
+                }
+                case DATE -> ValueGuard.epochDays();
+                case TIMESTAMP -> ValueGuard.timestampMicros();
+                default -> null;
+            };
+        }
+        return checks;
     }
 
     /** UTF-8 bytes in an array-backed Binary (cheap to hash and compare). */

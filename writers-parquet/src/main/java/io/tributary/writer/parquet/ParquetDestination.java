@@ -16,6 +16,7 @@ import io.tributary.writer.DestinationWriter;
 import io.tributary.writer.DistinctTargets;
 import io.tributary.writer.MetadataState;
 import io.tributary.writer.Record;
+import io.tributary.writer.ValueGuard;
 import io.tributary.writer.WriterOptions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -180,6 +181,7 @@ public final class ParquetDestination implements Destination {
         /** Finished temp files, in order, with their final names. */
         private final List<Path> done = new ArrayList<>();
         private final BytesInputCompressor compressor;
+        private final ValueGuard guard;
         private RecordFileWriter current;
         private Path currentTmp;
         private Schema currentSchema;
@@ -194,6 +196,7 @@ public final class ParquetDestination implements Destination {
                     SEQUENCE.incrementAndGet() % 1_000_000, safe(options.threadId()));
             this.dir = streamDir(stream);
             this.compressor = DirectCodecFactory.INSTANCE.getCompressor(DirectCodecFactory.codecName(config.compression()));
+            this.guard = new ValueGuard(stream, options.valueErrors());
         }
 
         private String fileName(int n) {
@@ -211,6 +214,7 @@ public final class ParquetDestination implements Destination {
             }
             current = new RecordFileWriter(schema, new LocalOutputFile(currentTmp), compressor,
                     Math.min(io.tributary.writer.WriterMemory.rowGroupBytes(), config.targetFileSizeBytes()), plain);
+            guard.bind(RecordFileWriter.checks(schema));
             sinceSizeCheck = 0;
         }
 
@@ -235,7 +239,11 @@ public final class ParquetDestination implements Destination {
                         closeFile();
                         openFile(s);
                     }
-                    current.write(r);
+                    Record checked = guard.check(r); // before any of the row is written
+                    if (checked == null) {
+                        continue; // value_errors: skip
+                    }
+                    current.write(checked);
                     records++;
                     if (++sinceSizeCheck >= SIZE_CHECK_EVERY) {
                         sinceSizeCheck = 0;
@@ -287,6 +295,11 @@ public final class ParquetDestination implements Destination {
                 throw new NonRetriableException("parquet writer: cannot commit stream " + stream + " thread "
                         + options.threadId() + ": " + e.getMessage(), e);
             }
+        }
+
+        @Override
+        public long valueErrors() {
+            return guard.count();
         }
 
         @Override

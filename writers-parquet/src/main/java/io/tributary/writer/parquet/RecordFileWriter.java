@@ -7,6 +7,7 @@ import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
 import io.tributary.types.Schema;
 import io.tributary.writer.Record;
+import io.tributary.writer.ValueGuard;
 import java.io.Closeable;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -42,21 +43,24 @@ import org.apache.parquet.schema.Types;
  * {@code WriteSupport}/{@code RecordConsumer} layer (its per-field bookkeeping made a writer-only run ~20 % slower);
  * a row group is flushed when its buffered size reaches the row-group size.
  *
- * <p>Type mapping: boolean, int32, int64, float, double as themselves; decimal(p,s) as DECIMAL on int32
- * (p ≤ 9), int64 (p ≤ 18) or a fixed-length byte array; an unconstrained decimal (precision 0) as
- * decimal(38, max(scale, 18)) — a value with more fractional digits or more than 38 digits fails the write
- * rather than being rounded; string and JSON as STRING; date as DATE; time as TIME(MICROS, local); every
- * timestamp as TIMESTAMP(MICROS, adjusted to UTC) (nanoseconds are truncated); binary as plain BINARY; a
- * column of type null as an all-null STRING. Source columns are always OPTIONAL (a source that declares a
- * column NOT NULL cannot make this writer fail later); {@code _olake_id}, {@code _olake_timestamp} and
- * {@code _op_type} are REQUIRED.
+ * <p>Type mapping: boolean, int32, int64, float, double as themselves (NaN and ±Infinity included); decimal(p,s)
+ * with 1 ≤ p ≤ 38 as DECIMAL on int32 (p ≤ 9), int64 (p ≤ 18) or a fixed-length byte array; an unconstrained
+ * decimal (precision 0) or p &gt; 38 as STRING holding {@link BigDecimal#toPlainString()} (exact, scale kept) and
+ * the special values as their text ({@code NaN}, {@code Infinity}, {@code -Infinity}); string and JSON as STRING;
+ * date as DATE (int32 days); time as TIME(MICROS, local); every timestamp as TIMESTAMP(MICROS, adjusted to UTC)
+ * (nanoseconds are truncated); binary as plain BINARY; a column of type null as an all-null STRING. Source columns
+ * are always OPTIONAL (a source that declares a column NOT NULL cannot make this writer fail later);
+ * {@code _olake_id}, {@code _olake_timestamp} and {@code _op_type} are REQUIRED.
  *
- * <p>A value the column cannot hold fails with {@link NonRetriableException} naming the column; the row may then
- * be half written, so the caller must discard the file ({@link #abort}).
+ * <p>Values a column cannot hold (a timestamp outside signed 64-bit microseconds, a date outside int32 days, a
+ * decimal with more digits or scale than its column or a special value in a decimal column) are caught before the
+ * row is written, by the {@link ValueGuard} {@link #checks checks} the caller runs. A value of the wrong Java type
+ * (a driver bug) fails with {@link NonRetriableException} naming the column; the row may then be half written, so
+ * the caller must discard the file ({@link #abort}).
  */
 final class RecordFileWriter implements Closeable {
-    static final int UNCONSTRAINED_PRECISION = 38;
-    static final int UNCONSTRAINED_MIN_SCALE = 18;
+    /** The widest decimal Parquet's DECIMAL on a 16-byte fixed array holds; wider ones are written as text. */
+    static final int MAX_DECIMAL_PRECISION = 38;
     /** Buffered size is summed over every column: look at it once per this many records. */
     private static final int SIZE_CHECK_EVERY = 1024;
     private static final int MAX_PADDING_BYTES = 8 * 1024 * 1024;
@@ -93,9 +97,9 @@ final class RecordFileWriter implements Closeable {
         List<Type> types = new ArrayList<>(schema.size() + 4);
         for (int i = 0; i < schema.size(); i++) {
             Field f = schema.field(i);
-            if (f.type() == DataType.DECIMAL) {
-                precision[i] = f.precision() == 0 ? UNCONSTRAINED_PRECISION : f.precision();
-                scale[i] = f.precision() == 0 ? Math.max(f.scale(), UNCONSTRAINED_MIN_SCALE) : f.scale();
+            if (isDecimalColumn(f)) {
+                precision[i] = f.precision();
+                scale[i] = f.scale();
             }
             types.add(parquetType(f, precision[i], scale[i]));
         }
@@ -126,8 +130,31 @@ final class RecordFileWriter implements Closeable {
         }
     }
 
+    /** Whether a field is a Parquet DECIMAL column (otherwise a decimal field is a STRING column). */
+    static boolean isDecimalColumn(Field f) {
+        return f.type() == DataType.DECIMAL && f.precision() > 0 && f.precision() <= MAX_DECIMAL_PRECISION;
+    }
+
+    /** Per record position of {@code schema}: what its column cannot hold, or null when it holds every value. */
+    static ValueGuard.Check[] checks(Schema schema) {
+        ValueGuard.Check[] checks = new ValueGuard.Check[schema.size()];
+        for (int i = 0; i < checks.length; i++) {
+            Field f = schema.field(i);
+            checks[i] = switch (f.type()) {
+                case DECIMAL -> isDecimalColumn(f) ? ValueGuard.decimal(f.precision(), f.scale()) : null;
+                case DATE -> ValueGuard.epochDays();
+                case TIMESTAMP_MILLI, TIMESTAMP_MICRO, TIMESTAMP_NANO -> ValueGuard.timestampMicros();
+                default -> null;
+            };
+        }
+        return checks;
+    }
+
     static Type parquetType(Field f, int precision, int scale) {
         String n = f.name();
+        if (f.type() == DataType.DECIMAL && !isDecimalColumn(f)) {
+            return Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(n);
+        }
         return switch (f.type()) {
             case BOOLEAN -> Types.optional(PrimitiveTypeName.BOOLEAN).named(n);
             case INT32 -> Types.optional(PrimitiveTypeName.INT32).named(n);
@@ -256,8 +283,15 @@ final class RecordFileWriter implements Closeable {
                 case INT64 -> c.write(((Number) v).longValue(), 0, 1);
                 case FLOAT32 -> c.write(((Number) v).floatValue(), 0, 1);
                 case FLOAT64 -> c.write(((Number) v).doubleValue(), 0, 1);
-                case DECIMAL -> writeDecimal(f, i, (BigDecimal) v);
-                case STRING, JSON_OBJECT, JSON_ARRAY, NULL -> c.write(utf8(v.toString()), 0, 1);
+                case DECIMAL -> {
+                    if (precision[i] == 0) { // a STRING column: exact text, specials as their text
+                        c.write(utf8(v instanceof BigDecimal d ? d.toPlainString() : v.toString()), 0, 1);
+                    } else {
+                        writeDecimal(f, i, (BigDecimal) v);
+                    }
+                }
+                case STRING, JSON_OBJECT, JSON_ARRAY, NULL -> c.write(utf8(v instanceof String t ? t
+                        : v instanceof BigDecimal d ? d.toPlainString() : v.toString()), 0, 1);
                 case DATE -> c.write(Math.toIntExact(((LocalDate) v).toEpochDay()), 0, 1);
                 case TIME -> c.write(((LocalTime) v).toNanoOfDay() / 1000, 0, 1);
                 case TIMESTAMP_MILLI, TIMESTAMP_MICRO, TIMESTAMP_NANO -> c.write(micros((Instant) v), 0, 1);
@@ -265,8 +299,8 @@ final class RecordFileWriter implements Closeable {
                 default -> throw new IllegalStateException("unhandled type " + f.type());
             }
         } catch (ClassCastException | ArithmeticException e) {
-            throw new NonRetriableException("parquet writer: column " + f.name() + " of type " + f
-                    + " cannot hold a value of " + v.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            throw new NonRetriableException("parquet writer: column " + f + " cannot hold a value of "
+                    + v.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
     }
 
@@ -310,6 +344,6 @@ final class RecordFileWriter implements Closeable {
     }
 
     static long micros(Instant t) {
-        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+        return ValueGuard.epochMicros(t);
     }
 }

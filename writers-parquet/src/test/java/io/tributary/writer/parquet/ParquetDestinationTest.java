@@ -123,7 +123,7 @@ class ParquetDestinationTest {
             assertThat(rows).hasSize(2);
             List<Object> r = rows.get(0);
             assertThat(r.subList(0, 12)).containsExactly(1L, true, -7, 1.5f, -2.25d, "-1234567.89",
-                    "12345678901234.5678", "-12345678901234567890.0123456789", "123.456000000000000000",
+                    "12345678901234.5678", "-12345678901234567890.0123456789", "123.456",
                     "héllo wörld ✓ 日本", "1969-12-31", "23:59:58.123456");
             assertThat(r.get(12)).isEqualTo(RecordFileWriter.micros(T0));
             assertThat(r.get(13)).isEqualTo("0001FF2A");
@@ -133,7 +133,7 @@ class ParquetDestinationTest {
                     + glob(d) + "))");
             assertThat(types.stream().map(t -> t.get(0) + " " + t.get(1)).toList()).contains(
                     "small_dec DECIMAL(9,2)", "mid_dec DECIMAL(18,4)", "big_dec DECIMAL(30,10)",
-                    "any_dec DECIMAL(38,18)", "ts TIMESTAMP WITH TIME ZONE", "dt DATE", "tm TIME",
+                    "any_dec VARCHAR", "ts TIMESTAMP WITH TIME ZONE", "dt DATE", "tm TIME",
                     "bin BLOB", "s VARCHAR", "_olake_timestamp TIMESTAMP WITH TIME ZONE");
             d.close();
         }

@@ -211,7 +211,8 @@ public final class MetricsCostBench {
                 Runtime.getRuntime().maxMemory() / 1024 / 1024, Runtime.getRuntime().availableProcessors()));
         sb.append("`java -cp bench/target/tributary-bench.jar io.tributary.bench.MetricsCostBench ")
                 .append(String.join(" ", args)).append("`\n\n");
-        sb.append("| run | median rows/s without | median rows/s with | with/without | samples without | samples with |\n");
+        sb.append("| run | median rows/s without | median rows/s with | with/without | samples without "
+                + "| samples with |\n");
         sb.append("|---|---:|---:|---:|---|---|\n");
         for (Map.Entry<String, List<Double>> e : rates.entrySet()) {
             if (!e.getKey().endsWith(" without")) {

@@ -112,7 +112,8 @@ class TributaryMetricsTest {
         m.cdcCommitted(new CdcCommit(0, Json.object(), List.of(ORDERS),
                 Map.of(ORDERS, new StreamChanges(1, 0, 0, t0, t0)), 0, t0.plusSeconds(2), Duration.ofMillis(3)));
         String text = r.scrape();
-        assertThat(text).contains("tributary_cdc_changes_total{driver=\"postgres\",op=\"insert\",stream=\"public.orders\"} 1.0")
+        assertThat(text)
+                .contains("tributary_cdc_changes_total{driver=\"postgres\",op=\"insert\",stream=\"public.orders\"} 1.0")
                 .contains("tributary_cdc_lag_seconds_count{driver=\"postgres\",stream=\"public.orders\"} 1")
                 .contains("tributary_cdc_lag_latest_seconds{driver=\"postgres\",stream=\"public.orders\"} 2.0")
                 .contains("tributary_cdc_checkpoint_seconds_count{change_stream=\"0\",driver=\"postgres\"} 1");

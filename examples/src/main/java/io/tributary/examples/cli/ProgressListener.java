@@ -22,10 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Shows sync progress on stderr: a line per committed chunk, incremental pass and CDC checkpoint, and, every
- * {@code interval} once {@link #start} was called, a status line per stream being backfilled (chunks, rows, rows/s,
- * ETA) and per change stream (changes committed and read since the last checkpoint, lag). On a terminal the status
- * redraws one line in place; otherwise every line starts with an ISO-8601 timestamp (local time with its offset, like the log lines), for a log collector.
+ * Shows sync progress on stderr: a line per committed chunk (off a terminal), incremental pass and CDC checkpoint,
+ * and, every {@code interval} once {@link #start} was called, a status line per stream being backfilled (chunks,
+ * rows, rows/s, ETA) and per change stream (changes committed and read since the last checkpoint, lag). On a
+ * terminal the status redraws one line in place; otherwise every line starts with an ISO-8601 timestamp (local time
+ * with its offset, like the log lines), for a log collector.
  */
 public final class ProgressListener implements SyncListener, AutoCloseable {
     private final PrintStream out;
@@ -137,6 +138,10 @@ public final class ProgressListener implements SyncListener, AutoCloseable {
         Progress p = of(stream);
         int done = p.done.incrementAndGet();
         long r = p.rows.addAndGet(rows);
+        if (terminal) {
+            tick(); // the status line, redrawn in place, says it all
+            return;
+        }
         double secs = Math.max(1e-3, (System.nanoTime() - p.backfillStart) / 1e9);
         line(String.format("%s: chunk %d/%d committed (%,d rows so far, %,.0f rows/s)", stream, done, p.total.get(),
                 r, r / secs));
@@ -232,9 +237,9 @@ public final class ProgressListener implements SyncListener, AutoCloseable {
             Instant newest = c.newestRead;
             String lag = newest != null ? "reading " + seconds(Duration.between(newest, Instant.now())) + " behind"
                     : c.lastLag == null ? "no change yet" : "lag " + seconds(c.lastLag) + " at the last checkpoint";
-            parts.add(String.format("change stream %d: %,d changes committed, %,d read since the last checkpoint (%s ago), %s",
-                    e.getKey(), c.committed.get(), c.pending, seconds(Duration.ofNanos(System.nanoTime() - c.lastCommit)),
-                    lag));
+            Duration sinceCommit = Duration.ofNanos(System.nanoTime() - c.lastCommit);
+            parts.add(String.format("change stream %d: %,d changes committed, %,d read since the last checkpoint "
+                    + "(%s ago), %s", e.getKey(), c.committed.get(), c.pending, seconds(sinceCommit), lag));
         }
         if (parts.isEmpty() && cdcExpected && streams.values().stream().noneMatch(p -> p.backfilling)) {
             parts.add("cdc: waiting for the change stream's first checkpoint");

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,7 +66,8 @@ public final class TributaryCli {
     }
 
     @Option(names = "--third-party-log-level", scope = CommandLine.ScopeType.INHERIT, defaultValue = "warn",
-            description = "Level of other libraries' log lines (JDBC and binlog clients, Hadoop, Iceberg); default warn.")
+            description = "Level of other libraries' log lines (JDBC and binlog clients, Hadoop, Iceberg); "
+                    + "default warn.")
     void thirdPartyLogLevel(String level) {
         checkLevel("--third-party-log-level", level);
     }
@@ -253,9 +255,10 @@ public final class TributaryCli {
         List<String> resnapshot = List.of();
 
         @Option(names = "--continuous",
-                description = "Keep streaming changes after the backfill until SIGTERM or SIGINT (Ctrl-C), committing at "
-                        + "least every --checkpoint-interval; a signal commits what was read, saves the state and exits "
-                        + "0 (a second signal, or --stop-timeout, aborts: exit 130, nothing committed is lost).")
+                description = "Keep streaming changes after the backfill until SIGTERM or SIGINT (Ctrl-C), "
+                        + "committing at least every --checkpoint-interval; a signal commits what was read, saves the "
+                        + "state and exits 0 (a second signal, or --stop-timeout, aborts: exit 130, nothing committed "
+                        + "is lost).")
         boolean continuous;
 
         @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DurationConverter.class,
@@ -275,7 +278,8 @@ public final class TributaryCli {
         String metricsHost;
 
         @Option(names = "--progress-interval", defaultValue = "5s", converter = DurationConverter.class,
-                description = "How often a status line shows rows/s and ETA during a backfill, changes and lag during CDC.")
+                description = "How often a status line shows rows/s and ETA during a backfill, changes and lag "
+                        + "during CDC.")
         Duration progressInterval;
 
         @Override
@@ -354,7 +358,7 @@ public final class TributaryCli {
         private final Thread main;
         private final Duration timeout;
         private final boolean continuous;
-        private final java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger signals = new AtomicInteger();
         private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         private final java.util.Optional<Signals> handlers;
         private final Thread hook;

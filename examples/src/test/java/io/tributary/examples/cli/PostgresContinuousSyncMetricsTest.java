@@ -95,10 +95,10 @@ class PostgresContinuousSyncMetricsTest {
         pg.execute("CREATE TABLE " + TABLE + " (id bigint PRIMARY KEY, v text, n integer)",
                 "INSERT INTO " + TABLE + " SELECT g, 'v' || g, 0 FROM generate_series(1, " + ROWS + ") g");
         Path source = Files.writeString(dir.resolve("source.json"), "{\"host\": \"localhost\", \"port\": " + pg.port()
-                + ", \"database\": \"postgres\", \"username\": \"postgres\", \"password\": \"" + TestingPostgres.PASSWORD
-                + "\", \"ssl\": {\"mode\": \"disable\"}, \"chunk_size\": 500, \"max_threads\": 2, \"update_method\": "
-                + "{\"replication_slot\": \"" + SLOT + "\", \"publication\": \"" + SLOT + "\", \"initial_wait_time\": 1, "
-                + "\"create_if_missing\": true}}");
+                + ", \"database\": \"postgres\", \"username\": \"postgres\", \"password\": \""
+                + TestingPostgres.PASSWORD + "\", \"ssl\": {\"mode\": \"disable\"}, \"chunk_size\": 500, "
+                + "\"max_threads\": 2, \"update_method\": {\"replication_slot\": \"" + SLOT + "\", \"publication\": \""
+                + SLOT + "\", \"initial_wait_time\": 1, \"create_if_missing\": true}}");
         Path out = dir.resolve("out");
         Path destination = Files.writeString(dir.resolve("destination.json"),
                 "{\"type\": \"JSONL\", \"writer\": {\"path\": \"" + out + "\"}}");
@@ -113,7 +113,8 @@ class PostgresContinuousSyncMetricsTest {
                 "--checkpoint-interval", "1s", "--metrics-port", Integer.toString(port), "--progress-interval", "1s",
                 "--log-level", "info");
         try {
-            String m = run1.awaitMetrics(port, t -> value(t, "tributary_backfill_chunks_planned", STREAM).orElse(0.0) > 0
+            String m = run1.awaitMetrics(port, t -> value(t, "tributary_backfill_chunks_planned", STREAM)
+                    .orElse(0.0) > 0
                     && value(t, "tributary_backfill_chunks_remaining", STREAM).orElse(-1.0) == 0
                     && value(t, "tributary_backfill_rows_total", STREAM).orElse(0.0) == ROWS, "the backfill");
             assertThat(value(m, "tributary_cdc_lag_seconds_count", STREAM)).contains(0.0); // present before any change

@@ -848,6 +848,8 @@ public class AbstractDriver implements AutoCloseable {
         private final Map<StreamId, List<Watermarks.Window>> open = new HashMap<>();
         private final List<Watermarks.Window> emitted = new ArrayList<>();
         private final Map<StreamId, Counts> counts = new HashMap<>();
+        private StreamId lastCounted; // the stream of the last change and its counts: changes come in runs
+        private Counts lastCounts;
         private long changes;
         private Instant newest;
         private long lastCheckpoint = System.nanoTime();
@@ -909,12 +911,18 @@ public class AbstractDriver implements AutoCloseable {
             Record r = maker(m, cs, change.schema()).make(change.values(), op, Instant.now(), change.timestamp());
             w.push(r);
             changes++;
-            counts.computeIfAbsent(s.id(), k -> new Counts()).add(op, change.timestamp());
+            if (!s.id().equals(lastCounted)) {
+                lastCounted = s.id();
+                lastCounts = counts.computeIfAbsent(lastCounted, k -> new Counts());
+            }
+            lastCounts.add(op, change.timestamp());
             newest = change.timestamp();
-            long t = System.nanoTime();
-            if (t - lastProgress >= PROGRESS_NANOS) {
-                lastProgress = t;
-                options.listener().cdcProgress(identifier, changes, newest);
+            if ((changes & 15) == 1) { // the clock read at the first change after a checkpoint, then every 16th
+                long t = System.nanoTime();
+                if (t - lastProgress >= PROGRESS_NANOS) {
+                    lastProgress = t;
+                    options.listener().cdcProgress(identifier, changes, newest);
+                }
             }
             List<Watermarks.Window> windows = open.get(s.id());
             if (windows != null) {
@@ -1012,6 +1020,8 @@ public class AbstractDriver implements AutoCloseable {
             options.listener().cdcCommitted(new CdcCommit(identifier, position, List.copyOf(streams.keySet()),
                     byStream, backfilled, Instant.now(), Duration.ofNanos(now - began)));
             counts.clear();
+            lastCounted = null;
+            lastCounts = null;
             changes = 0;
             newest = null;
             lastCheckpoint = now;

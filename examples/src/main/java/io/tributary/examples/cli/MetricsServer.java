@@ -4,9 +4,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.metrics.TributaryMetrics;
+import io.tributary.types.ConfigException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
@@ -23,7 +23,8 @@ final class MetricsServer implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 0);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage(), e);
+            registry.close();
+            throw new ConfigException("--metrics-port: cannot serve metrics on " + host + ":" + port + ": " + e);
         }
         server.createContext("/metrics", exchange -> {
             try (exchange) {

@@ -64,6 +64,31 @@ class CliProgressTest {
     }
 
     @Test
+    void aMetricsPortInUseIsAConfigurationError() throws Exception {
+        Path source = Files.writeString(dir.resolve("source.json"), "{\"streams\": [\"orders\"], \"rows\": 10, "
+                + "\"chunk_size\": 5, \"max_threads\": 1}");
+        Path destination = Files.writeString(dir.resolve("destination.json"),
+                "{\"type\": \"JSONL\", \"writer\": {\"path\": \"" + dir.resolve("out") + "\"}}");
+        assertThat(TributaryCli.run("discover", "--type", "generator", "--config", source.toString())).isZero();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            PrintStream old = System.err;
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(buf, true));
+            try {
+                assertThat(TributaryCli.run("sync", "--type", "generator", "--config", source.toString(),
+                        "--destination", destination.toString(), "--catalog", dir.resolve("streams.json").toString(),
+                        "--metrics-port", Integer.toString(taken.getLocalPort()))).isEqualTo(3);
+            } finally {
+                System.setErr(old);
+            }
+            assertThat(buf.toString()).contains("--metrics-port: cannot serve metrics on 127.0.0.1:"
+                    + taken.getLocalPort());
+        }
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
     void durationsAndLogLevelsAreChecked() throws Exception {
         TributaryCli.DurationConverter c = new TributaryCli.DurationConverter();
         assertThat(c.convert("500ms")).hasMillis(500);

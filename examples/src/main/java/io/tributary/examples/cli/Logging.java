@@ -1,6 +1,8 @@
 package io.tributary.examples.cli;
 
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.Locale;
 
 /**
@@ -8,6 +10,8 @@ import java.util.Locale;
  * made: so this runs before anything logs. Log lines go to stderr with an ISO-8601 timestamp; Tributary's loggers
  * ({@code io.tributary}) log at {@code --log-level} (default warn: the CLI prints its own progress), every other
  * library at {@code --third-party-log-level} (default warn). A system property set on the command line wins.
+ * Libraries that log through {@code java.util.logging} (the MySQL binlog client, pgjdbc) get the third-party level
+ * and the same timestamped one-line format.
  */
 final class Logging {
     static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
@@ -27,6 +31,25 @@ final class Logging {
         setDefault(PREFIX + "showShortLogName", "true");
         setDefault(PREFIX + "defaultLogLevel", others);
         setDefault(PREFIX + "log.io.tributary", own);
+        // java.util.logging: one line, timestamped like slf4j-simple's (read when SimpleFormatter is first used)
+        setDefault("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s - %5$s%6$s%n");
+        Level jul = julLevel(others);
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(jul);
+        for (Handler h : root.getHandlers()) {
+            h.setLevel(jul);
+        }
+    }
+
+    private static Level julLevel(String level) {
+        return switch (level) {
+            case "trace" -> Level.FINEST;
+            case "debug" -> Level.FINE;
+            case "info" -> Level.INFO;
+            case "warn" -> Level.WARNING;
+            case "error" -> Level.SEVERE;
+            default -> Level.OFF;
+        };
     }
 
     private static String value(String[] args, String option, String fallback) {

@@ -31,7 +31,8 @@ import java.util.Map;
  * run on one table, the two variants alternating round by round (ABBA) so drift on a shared machine hits both. "With"
  * is the binder on a Prometheus registry, watching the writer pool, scraped every second by a thread of its own (a
  * scrape interval 15× shorter than Prometheus' default). Prints a markdown table and writes it to
- * {@code bench/results/<date>-metrics-cost.md}.
+ * {@code bench/results/<date>-metrics-cost.md}. {@code -Dbench.scrapeMillis=N} changes the scrape interval (0: no
+ * scrape, the binder alone).
  *
  * <pre>{@code java -Xmx1g -cp bench/target/tributary-bench.jar io.tributary.bench.MetricsCostBench \
  *     [rows] [writers] [threads] [rounds] [changes]}</pre>
@@ -88,7 +89,10 @@ public final class MetricsCostBench {
         }
     }
 
-    /** The binder on a Prometheus registry scraped every second; closes it all. */
+    /** Milliseconds between two scrapes of the "with" variant's registry ({@code -Dbench.scrapeMillis}; 0: none). */
+    static final long SCRAPE_MILLIS = Long.getLong("bench.scrapeMillis", 1_000);
+
+    /** The binder on a Prometheus registry scraped every {@link #SCRAPE_MILLIS}; closes it all. */
     static final class Metrics implements AutoCloseable {
         final TributaryMetrics binder = new TributaryMetrics("postgres");
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -99,8 +103,8 @@ public final class MetricsCostBench {
             binder.watch(pool).bindTo(registry);
             scraper = new Thread(() -> {
                 try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        Thread.sleep(1_000);
+                    while (SCRAPE_MILLIS > 0 && !Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(SCRAPE_MILLIS);
                         scraped += registry.scrape().length();
                     }
                 } catch (InterruptedException e) {
@@ -205,7 +209,8 @@ public final class MetricsCostBench {
         sb.append("# Metrics cost, PostgreSQL ").append(LocalDate.now()).append("\n\n");
         sb.append(String.format(Locale.ROOT, "Backfill of %,d rows (the BackfillBench table) with %d threads, and a "
                 + "CDC drain of %,d changes into the null writer, each %d times without and %d times with the "
-                + "`tributary-metrics` binder (Prometheus registry, writer pool watched, scraped every second), the "
+                + "`tributary-metrics` binder (Prometheus registry, writer pool watched, scraped every " + SCRAPE_MILLIS
+                + " ms; 0: never), the "
                 + "two alternating. Embedded PostgreSQL 17 on the same machine; JVM %s, max heap %d MB, %d cores.%n%n",
                 rows, threads, changes, rounds, rounds, System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() / 1024 / 1024, Runtime.getRuntime().availableProcessors()));

@@ -39,9 +39,11 @@ class MySqlContainerConformanceTest extends DriverConformanceTest {
     private static final class ContainerMySql implements TestingMySqlServer {
         private final MySQLContainer<?> container = new MySQLContainer<>(DockerImageName.parse("mysql:8.4"))
                 .withDatabaseName("shop")
-                // the image's entrypoint passes options to mysqld; the binlog is on by default in 8.x
+                // the image's entrypoint passes options to mysqld (the binlog is on by default in 8.x); they override
+                // MySQLContainer's small my.cnf, whose max_allowed_packet (1M) the matrix's batches could exceed
                 .withCommand("--server-id=1", "--log-bin=binlog", "--binlog-format=ROW", "--binlog-row-image=FULL",
-                        "--gtid-mode=ON", "--enforce-gtid-consistency=ON");
+                        "--gtid-mode=ON", "--enforce-gtid-consistency=ON", "--max-allowed-packet=64M",
+                        "--innodb-buffer-pool-size=128M");
 
         ContainerMySql() {
             container.start();

@@ -40,7 +40,6 @@ public final class TestingRestCatalog implements AutoCloseable {
             env.put("CATALOG_S3_PATH__STYLE__ACCESS", "true");
             env.put("CATALOG_S3_ACCESS__KEY__ID", s3.accessKey());
             env.put("CATALOG_S3_SECRET__ACCESS__KEY", s3.secretKey());
-            env.put("CATALOG_S3_CHUNKED__ENCODING__ENABLED", "false");
             env.put("CATALOG_CLIENT_REGION", TestingS3.REGION);
             env.put("AWS_REGION", TestingS3.REGION);
             env.put("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required");

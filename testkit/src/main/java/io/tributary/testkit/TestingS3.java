@@ -32,8 +32,7 @@ public final class TestingS3 implements AutoCloseable {
      * Starts the server with the given buckets. S3Proxy 2.6 does not implement the request checksums (trailing
      * {@code x-amz-checksum-*}) that AWS SDK v2 sends by default since 2.30, so this sets the SDK's
      * {@code aws.requestChecksumCalculation} to {@code when_required} for the test JVM, as a user of such a server
-     * would (environment {@code AWS_REQUEST_CHECKSUM_CALCULATION=when_required}), and clients need
-     * {@code s3.chunked-encoding-enabled=false}.
+     * would (environment {@code AWS_REQUEST_CHECKSUM_CALCULATION=when_required}).
      */
     public TestingS3(String... buckets) {
         System.setProperty("aws.requestChecksumCalculation", "when_required");

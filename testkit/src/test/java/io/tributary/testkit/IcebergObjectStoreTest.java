@@ -92,7 +92,6 @@ class IcebergObjectStoreTest {
         config.put("s3_path_style", true);
         config.put("aws_access_key", s3.accessKey());
         config.put("aws_secret_key", secret);
-        ((ObjectNode) config.get("properties")).put("s3.chunked-encoding-enabled", "false");
         return config;
     }
 

@@ -70,7 +70,6 @@ class ParquetObjectStoreTest {
         c.put("s3_path_style", true);
         c.put("aws_access_key", s3.accessKey());
         c.put("aws_secret_key", secret);
-        c.putObject("properties").put("s3.chunked-encoding-enabled", "false");
         return c;
     }
 

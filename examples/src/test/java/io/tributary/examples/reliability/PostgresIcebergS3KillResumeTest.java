@@ -92,7 +92,7 @@ class PostgresIcebergS3KillResumeTest {
                     + "\", \"publication\": \"" + slot + "\", \"initial_wait_time\": 1, \"create_if_missing\": true}}");
             Path writer = Files.writeString(trial.resolve("writer.json"), "{\"catalog_type\": \"rest\", "
                     + "\"warehouse\": \"" + rest.warehouse() + "\", \"properties\": {\"uri\": \"" + rest.uri()
-                    + "\", \"s3.chunked-encoding-enabled\": \"false\"}, \"s3_endpoint\": \"" + s3.endpoint()
+                    + "\"}, \"s3_endpoint\": \"" + s3.endpoint()
                     + "\", \"aws_region\": \"" + TestingS3.REGION + "\", \"s3_path_style\": true, "
                     + "\"aws_access_key\": \"" + s3.accessKey() + "\", \"aws_secret_key\": \"" + s3.secretKey()
                     + "\"}");
@@ -120,7 +120,7 @@ class PostgresIcebergS3KillResumeTest {
                         CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO",
                         "s3.endpoint", s3.endpoint(), "s3.path-style-access", "true",
                         "s3.access-key-id", s3.accessKey(), "s3.secret-access-key", s3.secretKey(),
-                        "s3.chunked-encoding-enabled", "false", "client.region", TestingS3.REGION));
+                        "client.region", TestingS3.REGION));
                 try (CloseableIterable<Record> it = IcebergGenerics.read(catalog.loadTable(
                         TableIdentifier.of("public", table))).build()) {
                     for (Record r : it) {

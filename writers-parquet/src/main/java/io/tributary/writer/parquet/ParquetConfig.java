@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  *     {@code aws_access_key}, {@code aws_secret_key}, {@code aws_session_token} (the keys left out: the AWS SDK's
  *     default credentials chain), as for the Iceberg writer
  * @param properties further properties of Iceberg's {@code S3FileIO}, which writes the objects
- *     ({@code s3.sse.type}, {@code s3.chunked-encoding-enabled}, ...)
+ *     ({@code s3.sse.type}, {@code s3.acl}, ...)
  */
 public record ParquetConfig(String path, Compression compression, long targetFileSizeMb, S3 s3,
         Map<String, String> properties) {

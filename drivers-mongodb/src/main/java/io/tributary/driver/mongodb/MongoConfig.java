@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.core.DriverConfig;
 import io.tributary.types.ConfigException;
+import io.tributary.types.ConfigKey;
 import io.tributary.types.Secret;
 import java.util.List;
 import java.util.Optional;
@@ -26,20 +27,42 @@ public record MongoConfig(List<String> hosts, Optional<String> username, Secret 
         int serverSelectionTimeoutMs) implements DriverConfig {
 
     @JsonCreator
-    public static MongoConfig of(@JsonProperty("hosts") List<String> hosts,
+    public static MongoConfig of(
+            @ConfigKey(value = "The servers, each host[:port] (a replica set's seed list, or mongos).", required = true)
+            @JsonProperty("hosts") List<String> hosts,
+            @ConfigKey("The user Tributary authenticates as; absent, no authentication.")
             @JsonProperty("username") String username,
+            @ConfigKey("The user's password (never printed).")
             @JsonProperty("password") Secret password,
+            @ConfigKey(value = "The database the user is defined in.", defaultValue = "admin")
             @JsonProperty("authdb") String authdb,
+            @ConfigKey("The replica set's name; when given, only its members are used.")
             @JsonProperty("replica_set") String replicaSet,
+            @ConfigKey(value = "Which members reads go to (MongoDB read preference).",
+                    defaultValue = "primaryPreferred",
+                    allowed = {"primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"})
             @JsonProperty("read_preference") String readPreference,
+            @ConfigKey(value = "Whether hosts is a mongodb+srv DNS name.", defaultValue = "false")
             @JsonProperty("srv") Boolean srv,
+            @ConfigKey(value = "The database to replicate.", required = true)
             @JsonProperty("database") String database,
+            @ConfigKey(value = "Most connections (and chunks read) at once.", defaultValue = "3", minimum = 1)
             @JsonProperty("max_threads") Integer maxThreads,
+            @ConfigKey(value = "How many times a failed chunk or pass is retried (transient failures only).",
+                    defaultValue = "3", minimum = 0)
             @JsonProperty("backoff_retry_count") Integer retries,
+            @ConfigKey(value = "How a collection's backfill is split: key_scan (by _id ranges) or single (one chunk).",
+                    defaultValue = "key_scan", allowed = {"key_scan", "single"})
             @JsonProperty("chunking_strategy") String chunking,
+            @ConfigKey(value = "Documents per backfill chunk.", defaultValue = "100000", minimum = 1)
             @JsonProperty("partition_size") Long partitionSize,
+            @ConfigKey(value = "Documents read to infer a collection's schema.", defaultValue = "10000", minimum = 1)
             @JsonProperty("sample_size") Integer sampleSize,
+            @ConfigKey(value = "Seconds a bounded CDC run waits for a first change before it ends.", defaultValue = "5",
+                    minimum = 0)
             @JsonProperty("initial_wait_time") Integer initialWaitTime,
+            @ConfigKey(value = "Milliseconds to wait for a suitable server (and to connect) before the attempt fails.",
+                    defaultValue = "10000", minimum = 1)
             @JsonProperty("server_selection_timeout_ms") Integer timeout) {
         return new MongoConfig(hosts == null ? List.of() : List.copyOf(hosts), Optional.ofNullable(username),
                 password == null ? Secret.of("") : password, authdb == null ? "admin" : authdb,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.core.DriverConfig;
 import io.tributary.types.ConfigException;
+import io.tributary.types.ConfigKey;
 import io.tributary.types.Secret;
 import java.util.Map;
 import java.util.Optional;
@@ -25,23 +26,47 @@ public record MySqlConfig(String host, int port, String database, String usernam
     /** Binlog CDC settings. */
     public record UpdateMethod(Long serverId, int initialWaitTime) {
         @JsonCreator
-        public static UpdateMethod of(@JsonProperty("server_id") Long serverId,
+        public static UpdateMethod of(
+                @ConfigKey(value = "This client's replica server ID; random when absent, then kept in state.",
+                        minimum = 1)
+                @JsonProperty("server_id") Long serverId,
+                @ConfigKey(value = "Seconds a bounded CDC run waits for a first change before it ends.",
+                        defaultValue = "10", minimum = 0)
                 @JsonProperty("initial_wait_time") Integer wait) {
             return new UpdateMethod(serverId, wait == null ? 10 : wait);
         }
     }
 
     /** TLS: {@code mode} is disabled, preferred or required. */
-    public record Tls(@JsonProperty("mode") String mode) {
+    public record Tls(
+            @ConfigKey(value = "TLS mode.", defaultValue = "preferred", allowed = {"disabled", "preferred", "required"})
+            @JsonProperty("mode") String mode) {
     }
 
     @JsonCreator
-    public static MySqlConfig of(@JsonProperty("host") String host, @JsonProperty("port") Integer port,
-            @JsonProperty("database") String database, @JsonProperty("username") String username,
+    public static MySqlConfig of(
+            @ConfigKey(value = "Host name or address of the MySQL or MariaDB server.", required = true)
+            @JsonProperty("host") String host,
+            @ConfigKey(value = "TCP port of the server.", defaultValue = "3306", minimum = 1, maximum = 65535)
+            @JsonProperty("port") Integer port,
+            @ConfigKey(value = "The database (schema) to replicate.", required = true)
+            @JsonProperty("database") String database,
+            @ConfigKey(value = "The user Tributary connects as.", required = true)
+            @JsonProperty("username") String username,
+            @ConfigKey("The user's password (never printed).")
             @JsonProperty("password") Secret password,
-            @JsonProperty("jdbc_url_params") Map<String, String> params, @JsonProperty("tls") Tls tls,
+            @ConfigKey("Extra MySQL Connector/J connection properties.")
+            @JsonProperty("jdbc_url_params") Map<String, String> params,
+            @ConfigKey("TLS settings.")
+            @JsonProperty("tls") Tls tls,
+            @ConfigKey(value = "Most connections (and chunks read) at once.", defaultValue = "3", minimum = 1)
             @JsonProperty("max_threads") Integer maxThreads,
-            @JsonProperty("backoff_retry_count") Integer retries, @JsonProperty("chunk_size") Long chunkSize,
+            @ConfigKey(value = "How many times a failed chunk or pass is retried (transient failures only).",
+                    defaultValue = "3", minimum = 0)
+            @JsonProperty("backoff_retry_count") Integer retries,
+            @ConfigKey(value = "Target number of rows per backfill chunk.", defaultValue = "100000", minimum = 1)
+            @JsonProperty("chunk_size") Long chunkSize,
+            @ConfigKey("Binlog CDC settings; absent, CDC is off.")
             @JsonProperty("update_method") UpdateMethod updateMethod) {
         return new MySqlConfig(host, port == null ? 3306 : port, database, username,
                 password == null ? Secret.of("") : password, params == null ? Map.of() : Map.copyOf(params),

@@ -3,6 +3,7 @@ package io.tributary.writer.iceberg;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.types.ConfigException;
+import io.tributary.types.ConfigKey;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,11 +23,21 @@ public record IcebergConfig(String catalogType, String warehouse, String catalog
         Map<String, String> properties, long targetFileSizeBytes) {
 
     @JsonCreator
-    public static IcebergConfig of(@JsonProperty("catalog_type") String catalogType,
+    public static IcebergConfig of(
+            @ConfigKey(value = "Any catalog type Iceberg's CatalogUtil knows (hadoop, jdbc, rest, hive, glue, ...) or "
+                    + "custom with properties.catalog-impl.", defaultValue = "hadoop")
+            @JsonProperty("catalog_type") String catalogType,
+            @ConfigKey("The warehouse location (required for the hadoop catalog: a folder).")
             @JsonProperty("warehouse") String warehouse,
+            @ConfigKey(value = "The catalog's name.", defaultValue = "tributary")
             @JsonProperty("catalog_name") String catalogName,
+            @ConfigKey("Overrides the source namespace; {namespace} in it stands for the source namespace "
+                    + "(\"lake_{namespace}\").")
             @JsonProperty("namespace") String namespace,
+            @ConfigKey("Properties passed to the catalog (e.g. uri).")
             @JsonProperty("properties") Map<String, String> properties,
+            @ConfigKey(value = "A writer thread starts a new data file once its current one reaches about this size.",
+                    defaultValue = "256", minimum = 1)
             @JsonProperty("target_file_size_mb") Long targetFileSizeMb) {
         String type = catalogType == null ? "hadoop" : catalogType.toLowerCase(java.util.Locale.ROOT);
         if (type.equals("hadoop") && (warehouse == null || warehouse.isBlank())) {

@@ -3,6 +3,7 @@ package io.tributary.writer.parquet;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.types.ConfigException;
+import io.tributary.types.ConfigKey;
 import java.util.Locale;
 
 /**
@@ -35,7 +36,14 @@ public record ParquetConfig(String path, Compression compression, long targetFil
     }
 
     @JsonCreator
-    static ParquetConfig create(@JsonProperty("path") String path, @JsonProperty("compression") String compression,
+    static ParquetConfig create(
+            @ConfigKey(value = "The root folder; one sub-folder per stream (namespace/name).", required = true)
+            @JsonProperty("path") String path,
+            @ConfigKey(value = "Page compression codec (uncompressed is accepted for none).", defaultValue = "snappy",
+                    allowed = {"snappy", "zstd", "none", "uncompressed"})
+            @JsonProperty("compression") String compression,
+            @ConfigKey(value = "A writer thread starts a new file once its current one reaches about this size.",
+                    defaultValue = "256", minimum = 1)
             @JsonProperty("target_file_size_mb") Long targetFileSizeMb) {
         return new ParquetConfig(path, Compression.parse(compression),
                 targetFileSizeMb == null ? DEFAULT_TARGET_FILE_SIZE_MB : targetFileSizeMb);

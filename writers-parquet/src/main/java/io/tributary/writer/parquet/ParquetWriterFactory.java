@@ -20,4 +20,10 @@ public final class ParquetWriterFactory implements WriterFactory {
         return new ParquetDestination(Json.bind(config == null ? Json.object() : config, ParquetConfig.class,
                 "parquet writer config"));
     }
+
+    /** The JSON Schema (2020-12) of {@link ParquetConfig}. */
+    @Override
+    public JsonNode spec() {
+        return io.tributary.types.ConfigSchema.of(ParquetConfig.class);
+    }
 }

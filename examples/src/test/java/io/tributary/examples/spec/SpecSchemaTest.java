@@ -18,7 +18,6 @@ import io.tributary.types.Json;
 import io.tributary.writer.Providers;
 import io.tributary.writer.WriterFactory;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -81,8 +80,7 @@ class SpecSchemaTest {
         if (schema.path("type").asText().equals("object") && schema.has("properties")) {
             assertThat(schema.path("additionalProperties").isBoolean() && !schema.path("additionalProperties")
                     .asBoolean()).as(where + " is closed").isTrue();
-            for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> p = it.next();
+            for (Map.Entry<String, JsonNode> p : schema.path("properties").properties()) {
                 assertThat(p.getValue().path("description").asText()).as(where + "." + p.getKey() + " description")
                         .isNotBlank();
                 assertClosedAndDescribed(where + "." + p.getKey(), p.getValue());

@@ -73,6 +73,118 @@ public record MongoConfig(List<String> hosts, Optional<String> username, Secret 
                 timeout == null ? 10_000 : timeout);
     }
 
+    /**
+     * A builder for configs made in Java; an unset key takes the same default as in {@code source.json} ({@link #of}
+     * does both), and {@link Builder#build} validates as binding does.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link MongoConfig}; {@link #build} validates it. */
+    public static final class Builder {
+        private List<String> hosts;
+        private String username;
+        private Secret password;
+        private String authdb;
+        private String replicaSet;
+        private String readPreference;
+        private Boolean srv;
+        private String database;
+        private Integer maxThreads;
+        private Integer retryCount;
+        private String chunkingStrategy;
+        private Long partitionSize;
+        private Integer sampleSize;
+        private Integer initialWaitTime;
+        private Integer serverSelectionTimeoutMs;
+
+        private Builder() {
+        }
+
+        public Builder hosts(List<String> hosts) {
+            this.hosts = hosts;
+            return this;
+        }
+
+        public Builder username(String username) {
+            this.username = username;
+            return this;
+        }
+
+        public Builder password(Secret password) {
+            this.password = password;
+            return this;
+        }
+
+        public Builder authdb(String authdb) {
+            this.authdb = authdb;
+            return this;
+        }
+
+        public Builder replicaSet(String replicaSet) {
+            this.replicaSet = replicaSet;
+            return this;
+        }
+
+        public Builder readPreference(String readPreference) {
+            this.readPreference = readPreference;
+            return this;
+        }
+
+        public Builder srv(boolean srv) {
+            this.srv = srv;
+            return this;
+        }
+
+        public Builder database(String database) {
+            this.database = database;
+            return this;
+        }
+
+        public Builder maxThreads(int maxThreads) {
+            this.maxThreads = maxThreads;
+            return this;
+        }
+
+        public Builder retryCount(int retryCount) {
+            this.retryCount = retryCount;
+            return this;
+        }
+
+        public Builder chunkingStrategy(String chunkingStrategy) {
+            this.chunkingStrategy = chunkingStrategy;
+            return this;
+        }
+
+        public Builder partitionSize(long partitionSize) {
+            this.partitionSize = partitionSize;
+            return this;
+        }
+
+        public Builder sampleSize(int sampleSize) {
+            this.sampleSize = sampleSize;
+            return this;
+        }
+
+        public Builder initialWaitTime(int initialWaitTime) {
+            this.initialWaitTime = initialWaitTime;
+            return this;
+        }
+
+        public Builder serverSelectionTimeoutMs(int serverSelectionTimeoutMs) {
+            this.serverSelectionTimeoutMs = serverSelectionTimeoutMs;
+            return this;
+        }
+
+        public MongoConfig build() {
+            MongoConfig c = of(hosts, username, password, authdb, replicaSet, readPreference, srv, database, maxThreads,
+                    retryCount, chunkingStrategy, partitionSize, sampleSize, initialWaitTime, serverSelectionTimeoutMs);
+            c.validate();
+            return c;
+        }
+    }
+
     @Override
     public void validate() {
         if (hosts.isEmpty() || hosts.stream().anyMatch(h -> h == null || h.isBlank())) {

@@ -75,6 +75,101 @@ public record MySqlConfig(String host, int port, String database, String usernam
                 Optional.ofNullable(updateMethod));
     }
 
+    /**
+     * A builder for configs made in Java; an unset key takes the same default as in {@code source.json} ({@link #of}
+     * does both), and {@link Builder#build} validates as binding does.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link MySqlConfig}; {@link #build} validates it. */
+    public static final class Builder {
+        private String host;
+        private Integer port;
+        private String database;
+        private String username;
+        private Secret password;
+        private Map<String, String> jdbcUrlParams;
+        private Tls tls;
+        private Integer maxThreads;
+        private Integer retryCount;
+        private Long chunkSize;
+        private UpdateMethod updateMethod;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder database(String database) {
+            this.database = database;
+            return this;
+        }
+
+        public Builder username(String username) {
+            this.username = username;
+            return this;
+        }
+
+        public Builder password(Secret password) {
+            this.password = password;
+            return this;
+        }
+
+        public Builder jdbcUrlParams(Map<String, String> jdbcUrlParams) {
+            this.jdbcUrlParams = jdbcUrlParams;
+            return this;
+        }
+
+        public Builder maxThreads(int maxThreads) {
+            this.maxThreads = maxThreads;
+            return this;
+        }
+
+        public Builder retryCount(int retryCount) {
+            this.retryCount = retryCount;
+            return this;
+        }
+
+        public Builder chunkSize(long chunkSize) {
+            this.chunkSize = chunkSize;
+            return this;
+        }
+
+        public Builder updateMethod(UpdateMethod updateMethod) {
+            this.updateMethod = updateMethod;
+            return this;
+        }
+
+        /** {@code disabled}, {@code preferred} (default) or {@code required}. */
+        public Builder tlsMode(String mode) {
+            this.tls = new Tls(mode);
+            return this;
+        }
+
+        /** Turns binlog CDC on with a random server ID (kept in state) and the default wait. */
+        public Builder cdc() {
+            this.updateMethod = UpdateMethod.of(null, null);
+            return this;
+        }
+
+        public MySqlConfig build() {
+            MySqlConfig c = of(host, port, database, username, password, jdbcUrlParams, tls, maxThreads, retryCount,
+                    chunkSize, updateMethod);
+            c.validate();
+            return c;
+        }
+    }
+
     @Override
     public void validate() {
         if (host == null || host.isBlank()) {

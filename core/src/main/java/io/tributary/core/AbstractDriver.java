@@ -68,6 +68,8 @@ public class AbstractDriver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AbstractDriver.class);
     /** Stream-state key of the ID of the planned backfill (part of each chunk's writer thread ID). */
     static final String BACKFILL_ID = "backfill_id";
+    /** At most one {@link SyncListener#cdcProgress} a second per change stream. */
+    private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /**
      * Orchestrator options.
@@ -211,7 +213,7 @@ public class AbstractDriver implements AutoCloseable {
         Map<StreamId, Stream> found = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newCachedThreadPool(options.threadFactory());
         try (TaskGroup g = new TaskGroup("discover", pool, new Semaphore(Math.max(1, maxThreads)))) {
-            Retry retry = retry();
+            Retry retry = retry("discover");
             for (StreamId id : names) {
                 g.submit("discover " + id, () -> retry.run("discover " + id,
                         () -> found.put(id, defaults(driver.produceSchema(id)))));
@@ -264,6 +266,10 @@ public class AbstractDriver implements AutoCloseable {
      */
     public void read(WriterPool pool, List<ConfiguredStream> streams) {
         requireNonNull(pool, "pool is null");
+        observed("read", () -> readChecked(pool, streams));
+    }
+
+    private void readChecked(WriterPool pool, List<ConfiguredStream> streams) {
         List<ConfiguredStream> cdcStreams = new ArrayList<>();
         for (ConfiguredStream s : streams) {
             s.validate();
@@ -307,20 +313,24 @@ public class AbstractDriver implements AutoCloseable {
 
     /** Runs a full refresh of the streams (backfill only). A stream whose last full refresh finished starts over. */
     public void fullRefresh(WriterPool pool, List<ConfiguredStream> streams) {
-        bindSource();
-        pool.destination().preflight(streams);
-        try (Run run = new Run(pool)) {
-            fullRefresh(run, streams);
-        }
+        observed("full_refresh", () -> {
+            bindSource();
+            pool.destination().preflight(streams);
+            try (Run run = new Run(pool)) {
+                fullRefresh(run, streams);
+            }
+        });
     }
 
     /** Runs incremental syncs of the streams. */
     public void incremental(WriterPool pool, List<ConfiguredStream> streams) {
-        bindSource();
-        pool.destination().preflight(streams);
-        try (Run run = new Run(pool)) {
-            incremental(run, streams);
-        }
+        observed("incremental", () -> {
+            bindSource();
+            pool.destination().preflight(streams);
+            try (Run run = new Run(pool)) {
+                incremental(run, streams);
+            }
+        });
     }
 
     /**
@@ -330,11 +340,13 @@ public class AbstractDriver implements AutoCloseable {
      * stream, after every backfill) or concurrent (one per stream, right after its own backfill).
      */
     public void runChangeStream(WriterPool pool, List<ConfiguredStream> streams) {
-        bindSource();
-        pool.destination().preflight(streams);
-        try (Run run = new Run(pool)) {
-            runChangeStream(run, streams);
-        }
+        observed("cdc", () -> {
+            bindSource();
+            pool.destination().preflight(streams);
+            try (Run run = new Run(pool)) {
+                runChangeStream(run, streams);
+            }
+        });
     }
 
     /**
@@ -425,8 +437,25 @@ public class AbstractDriver implements AutoCloseable {
 
     // ------------------------------------------------------------------ internals
 
-    private Retry retry() {
-        return new Retry(driver.maxRetries(), options.retryInitialBackoff(), options.retryMaxBackoff());
+    private Retry retry(String operation) {
+        SyncListener l = options.listener();
+        return new Retry(driver.maxRetries(), options.retryInitialBackoff(), options.retryMaxBackoff(),
+                (what, attempt, attempts, cause, backoff) -> l.retrying(new RetryEvent(operation, what, attempt,
+                        attempts, cause, backoff)));
+    }
+
+    /** Runs an entry point, telling the listener of its failure before throwing it. */
+    private void observed(String operation, Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException | Error e) {
+            try {
+                options.listener().failed(operation, e);
+            } catch (RuntimeException le) {
+                e.addSuppressed(le);
+            }
+            throw e;
+        }
     }
 
     /** What one {@code read} owns: its executor, the connection limit, the writer pool. */
@@ -501,7 +530,7 @@ public class AbstractDriver implements AutoCloseable {
                     }
                     TaskGroup one = run.group("incremental " + s.id(), true);
                     try {
-                        one.submit("incremental " + s.id(), () -> retry().run("incremental pass of stream "
+                        one.submit("incremental " + s.id(), () -> retry("incremental").run("incremental pass of stream "
                                 + s.id(), () -> incrementalPass(run, s)));
                         one.await();
                     } finally {
@@ -722,7 +751,7 @@ public class AbstractDriver implements AutoCloseable {
         options.listener().backfillStarted(id, chunks.size(), chunks.size());
         TaskGroup g = new TaskGroup("watermark backfill " + id, run.executor, permits);
         try {
-            Retry retry = retry();
+            Retry retry = retry("chunk");
             for (Chunk c : chunks) {
                 g.submit("chunk " + c, () -> retry.run("stream " + id + " chunk " + c,
                         () -> readWindow(run, s, identifier, c, marks)));
@@ -773,7 +802,7 @@ public class AbstractDriver implements AutoCloseable {
             double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
             LOG.info("stream {}: chunk {} committed at its high watermark: {} of {} rows read ({} superseded by the "
                     + "log) in {} ms", s.id(), chunk, rows, read, read - rows, (long) (secs * 1000));
-            options.listener().chunkCommitted(s.id(), chunk, rows);
+            options.listener().chunkCommitted(s.id(), chunk, rows, Duration.ofNanos(System.nanoTime() - start));
         } finally {
             marks.remove(w);
         }
@@ -784,10 +813,12 @@ public class AbstractDriver implements AutoCloseable {
             Watermarks marks) {
         TaskGroup one = run.group("cdc " + identifier, marks == null);
         try {
-            one.submit("cdc " + identifier, () -> retry().run("change stream " + identifier + " "
+            one.submit("cdc " + identifier, () -> retry("change_stream").run("change stream " + identifier + " "
                     + streams.stream().map(ConfiguredStream::id).toList(), () -> {
                         do {
                             CdcSession session = new CdcSession(run, identifier, streams, backfilledNow, marks);
+                            options.listener().changeStreamStarted(identifier,
+                                    streams.stream().map(ConfiguredStream::id).toList());
                             try {
                                 driver.streamChanges(identifier, session);
                                 session.finish();
@@ -816,8 +847,13 @@ public class AbstractDriver implements AutoCloseable {
         private final Watermarks marks;
         private final Map<StreamId, List<Watermarks.Window>> open = new HashMap<>();
         private final List<Watermarks.Window> emitted = new ArrayList<>();
+        private final Map<StreamId, Counts> counts = new HashMap<>();
+        private StreamId lastCounted; // the stream of the last change and its counts: changes come in runs
+        private Counts lastCounts;
         private long changes;
+        private Instant newest;
         private long lastCheckpoint = System.nanoTime();
+        private long lastProgress = lastCheckpoint;
 
         CdcSession(Run run, int identifier, List<ConfiguredStream> list, Set<StreamId> backfilledNow,
                 Watermarks marks) {
@@ -875,6 +911,19 @@ public class AbstractDriver implements AutoCloseable {
             Record r = maker(m, cs, change.schema()).make(change.values(), op, Instant.now(), change.timestamp());
             w.push(r);
             changes++;
+            if (!s.id().equals(lastCounted)) {
+                lastCounted = s.id();
+                lastCounts = counts.computeIfAbsent(lastCounted, k -> new Counts());
+            }
+            lastCounts.add(op, change.timestamp());
+            newest = change.timestamp();
+            if ((changes & 15) == 1) { // the clock read at the first change after a checkpoint, then every 16th
+                long t = System.nanoTime();
+                if (t - lastProgress >= PROGRESS_NANOS) {
+                    lastProgress = t;
+                    options.listener().cdcProgress(identifier, changes, newest);
+                }
+            }
             List<Watermarks.Window> windows = open.get(s.id());
             if (windows != null) {
                 for (Watermarks.Window win : windows) {
@@ -947,6 +996,7 @@ public class AbstractDriver implements AutoCloseable {
         @Override
         public void checkpoint(ObjectNode position) {
             checkCancelled();
+            long began = System.nanoTime();
             for (Map.Entry<StreamId, WriterThread> e : writers.entrySet()) {
                 e.getValue().close(new MetadataState(cdcThreadId(e.getKey()), position));
                 overlap.remove(e.getKey());
@@ -964,9 +1014,18 @@ public class AbstractDriver implements AutoCloseable {
             LOG.info("change stream {}: checkpoint {} committed {} changes{}", identifier, position, changes,
                     emitted.isEmpty() ? "" : " and " + backfilled + " backfill rows of " + emitted.size() + " chunks");
             emitted.clear();
-            options.listener().cdcCheckpointed(identifier, position, changes);
+            long now = System.nanoTime();
+            Map<StreamId, StreamChanges> byStream = new HashMap<>();
+            counts.forEach((id, c) -> byStream.put(id, c.done()));
+            options.listener().cdcCommitted(new CdcCommit(identifier, position, List.copyOf(streams.keySet()),
+                    byStream, backfilled, Instant.now(), Duration.ofNanos(now - began)));
+            counts.clear();
+            lastCounted = null;
+            lastCounts = null;
             changes = 0;
-            lastCheckpoint = System.nanoTime();
+            newest = null;
+            lastCheckpoint = now;
+            lastProgress = now;
         }
 
         void finish() {
@@ -982,6 +1041,33 @@ public class AbstractDriver implements AutoCloseable {
             if (marks != null) {
                 marks.streamFailed(identifier, cause);
             }
+        }
+    }
+
+    /** Per-stream change counts of one checkpoint (one change stream's thread only). */
+    private static final class Counts {
+        long inserts;
+        long updates;
+        long deletes;
+        Instant oldest;
+        Instant newest;
+
+        void add(OpType op, Instant sourceCommit) {
+            switch (op) {
+                case DELETE -> deletes++;
+                case UPDATE -> updates++;
+                default -> inserts++;
+            }
+            if (oldest == null || sourceCommit.isBefore(oldest)) {
+                oldest = sourceCommit;
+            }
+            if (newest == null || sourceCommit.isAfter(newest)) {
+                newest = sourceCommit;
+            }
+        }
+
+        StreamChanges done() {
+            return new StreamChanges(inserts, updates, deletes, oldest, newest);
         }
     }
 
@@ -1006,7 +1092,7 @@ public class AbstractDriver implements AutoCloseable {
         String bid = backfillId;
         TaskGroup g = run.group("backfill " + id, true);
         try {
-            Retry retry = retry();
+            Retry retry = retry("chunk");
             for (Chunk c : chunks) {
                 g.submit("chunk " + c, () -> retry.run("stream " + id + " chunk " + c,
                         () -> readChunk(run, s, bid, c, upperBound)));
@@ -1046,7 +1132,7 @@ public class AbstractDriver implements AutoCloseable {
         double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
         LOG.info("stream {}: chunk {} committed: {} rows in {} ms ({} rows/s)", s.id(), chunk, rows,
                 (long) (secs * 1000), (long) (rows / secs));
-        options.listener().chunkCommitted(s.id(), chunk, rows);
+        options.listener().chunkCommitted(s.id(), chunk, rows, Duration.ofNanos(System.nanoTime() - start));
     }
 
     /**

@@ -54,12 +54,15 @@ public final class WriterPool implements AutoCloseable {
 
     /**
      * Counts per stream: records pushed, records in committed writer threads (rows left out under
-     * {@link ValueErrors#SKIP} included), and values written as NULL or rows left out by committed writer threads.
+     * {@link ValueErrors#SKIP} included), records of aborted writer threads (discarded), and values written as NULL
+     * or rows left out by committed writer threads; pushed − committed − discarded are in open writer threads
+     * (buffered or written, not committed).
      */
     public static final class StreamStats {
         final LongAdder pushed = new LongAdder();
         final LongAdder committed = new LongAdder();
         final LongAdder commits = new LongAdder();
+        final LongAdder discarded = new LongAdder();
         final LongAdder valueErrors = new LongAdder();
 
         public long pushed() {
@@ -72,6 +75,16 @@ public final class WriterPool implements AutoCloseable {
 
         public long commits() {
             return commits.sum();
+        }
+
+        /** Records pushed to writer threads that were then aborted (a failed attempt, retried or not). */
+        public long discarded() {
+            return discarded.sum();
+        }
+
+        /** Records in open writer threads: pushed, neither committed nor discarded yet. */
+        public long uncommitted() {
+            return pushed() - committed() - discarded();
         }
 
         /**

@@ -105,6 +105,7 @@ public final class WriterThread implements AutoCloseable {
             return;
         }
         finished = true;
+        stats.discarded.add(pushed);
         buffer = List.of();
         if (inFlight != null) {
             try {

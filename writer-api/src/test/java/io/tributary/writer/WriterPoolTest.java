@@ -109,4 +109,27 @@ class WriterPoolTest {
             assertThat(pool.stats(STREAM.id()).committed()).isZero();
         }
     }
+
+    @Test
+    void statsTellBufferedCommittedAndDiscardedRecordsApart() {
+        try (WriterPool pool = new WriterPool(new SlowDestination(), WriterPool.Options.defaults().withBatchSize(10))) {
+            WriterThread kept = pool.newWriter(STREAM, new WriterOptions("a", WriteMode.APPEND));
+            WriterThread dropped = pool.newWriter(STREAM, new WriterOptions("b", WriteMode.APPEND));
+            for (int i = 0; i < 25; i++) {
+                kept.push(rec(i));
+                dropped.push(rec(i));
+            }
+            WriterPool.StreamStats st = pool.stats(STREAM.id());
+            assertThat(st.uncommitted()).isEqualTo(50);
+            dropped.abort();
+            assertThat(st.discarded()).isEqualTo(25);
+            assertThat(st.uncommitted()).isEqualTo(25);
+            kept.close(new MetadataState("a", Json.object()));
+            dropped.abort(); // idempotent: not discarded twice
+            assertThat(st.pushed()).isEqualTo(50);
+            assertThat(st.committed()).isEqualTo(25);
+            assertThat(st.discarded()).isEqualTo(25);
+            assertThat(st.uncommitted()).isZero();
+        }
+    }
 }

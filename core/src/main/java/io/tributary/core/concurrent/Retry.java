@@ -21,8 +21,22 @@ import org.slf4j.LoggerFactory;
  * {@link IllegalStateException}): retrying it only repeats it, so it is not retried either, and is thrown as a
  * {@link NonRetriableException} naming the task, with the original as its cause.
  */
-public record Retry(int retries, Duration initial, Duration max) {
+public record Retry(int retries, Duration initial, Duration max, Observer observer) {
     private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
+
+    /** Told of each failed attempt that will be retried (metrics, progress). */
+    @FunctionalInterface
+    public interface Observer {
+        Observer NONE = (what, attempt, attempts, cause, backoff) -> {
+        };
+
+        /** Attempt {@code attempt} (from 1) of {@code attempts} failed with {@code cause}; next in {@code backoff}. */
+        void retrying(String what, int attempt, int attempts, RuntimeException cause, Duration backoff);
+    }
+
+    public Retry(int retries, Duration initial, Duration max) {
+        this(retries, initial, max, Observer.NONE);
+    }
 
     public Retry {
         if (retries < 0) {
@@ -30,6 +44,7 @@ public record Retry(int retries, Duration initial, Duration max) {
         }
         requireNonNull(initial, "initial is null");
         requireNonNull(max, "max is null");
+        requireNonNull(observer, "observer is null");
     }
 
     /**
@@ -72,6 +87,11 @@ public record Retry(int retries, Duration initial, Duration max) {
                 }
                 LOG.warn("{} failed (attempt {} of {}), retrying in {} ms: {}", what, attempt + 1, retries + 1,
                         sleep.toMillis(), e.toString());
+                try {
+                    observer.retrying(what, attempt + 1, retries + 1, e, sleep);
+                } catch (RuntimeException oe) {
+                    LOG.warn("retry observer failed: {}", oe.toString());
+                }
                 try {
                     Thread.sleep(sleep.toMillis());
                 } catch (InterruptedException ie) {

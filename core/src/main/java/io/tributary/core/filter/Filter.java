@@ -78,6 +78,22 @@ public sealed interface Filter {
     Boolean eval(Schema schema, Object[] values);
 
     /**
+     * SQL's three-valued AND ({@code decisive} false) or OR ({@code decisive} true): a part equal to
+     * {@code decisive} decides; otherwise unknown if a part is unknown, else {@code !decisive}.
+     */
+    private static Boolean junction(List<Filter> parts, Schema schema, Object[] values, boolean decisive) {
+        boolean unknown = false;
+        for (Filter p : parts) {
+            Boolean b = p.eval(schema, values);
+            if (b != null && b == decisive) {
+                return decisive;
+            }
+            unknown |= b == null;
+        }
+        return unknown ? null : !decisive;
+    }
+
+    /**
      * {@code column op value}. {@code value} is a {@link BigDecimal} (a number), a {@link String} (a quoted
      * literal), a {@link Boolean}, or null for {@link Op#IS_NULL} / {@link Op#IS_NOT_NULL}.
      */
@@ -193,15 +209,7 @@ public sealed interface Filter {
 
         @Override
         public Boolean eval(Schema schema, Object[] values) {
-            boolean unknown = false;
-            for (Filter p : parts) {
-                Boolean b = p.eval(schema, values);
-                if (Boolean.FALSE.equals(b)) {
-                    return false;
-                }
-                unknown |= b == null;
-            }
-            return unknown ? null : true;
+            return junction(parts, schema, values, false);
         }
     }
 
@@ -223,15 +231,7 @@ public sealed interface Filter {
 
         @Override
         public Boolean eval(Schema schema, Object[] values) {
-            boolean unknown = false;
-            for (Filter p : parts) {
-                Boolean b = p.eval(schema, values);
-                if (Boolean.TRUE.equals(b)) {
-                    return true;
-                }
-                unknown |= b == null;
-            }
-            return unknown ? null : false;
+            return junction(parts, schema, values, true);
         }
     }
 }

@@ -36,16 +36,41 @@ class MongoConformanceTest extends DriverConformanceTest {
         return new Fixture();
     }
 
+    /** mongo-java-server has no authentication (nor has the Docker server of {@link MongoContainerConformanceTest}). */
+    static final Set<Behavior> BEHAVIORS = EnumSet.of(Behavior.INCREMENTAL, Behavior.CDC, Behavior.WATERMARK,
+            Behavior.TYPE_FIDELITY, Behavior.RESNAPSHOT_KEEPS_POSITION, Behavior.SELECTED_COLUMNS, Behavior.FILTER);
+
     @Override
     protected Set<Behavior> behaviors() {
-        // mongo-java-server has no authentication
-        return EnumSet.of(Behavior.INCREMENTAL, Behavior.CDC, Behavior.WATERMARK, Behavior.TYPE_FIDELITY,
-                Behavior.RESNAPSHOT_KEEPS_POSITION, Behavior.SELECTED_COLUMNS, Behavior.FILTER);
+        return BEHAVIORS;
     }
 
+    /**
+     * The kit's collections on a MongoDB server: the in-JVM mongo-java-server here, a real {@code mongo:7} replica
+     * set in Docker in {@link MongoContainerConformanceTest}.
+     */
     static final class Fixture implements ConformanceFixture {
-        final TestingMongo mongo = new TestingMongo();
-        final MongoClient client = MongoClients.create(mongo.connectionString());
+        /** {@code host:port} of the server, reached directly (one host, no replica set name). */
+        private final String host;
+        /** Stops the server. */
+        private final AutoCloseable server;
+        final MongoClient client;
+
+        /** On a fresh in-JVM mongo-java-server. */
+        Fixture() {
+            this(new TestingMongo());
+        }
+
+        private Fixture(TestingMongo mongo) {
+            this(mongo.host(), mongo);
+        }
+
+        /** On the server at {@code host} ({@code host:port}); {@link #close()} closes {@code server}. */
+        Fixture(String host, AutoCloseable server) {
+            this.host = host;
+            this.server = server;
+            this.client = MongoClients.create("mongodb://" + host);
+        }
 
         @Override
         public String keyColumn() {
@@ -297,7 +322,7 @@ class MongoConformanceTest extends DriverConformanceTest {
         }
 
         String config() {
-            return "{\"hosts\": [\"" + mongo.host() + "\"], \"database\": \"kit\", \"partition_size\": 1000, "
+            return "{\"hosts\": [\"" + host + "\"], \"database\": \"kit\", \"partition_size\": 1000, "
                     + "\"initial_wait_time\": 1, \"server_selection_timeout_ms\": 3000}";
         }
 
@@ -314,7 +339,11 @@ class MongoConformanceTest extends DriverConformanceTest {
         @Override
         public void close() {
             client.close();
-            mongo.close();
+            try {
+                server.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot stop MongoDB at " + host, e);
+            }
         }
     }
 }

@@ -217,13 +217,21 @@ final class MySqlCdc implements AutoCloseable {
     }
 
     static Position masterStatus(Connection c, MySqlConfig config) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+        return binlogEnd(c, config, "SHOW MASTER STATUS");
+    }
+
+    /** The binlog end; MySQL 8.4 removed {@code SHOW MASTER STATUS} (a syntax error there) for its new name. */
+    private static Position binlogEnd(Connection c, MySqlConfig config, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             if (!rs.next()) {
-                throw new ConfigException("SHOW MASTER STATUS returned nothing: user '" + config.username()
+                throw new ConfigException(sql + " returned nothing: user '" + config.username()
                         + "' needs REPLICATION CLIENT (MariaDB: BINLOG MONITOR) and the binlog must be on");
             }
             return new Position(rs.getString(1), rs.getLong(2));
         } catch (SQLException e) {
+            if (e.getErrorCode() == 1064 && sql.equals("SHOW MASTER STATUS")) {
+                return binlogEnd(c, config, "SHOW BINARY LOG STATUS"); // MySQL 8.2+; 8.4 has only this one
+            }
             if (e.getErrorCode() == 1227) {
                 throw new ConfigException("user '" + config.username() + "' may not read the binlog position: run "
                         + "GRANT REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO '" + config.username() + "';", e);

@@ -34,12 +34,15 @@ class MySqlConformanceTest extends DriverConformanceTest {
     }
 
     static String config(TestingMySqlServer db, String user, String password, boolean cdc) {
-        return "{\"host\": \"127.0.0.1\", \"port\": " + db.port() + ", \"database\": \"shop\", \"username\": \""
+        return "{\"host\": \"" + db.host() + "\", \"port\": " + db.port() + ", \"database\": \"shop\", \"username\": \""
                 + user + "\", \"password\": \"" + password + "\", \"tls\": {\"mode\": \"disabled\"}, "
                 + "\"chunk_size\": 1000" + (cdc ? ", \"update_method\": {\"initial_wait_time\": 2}" : "") + "}";
     }
 
-    /** The kit's tables on a MySQL-protocol server: MariaDB here, MySQL 8 in {@link MySql8ConformanceTest}. */
+    /**
+     * The kit's tables on a MySQL-protocol server: MariaDB here, MySQL 8 in {@link MySql8ConformanceTest}, MySQL 8.4
+     * in Docker in {@link MySqlContainerConformanceTest}.
+     */
     static final class Fixture implements ConformanceFixture {
         final TestingMySqlServer db;
 

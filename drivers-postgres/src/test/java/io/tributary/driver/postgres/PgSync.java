@@ -30,9 +30,15 @@ class PgSync {
     }
 
     static String config(TestingPostgres pg, String extra) {
-        return "{\"host\": \"localhost\", \"port\": " + pg.port() + ", \"database\": \"postgres\", "
-                + "\"username\": \"postgres\", \"password\": \"" + TestingPostgres.PASSWORD + "\", "
-                + "\"ssl\": {\"mode\": \"disable\"}" + (extra.isEmpty() ? "" : ", " + extra) + "}";
+        return config(PgServer.of(pg), extra);
+    }
+
+    /** A source config for {@code server} as its superuser, without TLS, with {@code extra} keys. */
+    static String config(PgServer server, String extra) {
+        return "{\"host\": \"" + server.host() + "\", \"port\": " + server.port() + ", \"database\": \""
+                + server.database() + "\", \"username\": \"" + server.user() + "\", \"password\": \""
+                + server.password() + "\", \"ssl\": {\"mode\": \"disable\"}" + (extra.isEmpty() ? "" : ", " + extra)
+                + "}";
     }
 
     DriverInterface driver() {

@@ -25,7 +25,7 @@ import java.util.Set;
 class PostgresConformanceTest extends DriverConformanceTest {
     @Override
     protected ConformanceFixture createFixture() {
-        return new Fixture(new TestingPostgres());
+        return new Fixture(PgServer.of(new TestingPostgres()));
     }
 
     @Override
@@ -33,10 +33,11 @@ class PostgresConformanceTest extends DriverConformanceTest {
         return all();
     }
 
-    private static final class Fixture implements ConformanceFixture {
-        private final TestingPostgres pg;
+    /** The kit's tables on a PostgreSQL server: embedded here, in Docker in {@link PostgresContainerConformanceTest}. */
+    static final class Fixture implements ConformanceFixture {
+        private final PgServer pg;
 
-        Fixture(TestingPostgres pg) {
+        Fixture(PgServer pg) {
             this.pg = pg;
         }
 
@@ -127,9 +128,9 @@ class PostgresConformanceTest extends DriverConformanceTest {
 
         @Override
         public JsonNode configWithWrongPassword(String password) {
-            return Json.parse("{\"host\": \"localhost\", \"port\": " + pg.port() + ", \"database\": \"postgres\", "
-                    + "\"username\": \"" + TestingPostgres.APP_USER + "\", \"password\": \"" + password + "\", "
-                    + "\"ssl\": {\"mode\": \"disable\"}}");
+            return Json.parse("{\"host\": \"" + pg.host() + "\", \"port\": " + pg.port() + ", \"database\": \""
+                    + pg.database() + "\", \"username\": \"" + TestingPostgres.APP_USER + "\", \"password\": \""
+                    + password + "\", \"ssl\": {\"mode\": \"disable\"}}");
         }
 
         @Override

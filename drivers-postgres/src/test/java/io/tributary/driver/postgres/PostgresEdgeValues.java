@@ -1,6 +1,5 @@
 package io.tributary.driver.postgres;
 
-import io.tributary.testkit.TestingPostgres;
 import io.tributary.testkit.conformance.ConformanceFixture.EdgeColumn;
 import io.tributary.testkit.conformance.ConformanceFixture.EdgeValue;
 import io.tributary.types.DataType;
@@ -20,7 +19,9 @@ import java.util.Map;
  * by {@link PostgresValuesTest}): one column per row of the README's PostgreSQL type table, each with its minimum,
  * maximum, zero, empty, NULL and special values, and the Java value the driver must produce for each (the README's
  * mapping; a type mapped to STRING expects PostgreSQL's own text rendering under the driver's session settings:
- * ISO DateStyle, UTC, IntervalStyle postgres, the server's lc_monetary).
+ * ISO DateStyle, UTC, IntervalStyle postgres, the server's lc_monetary). The same matrix runs on a real PostgreSQL 16
+ * in Docker ({@link PostgresContainerConformanceTest}); its {@code money} values assume an lc_monetary that renders
+ * as the embedded server's does ({@code -$92,233,…}), as the official image's en_US.utf8 should (unverified here).
  */
 final class PostgresEdgeValues {
     private PostgresEdgeValues() {
@@ -279,7 +280,7 @@ final class PostgresEdgeValues {
 
     // ------------------------------------------------------------ the fixture's SQL
 
-    static StreamId createTable(TestingPostgres pg, String name, List<EdgeColumn> columns) {
+    static StreamId createTable(PgServer pg, String name, List<EdgeColumn> columns) {
         List<String> sql = new ArrayList<>(Arrays.asList(TYPES));
         StringBuilder create = new StringBuilder("CREATE TABLE public." + PostgresDriver.quote(name)
                 + " (id bigint PRIMARY KEY, tag integer");
@@ -292,7 +293,7 @@ final class PostgresEdgeValues {
         return StreamId.of("public", name);
     }
 
-    static void insert(TestingPostgres pg, StreamId table, long id, int tag, Map<String, String> literals) {
+    static void insert(PgServer pg, StreamId table, long id, int tag, Map<String, String> literals) {
         StringBuilder cols = new StringBuilder("id, tag");
         StringBuilder vals = new StringBuilder(id + ", " + tag);
         for (Map.Entry<String, String> e : literals.entrySet()) {
@@ -302,7 +303,7 @@ final class PostgresEdgeValues {
         pg.execute("INSERT INTO " + PostgresDriver.qualified(table) + " (" + cols + ") VALUES (" + vals + ")");
     }
 
-    static void updateTag(TestingPostgres pg, StreamId table, long id, int tag) {
+    static void updateTag(PgServer pg, StreamId table, long id, int tag) {
         pg.execute("UPDATE " + PostgresDriver.qualified(table) + " SET tag = " + tag + " WHERE id = " + id);
     }
 }

@@ -45,10 +45,11 @@ class PostgresValuesTest {
     @Test
     void everyEdgeValueIsExactThroughBinaryCopySelectAndCdc() {
         List<EdgeColumn> columns = PostgresEdgeValues.columns();
-        StreamId id = PostgresEdgeValues.createTable(pg, "edge_values", columns);
+        PgServer server = PgServer.of(pg); // a view; PerClassPostgres stops the server
+        StreamId id = PostgresEdgeValues.createTable(server, "edge_values", columns);
         int rows = PostgresEdgeValues.rows(columns);
         for (int k = 0; k < rows; k++) {
-            PostgresEdgeValues.insert(pg, id, k, 0, PostgresEdgeValues.row(columns, k));
+            PostgresEdgeValues.insert(server, id, k, 0, PostgresEdgeValues.row(columns, k));
         }
 
         List<String> diffs = new ArrayList<>();
@@ -79,13 +80,13 @@ class PostgresValuesTest {
         cdc.run(cs);
         compare("CDC backfill", byId(cdc.dest.records(id), OpType.READ, 0), columns, rows, diffs);
         for (int k = 0; k < rows; k++) {
-            PostgresEdgeValues.insert(pg, id, 1_000 + k, 0, PostgresEdgeValues.row(columns, k));
+            PostgresEdgeValues.insert(server, id, 1_000 + k, 0, PostgresEdgeValues.row(columns, k));
         }
         cdc.run(cs);
         compare("CDC insert", byId(cdc.dest.records(id), OpType.CREATE, 1_000), columns, rows, diffs);
         for (int k = 0; k < rows; k++) {
-            PostgresEdgeValues.updateTag(pg, id, 1_000 + k, 1);
-            PostgresEdgeValues.updateTag(pg, id, k, 1);
+            PostgresEdgeValues.updateTag(server, id, 1_000 + k, 1);
+            PostgresEdgeValues.updateTag(server, id, k, 1);
         }
         cdc.run(cs);
         Map<Long, Record> updates = byId(cdc.dest.records(id), OpType.UPDATE, 0);

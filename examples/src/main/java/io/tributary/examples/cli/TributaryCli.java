@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.AbstractDriver;
 import io.tributary.core.CdcBackfill;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.SyncListener;
+import io.tributary.metrics.TributaryMetrics;
 import io.tributary.core.Drivers;
 import io.tributary.core.catalog.Catalog;
 import io.tributary.core.state.FileStateStore;
@@ -25,8 +27,10 @@ import io.tributary.writer.WriterPool;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,8 +58,30 @@ public final class TributaryCli {
         System.exit(run(args));
     }
 
+    @Option(names = "--log-level", scope = CommandLine.ScopeType.INHERIT, defaultValue = "warn",
+            description = "Level of Tributary's own log lines on stderr: trace, debug, info, warn, error, off "
+                    + "(default warn: the progress lines tell the milestones).")
+    void logLevel(String level) {
+        checkLevel("--log-level", level);
+    }
+
+    @Option(names = "--third-party-log-level", scope = CommandLine.ScopeType.INHERIT, defaultValue = "warn",
+            description = "Level of other libraries' log lines (JDBC and binlog clients, Hadoop, Iceberg); "
+                    + "default warn.")
+    void thirdPartyLogLevel(String level) {
+        checkLevel("--third-party-log-level", level);
+    }
+
+    private static void checkLevel(String option, String level) {
+        if (!Logging.LEVELS.contains(level.toLowerCase(java.util.Locale.ROOT))) {
+            throw new CommandLine.ParameterException(new CommandLine(new TributaryCli()), option + " must be one of "
+                    + Logging.LEVELS + ", got '" + level + "'");
+        }
+    }
+
     /** Runs the command line and returns the exit code (for embedding and tests). */
     public static int run(String... args) {
+        Logging.configure(args); // before the first logger is made
         return new CommandLine(new TributaryCli())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     PrintStream err = cmd.getErr() == null ? System.err : new PrintStream(System.err);
@@ -228,6 +254,34 @@ public final class TributaryCli {
                         + "… DEFAULT, which the log does not carry for existing rows.")
         List<String> resnapshot = List.of();
 
+        @Option(names = "--continuous",
+                description = "Keep streaming changes after the backfill until SIGTERM or SIGINT (Ctrl-C), "
+                        + "committing at least every --checkpoint-interval; a signal commits what was read, saves the "
+                        + "state and exits 0 (a second signal, or --stop-timeout, aborts: exit 130, nothing committed "
+                        + "is lost).")
+        boolean continuous;
+
+        @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DurationConverter.class,
+                description = "With --continuous: the longest time changes wait for a commit (e.g. 10s, 500ms, 2m).")
+        Duration checkpointInterval;
+
+        @Option(names = "--stop-timeout", defaultValue = "60s", converter = DurationConverter.class,
+                description = "After a stop signal: how long the final commit may take before the sync is aborted.")
+        Duration stopTimeout;
+
+        @Option(names = "--metrics-port",
+                description = "Serve Prometheus metrics on http://<metrics-host>:<port>/metrics (0: any free port).")
+        Integer metricsPort;
+
+        @Option(names = "--metrics-host", defaultValue = "127.0.0.1",
+                description = "Address the metrics endpoint binds to (default loopback only; 0.0.0.0 for all).")
+        String metricsHost;
+
+        @Option(names = "--progress-interval", defaultValue = "5s", converter = DurationConverter.class,
+                description = "How often a status line shows rows/s and ETA during a backfill, changes and lag "
+                        + "during CDC.")
+        Duration progressInterval;
+
         @Override
         public Integer call() throws Exception {
             ValueErrors onValueError = ValueErrors.fromJson(valueErrors);
@@ -246,32 +300,159 @@ public final class TributaryCli {
             ConfigFiles.DestinationFile d = ConfigFiles.destination(destination);
             Path statePath = state != null ? state : source.config.toAbsolutePath().resolveSibling("state.json");
             State st = State.load(new FileStateStore(statePath));
+            boolean hasCdc = streams.stream().anyMatch(s -> s.syncMode() == SyncMode.CDC
+                    || s.syncMode() == SyncMode.STRICT_CDC);
+            if (continuous && !hasCdc) {
+                throw new ConfigException("--continuous needs at least one selected cdc or strict_cdc stream");
+            }
+            if (progressInterval.isZero() || progressInterval.isNegative()) {
+                throw new ConfigException("--progress-interval must be positive, got " + progressInterval);
+            }
             ProgressListener progress = new ProgressListener(System.err, System.console() != null);
-            try (DriverInterface driver = source.driver();
+            TributaryMetrics metrics = metricsPort == null ? null : new TributaryMetrics(source.type);
+            try (MetricsServer server = metrics == null ? null : new MetricsServer(metricsHost, metricsPort, metrics);
+                    DriverInterface driver = source.driver();
                     WriterPool pool = d.open(WriterPool.Options.defaults().withBatchSize(batchSize)
-                            .withValueErrors(onValueError))) {
+                            .withValueErrors(onValueError));
+                    progress) {
+                if (server != null) {
+                    metrics.watch(pool);
+                    System.err.println("metrics on http://" + server.address().getHostString() + ":"
+                            + server.address().getPort() + "/metrics");
+                }
                 driver.setup();
-                AbstractDriver orchestrator = new AbstractDriver(driver, st,
-                        AbstractDriver.Options.defaults().withListener(progress).withCdcBackfill(backfill)
-                                .withWindowRows(windowRows));
+                AbstractDriver.Options options = AbstractDriver.Options.defaults()
+                        .withListener(metrics == null ? progress : SyncListener.composite(progress, metrics))
+                        .withCdcBackfill(backfill).withWindowRows(windowRows);
+                if (continuous) {
+                    options = options.withContinuousCdc(checkpointInterval);
+                }
+                AbstractDriver orchestrator = new AbstractDriver(driver, st, options);
                 if (!again.isEmpty()) {
                     orchestrator.resnapshot(again);
                 }
-                Thread main = Thread.currentThread();
-                Thread hook = new Thread(main::interrupt, "tributary-shutdown");
-                Runtime.getRuntime().addShutdownHook(hook);
-                try {
+                progress.start(pool, progressInterval, hasCdc);
+                try (Stopper stopper = new Stopper(orchestrator, Thread.currentThread(), stopTimeout, continuous)) {
                     orchestrator.read(pool, streams);
-                } finally {
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(hook);
-                    } catch (IllegalStateException ignored) {
-                        // shutting down already
-                    }
+                    stopper.finished();
                 }
+                progress.close();
                 progress.summary(pool);
                 System.err.println("state saved to " + statePath);
                 return 0;
+            }
+        }
+    }
+
+    /** The syncs running in this JVM, for {@link #stopRunningSyncs()}. */
+    private static final java.util.Set<Stopper> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * What SIGTERM/SIGINT do to a running sync (and {@link #stopRunningSyncs()}, the same path in-process): a
+     * continuous sync is asked to stop (its change streams commit what they read and it returns normally); if it has
+     * not ended after the stop timeout, or at a second signal, the sync thread is interrupted (cancelled: exit 130,
+     * committed work kept). A bounded sync is interrupted at once.
+     */
+    private static final class Stopper implements AutoCloseable {
+        private final AbstractDriver orchestrator;
+        private final Thread main;
+        private final Duration timeout;
+        private final boolean continuous;
+        private final AtomicInteger signals = new AtomicInteger();
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.Optional<Signals> handlers;
+        private final Thread hook;
+
+        Stopper(AbstractDriver orchestrator, Thread main, Duration timeout, boolean continuous) {
+            this.orchestrator = orchestrator;
+            this.main = main;
+            this.timeout = timeout;
+            this.continuous = continuous;
+            RUNNING.add(this);
+            handlers = continuous ? Signals.install(this::signal) : java.util.Optional.empty();
+            if (handlers.isEmpty()) {
+                // no signal API (or a bounded sync): the JVM's shutdown runs this hook, which waits for the sync
+                hook = new Thread(() -> {
+                    signal();
+                    try {
+                        done.await(timeout.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "tributary-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+            } else {
+                hook = null;
+            }
+        }
+
+        void signal() {
+            if (!continuous || signals.incrementAndGet() > 1) {
+                main.interrupt();
+                return;
+            }
+            System.err.println("stopping: committing what was read (signal again to abort)");
+            orchestrator.stop();
+            Thread watchdog = new Thread(() -> {
+                try {
+                    if (!done.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        System.err.println("the sync did not stop within " + timeout + ": aborting it");
+                        main.interrupt();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "tributary-stop-timeout");
+            watchdog.setDaemon(true);
+            watchdog.start();
+        }
+
+        void finished() {
+            if (signals.get() > 0) {
+                System.err.println("stopped cleanly: every change read was committed");
+            }
+        }
+
+        @Override
+        public void close() {
+            done.countDown();
+            RUNNING.remove(this);
+            handlers.ifPresent(Signals::close);
+            if (hook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException ignored) {
+                    // shutting down already
+                }
+            }
+        }
+    }
+
+    /** Does to every sync running in this JVM what SIGTERM does (for embedding and tests). */
+    static void stopRunningSyncs() {
+        RUNNING.forEach(Stopper::signal);
+    }
+
+    /** Durations as {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT10S}). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(v);
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            }
+            try {
+                return Duration.parse(value);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (10s, 500ms, 2m, "
+                        + "1h or PT10S)");
             }
         }
     }

@@ -1,5 +1,10 @@
 package io.tributary.writer.jsonl;
 
+import static io.tributary.writer.EdgeMatrix.COLS;
+import static io.tributary.writer.EdgeMatrix.DIGITS_65;
+import static io.tributary.writer.EdgeMatrix.ROWS;
+import static io.tributary.writer.EdgeMatrix.SCHEMA;
+import static io.tributary.writer.EdgeMatrix.valueAt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +19,7 @@ import io.tributary.types.Schema;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
 import io.tributary.types.ValueErrors;
+import io.tributary.writer.EdgeMatrix.Col;
 import io.tributary.writer.MetadataState;
 import io.tributary.writer.Record;
 import io.tributary.writer.WriteMode;
@@ -36,74 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every type's edge values written to jsonl and read back by a plain Jackson parser, value by value. */
 class JsonlEdgeValuesTest {
     private static final StreamId ID = StreamId.of("public", "edges");
-    private static final Instant MIN_MICROS = Instant.ofEpochSecond(Math.floorDiv(Long.MIN_VALUE, 1_000_000L),
-            Math.floorMod(Long.MIN_VALUE, 1_000_000L) * 1000);
-    private static final Instant MAX_MICROS = Instant.ofEpochSecond(Math.floorDiv(Long.MAX_VALUE, 1_000_000L),
-            Math.floorMod(Long.MAX_VALUE, 1_000_000L) * 1000);
-    private static final String DIGITS_65 = "12345678901234567890123456789012345.678901234567890123456789012345";
-    private static final String MAX_38 = "9".repeat(38);
-
-    /** Column name, type, and the values of rows 0..n (shorter lists leave later rows NULL). */
-    private record Col(Field field, List<Object> values) {
-    }
-
-    private static List<Object> list(Object... v) {
-        return java.util.Arrays.asList(v);
-    }
-
-    private static final List<Col> COLS = List.of(
-            new Col(Field.nullable("b", DataType.BOOLEAN), list(true, false)),
-            new Col(Field.nullable("i32", DataType.INT32), list(Integer.MIN_VALUE, Integer.MAX_VALUE, 0)),
-            new Col(Field.nullable("i64", DataType.INT64), list(Long.MIN_VALUE, Long.MAX_VALUE, 0L)),
-            new Col(Field.nullable("f32", DataType.FLOAT32), list(Float.NaN, Float.POSITIVE_INFINITY,
-                    Float.NEGATIVE_INFINITY, -0.0f, Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE)),
-            new Col(Field.nullable("f64", DataType.FLOAT64), list(Double.NaN, Double.POSITIVE_INFINITY,
-                    Double.NEGATIVE_INFINITY, -0.0d, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE)),
-            new Col(Field.decimal("dec_any", 0, 0, true), list(new BigDecimal(DIGITS_65),
-                    new BigDecimal("-" + DIGITS_65), new BigDecimal("1E-30"), new BigDecimal("0.1"),
-                    new BigDecimal("-0.10"), "NaN", "Infinity", "-Infinity", new BigDecimal("1E+5"))),
-            new Col(Field.decimal("dec_65_30", 65, 30, true), list(new BigDecimal(DIGITS_65),
-                    new BigDecimal("-" + DIGITS_65), new BigDecimal("1E-30"), new BigDecimal("0E-30"))),
-            new Col(Field.decimal("dec_38_0", 38, 0, true), list(new BigDecimal(MAX_38),
-                    new BigDecimal("-" + MAX_38), BigDecimal.ZERO)),
-            new Col(Field.decimal("dec_9_2", 9, 2, true), list(new BigDecimal("9999999.99"),
-                    new BigDecimal("-9999999.99"), new BigDecimal("0.00"), new BigDecimal("0.01"),
-                    new BigDecimal("1.5"), new BigDecimal("12"))),
-            new Col(Field.decimal("dec_18_4", 18, 4, true), list(new BigDecimal("99999999999999.9999"),
-                    new BigDecimal("-99999999999999.9999"), new BigDecimal("0.0001"), new BigDecimal("-0.0001"))),
-            new Col(Field.nullable("dt", DataType.DATE), list(LocalDate.of(1, 1, 1), LocalDate.of(-4712, 1, 1),
-                    LocalDate.of(9999, 12, 31), LocalDate.ofEpochDay(Integer.MAX_VALUE),
-                    LocalDate.ofEpochDay(Integer.MIN_VALUE), LocalDate.of(1582, 10, 4), LocalDate.of(1582, 10, 15),
-                    LocalDate.of(1970, 1, 1))),
-            new Col(Field.nullable("tm", DataType.TIME), list(LocalTime.MIDNIGHT, LocalTime.of(23, 59, 59, 999_999_000),
-                    LocalTime.NOON)),
-            new Col(Field.nullable("ts", DataType.TIMESTAMP_MICRO), list(MIN_MICROS, MAX_MICROS,
-                    Instant.parse("1582-10-04T00:00:00Z"), Instant.parse("1582-10-15T00:00:00Z"),
-                    Instant.parse("0001-01-01T00:00:00Z"), Instant.EPOCH, Instant.parse("1969-12-31T23:59:59.999999Z"))),
-            new Col(Field.nullable("ts_nano", DataType.TIMESTAMP_NANO), list(Instant.parse("1969-12-31T23:59:59.999999999Z"),
-                    Instant.parse("2026-01-02T03:04:05.123456789Z"))),
-            new Col(Field.nullable("s", DataType.STRING), list("", "😀𝄞", "\u0001\t\n\r\u001f\u007f\u0085\u2028",
-                    "é✓日本")),
-            new Col(Field.nullable("bin", DataType.BINARY), list(new byte[0], new byte[] {1, 0, 0},
-                    new byte[] {0, 0, 0, 0}, new byte[] {(byte) 0xFF})),
-            new Col(Field.nullable("js", DataType.JSON_OBJECT), list("{}", "{\"a\":[1,\"😀\"]}")));
-
-    private static final Schema SCHEMA = schema();
-    private static final int ROWS = COLS.stream().mapToInt(c -> c.values().size()).max().orElseThrow();
 
     @TempDir
     Path dir;
-
-    private static Schema schema() {
-        List<Field> fields = new ArrayList<>();
-        fields.add(Field.of("id", DataType.INT32, false));
-        COLS.forEach(c -> fields.add(c.field()));
-        return Schema.of(fields.toArray(Field[]::new));
-    }
-
-    private static Object valueAt(Col c, int row) {
-        return row < c.values().size() ? c.values().get(row) : null;
-    }
 
     private WriterPool pool(ValueErrors handling) {
         return WriterPool.open("jsonl", Json.parse("{\"path\": \"" + dir + "\"}"),

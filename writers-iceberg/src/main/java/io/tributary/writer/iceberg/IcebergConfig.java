@@ -4,23 +4,67 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfigKey;
+import io.tributary.types.Secret;
+import java.net.URI;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Config of the {@code iceberg} writer:
  * <pre>{@code
- * {"catalog_type": "hadoop", "warehouse": "/data/warehouse", "catalog_name": "tributary",
- *  "namespace": "lake", "properties": {"uri": "jdbc:sqlite:/data/catalog.db"}, "target_file_size_mb": 256}
+ * {"catalog_type": "rest", "warehouse": "s3://lake/warehouse", "catalog_name": "tributary",
+ *  "namespace": "lake_{namespace}", "properties": {"uri": "http://catalog:8181"},
+ *  "s3_endpoint": "http://minio:9000", "aws_region": "us-east-1", "s3_path_style": true,
+ *  "aws_access_key": "...", "aws_secret_key": "...", "target_file_size_mb": 256}
  * }</pre>
  * {@code catalog_type} is any type Iceberg's {@code CatalogUtil} knows ({@code hadoop}, the default; {@code jdbc};
- * {@code rest}; {@code hive}; {@code glue}, ...) or {@code custom} with {@code properties.catalog-impl}; every
- * {@code properties} entry is passed to the catalog. {@code namespace} overrides the source namespace;
- * {@code {namespace}} in it stands for the source namespace ({@code "lake_{namespace}"}), so that tables of the same
- * name in two source schemas stay apart (a fixed {@code namespace} that would put two streams in one table is refused).
+ * {@code rest}; {@code glue}; {@code nessie}; {@code hive}, ...) or {@code custom} with
+ * {@code properties.catalog-impl}; every {@code properties} entry is passed to the catalog and its FileIO. The
+ * {@code hadoop} catalog commits by renaming files, so its warehouse must be a local folder. {@code namespace}
+ * overrides the source namespace; {@code {namespace}} in it stands for the source namespace
+ * ({@code "lake_{namespace}"}), so that tables of the same name in two source schemas stay apart (a fixed
+ * {@code namespace} that would put two streams in one table is refused).
+ *
+ * <p>Object storage: {@code s3_endpoint} (an S3-compatible server; leave it out for AWS), {@code aws_region},
+ * {@code s3_path_style} ({@code true} for most S3-compatible servers), {@code aws_access_key},
+ * {@code aws_secret_key} and {@code aws_session_token} (leave the keys out to use the AWS SDK's default credentials
+ * chain: environment, profile, web identity, instance role). They become Iceberg's {@code s3.*} and
+ * {@code client.region} properties. Secrets never appear in {@link #toString()}: the three key fields are
+ * {@link Secret}s, and {@code properties} whose names look like a secret ({@code secret}, {@code password},
+ * {@code token}, {@code credential}, {@code key}, {@code sas}) print as {@code ****}.
  */
 public record IcebergConfig(String catalogType, String warehouse, String catalogName, Optional<String> namespace,
-        Map<String, String> properties, long targetFileSizeBytes) {
+        Map<String, String> properties, long targetFileSizeBytes, S3 s3) {
+
+    /** The object-store keys of the config; every field is optional. */
+    public record S3(Optional<String> endpoint, Optional<String> region, Optional<Boolean> pathStyle,
+            Optional<Secret> accessKey, Optional<Secret> secretKey, Optional<Secret> sessionToken) {
+        static final S3 NONE = new S3(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty());
+
+        boolean isEmpty() {
+            return equals(NONE);
+        }
+
+        /** Iceberg's catalog and FileIO properties for these keys ({@code S3FileIO}, {@code GlueCatalog}). */
+        Map<String, String> catalogProperties() {
+            Map<String, String> p = new TreeMap<>();
+            endpoint.ifPresent(e -> p.put("s3.endpoint", e));
+            region.ifPresent(r -> p.put("client.region", r));
+            pathStyle.ifPresent(b -> p.put("s3.path-style-access", b.toString()));
+            accessKey.ifPresent(k -> p.put("s3.access-key-id", k.reveal()));
+            secretKey.ifPresent(k -> p.put("s3.secret-access-key", k.reveal()));
+            sessionToken.ifPresent(k -> p.put("s3.session-token", k.reveal()));
+            return p;
+        }
+    }
+
+    private static final Pattern SECRET_KEY = Pattern.compile(
+            "(?i).*(secret|password|passwd|token|credential|key|sas|signature).*");
+    private static final Pattern URI_SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*)://.*");
 
     @JsonCreator
     public static IcebergConfig of(
@@ -38,16 +82,82 @@ public record IcebergConfig(String catalogType, String warehouse, String catalog
             @JsonProperty("properties") Map<String, String> properties,
             @ConfigKey(value = "A writer thread starts a new data file once its current one reaches about this size.",
                     defaultValue = "256", minimum = 1)
-            @JsonProperty("target_file_size_mb") Long targetFileSizeMb) {
-        String type = catalogType == null ? "hadoop" : catalogType.toLowerCase(java.util.Locale.ROOT);
+            @JsonProperty("target_file_size_mb") Long targetFileSizeMb,
+            @ConfigKey("An S3-compatible server's endpoint (leave it out for AWS).")
+            @JsonProperty("s3_endpoint") String s3Endpoint,
+            @ConfigKey("The AWS region (Iceberg's client.region).")
+            @JsonProperty("aws_region") String awsRegion,
+            @ConfigKey("Path-style S3 addressing (true for most S3-compatible servers).")
+            @JsonProperty("s3_path_style") Boolean s3PathStyle,
+            @ConfigKey("The S3 access key ID; leave the keys out to use the AWS SDK's default credentials chain.")
+            @JsonProperty("aws_access_key") Secret awsAccessKey,
+            @ConfigKey("The S3 secret access key (never printed).")
+            @JsonProperty("aws_secret_key") Secret awsSecretKey,
+            @ConfigKey("The S3 session token of temporary credentials (never printed).")
+            @JsonProperty("aws_session_token") Secret awsSessionToken) {
+        String type = catalogType == null ? "hadoop" : catalogType.toLowerCase(Locale.ROOT);
         if (type.equals("hadoop") && (warehouse == null || warehouse.isBlank())) {
             throw new ConfigException("iceberg writer: key 'warehouse' is required for the hadoop catalog (a folder)");
+        }
+        if (type.equals("hadoop") && !isLocal(warehouse)) {
+            throw new ConfigException("iceberg writer: the hadoop catalog commits by renaming files, which object "
+                    + "stores cannot do atomically, so its 'warehouse' must be a local folder, not " + warehouse
+                    + ". For object storage use \"catalog_type\": \"rest\", \"jdbc\" or \"glue\" (see README).");
         }
         if (targetFileSizeMb != null && targetFileSizeMb < 1) {
             throw new ConfigException("iceberg writer: key 'target_file_size_mb' must be >= 1");
         }
+        if (s3Endpoint != null) {
+            try {
+                URI uri = URI.create(s3Endpoint);
+                if (uri.getScheme() == null || uri.getHost() == null) {
+                    throw new IllegalArgumentException("no scheme or host");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("iceberg writer: key 's3_endpoint' must be a URL such as "
+                        + "http://127.0.0.1:9000, not " + s3Endpoint);
+            }
+        }
+        if ((awsAccessKey == null) != (awsSecretKey == null)) {
+            throw new ConfigException("iceberg writer: give both 'aws_access_key' and 'aws_secret_key', or neither "
+                    + "(to use the AWS SDK's default credentials chain)");
+        }
+        S3 s3 = new S3(Optional.ofNullable(s3Endpoint), Optional.ofNullable(awsRegion),
+                Optional.ofNullable(s3PathStyle), Optional.ofNullable(awsAccessKey), Optional.ofNullable(awsSecretKey),
+                Optional.ofNullable(awsSessionToken));
         return new IcebergConfig(type, warehouse, catalogName == null ? "tributary" : catalogName,
                 Optional.ofNullable(namespace), properties == null ? Map.of() : Map.copyOf(properties),
-                (targetFileSizeMb == null ? 256 : targetFileSizeMb) * 1024 * 1024);
+                (targetFileSizeMb == null ? 256 : targetFileSizeMb) * 1024 * 1024, s3);
+    }
+
+    /** The URI scheme of the warehouse ({@code s3}, {@code gs}, {@code abfss}, ...), empty for a local path. */
+    public Optional<String> warehouseScheme() {
+        return scheme(warehouse);
+    }
+
+    static Optional<String> scheme(String location) {
+        if (location == null) {
+            return Optional.empty();
+        }
+        var m = URI_SCHEME.matcher(location);
+        return m.matches() ? Optional.of(m.group(1).toLowerCase(Locale.ROOT)) : Optional.empty();
+    }
+
+    static boolean isLocal(String location) {
+        return scheme(location).map(s -> s.equals("file")).orElse(true);
+    }
+
+    /** True when a property of this name holds a secret (and so is masked wherever the config is printed). */
+    static boolean isSecretProperty(String name) {
+        return SECRET_KEY.matcher(name).matches();
+    }
+
+    @Override
+    public String toString() {
+        Map<String, String> shown = new TreeMap<>();
+        properties.forEach((k, v) -> shown.put(k, isSecretProperty(k) ? "****" : v));
+        return "IcebergConfig[catalogType=" + catalogType + ", warehouse=" + warehouse + ", catalogName="
+                + catalogName + ", namespace=" + namespace + ", properties=" + shown + ", targetFileSizeBytes="
+                + targetFileSizeBytes + ", s3=" + s3 + "]";
     }
 }

@@ -12,14 +12,18 @@ import io.tributary.writer.DestinationWriter;
 import io.tributary.writer.DistinctTargets;
 import io.tributary.writer.MetadataState;
 import io.tributary.writer.WriterOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.IcebergBuild;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -30,6 +34,9 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.OutputFile;
+import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
@@ -55,28 +62,100 @@ public final class IcebergDestination implements Destination {
 
     private final IcebergConfig config;
     private final Catalog catalog;
+    private final Map<String, String> catalogProperties;
+    private final Configuration hadoopConf;
     private final Map<StreamId, Object> locks = new ConcurrentHashMap<>();
     /** Per table: thread ID → latest committed state, loaded from the snapshot history once. */
     private final Map<StreamId, Map<String, MetadataState>> commits = new ConcurrentHashMap<>();
 
     public IcebergDestination(IcebergConfig config) {
         this.config = config;
-        Map<String, String> props = new HashMap<>(config.properties());
+        Map<String, String> props = catalogProperties(config);
+        this.catalogProperties = props;
+        Configuration conf = new Configuration();
+        // local warehouses: no chmod process and no .crc file per file (see NioLocalFileSystem)
+        conf.set("fs.file.impl", NioLocalFileSystem.class.getName());
+        this.hadoopConf = conf;
+        try {
+            this.catalog = CatalogUtil.buildIcebergCatalog(config.catalogName(), props, conf);
+        } catch (NoClassDefFoundError e) {
+            throw new ConfigException("iceberg writer: the " + config.catalogType() + " catalog needs classes that "
+                    + "are not on the classpath (" + e.getMessage() + "); " + missingJars(config.catalogType()), e);
+        } catch (RuntimeException e) {
+            String hint = e.getMessage() != null && e.getMessage().contains("Cannot find constructor")
+                    ? " " + missingJars(config.catalogType()) : "";
+            throw new ConfigException("iceberg writer: cannot load the " + config.catalogType() + " catalog: "
+                    + Secrets.redact(e.getMessage(), props) + hint, e);
+        }
+    }
+
+    /**
+     * The properties the catalog is built with: the config's {@code properties}, the catalog type and warehouse,
+     * the object-store keys as Iceberg's {@code s3.*} / {@code client.region} properties, and a FileIO that can
+     * reach the warehouse: unless {@code io-impl} is given, a catalog other than {@code hadoop} whose warehouse is
+     * not a local folder (or that has object-store keys) gets {@code ResolvingFileIO}, which picks
+     * {@code S3FileIO} for {@code s3://}, {@code s3a://} and {@code s3n://}, {@code GCSFileIO} for {@code gs://},
+     * {@code ADLSFileIO} for {@code abfs(s)://} and Hadoop's for local paths. (Iceberg's JDBC catalog would otherwise
+     * use Hadoop's file systems, which need S3A for {@code s3://}; the Glue catalog defaults to {@code S3FileIO}.)
+     */
+    static Map<String, String> catalogProperties(IcebergConfig config) {
+        Map<String, String> props = new HashMap<>(config.s3().catalogProperties());
+        props.putAll(config.properties()); // an explicit property wins over the convenience keys
         if (!config.catalogType().equals("custom")) {
             props.put(CatalogUtil.ICEBERG_CATALOG_TYPE, config.catalogType());
         }
         if (config.warehouse() != null) {
             props.put(CatalogProperties.WAREHOUSE_LOCATION, config.warehouse());
         }
-        try {
-            Configuration conf = new Configuration();
-            // local warehouses: no chmod process and no .crc file per file (see NioLocalFileSystem)
-            conf.set("fs.file.impl", NioLocalFileSystem.class.getName());
-            this.catalog = CatalogUtil.buildIcebergCatalog(config.catalogName(), props, conf);
-        } catch (RuntimeException e) {
-            throw new ConfigException("iceberg writer: cannot load the " + config.catalogType() + " catalog: "
-                    + e.getMessage(), e);
+        boolean objectStore = !IcebergConfig.isLocal(config.warehouse()) || !config.s3().isEmpty();
+        if (!config.catalogType().equals("hadoop") && objectStore
+                && !props.containsKey(CatalogProperties.FILE_IO_IMPL)) {
+            props.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.io.ResolvingFileIO");
         }
+        config.warehouseScheme().ifPresent(scheme -> requireFileIo(scheme, props));
+        return props;
+    }
+
+    /** A warehouse whose FileIO is not in this distribution fails at config time, naming the jars to add. */
+    private static void requireFileIo(String scheme, Map<String, String> props) {
+        String impl = props.get(CatalogProperties.FILE_IO_IMPL);
+        String needed;
+        String jars;
+        switch (scheme) {
+            case "gs" -> {
+                needed = "org.apache.iceberg.gcp.gcs.GCSFileIO";
+                jars = "org.apache.iceberg:iceberg-gcp and org.apache.iceberg:iceberg-gcp-bundle";
+            }
+            case "abfs", "abfss", "wasb", "wasbs" -> {
+                needed = "org.apache.iceberg.azure.adlsv2.ADLSFileIO";
+                jars = "org.apache.iceberg:iceberg-azure and org.apache.iceberg:iceberg-azure-bundle";
+            }
+            default -> {
+                return;
+            }
+        }
+        if (impl != null && !impl.equals("org.apache.iceberg.io.ResolvingFileIO") && !impl.equals(needed)) {
+            return; // the user chose a FileIO of their own
+        }
+        try {
+            Class.forName(needed, false, IcebergDestination.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ConfigException("iceberg writer: a " + scheme + ":// warehouse needs " + needed
+                    + ", which this distribution does not include; put " + jars + " (" + IcebergBuild.version()
+                    + ") on the classpath");
+        }
+    }
+
+    private static String missingJars(String catalogType) {
+        return switch (catalogType) {
+            case "nessie" -> "the nessie catalog needs org.apache.iceberg:iceberg-nessie (" + IcebergBuild.version()
+                    + ") and its dependencies on the classpath; this distribution does not include them";
+            case "hive" -> "the hive catalog needs org.apache.iceberg:iceberg-hive-metastore (" + IcebergBuild.version()
+                    + ") and a Hive metastore client on the classpath; this distribution does not include them";
+            case "glue" -> "the glue catalog needs org.apache.iceberg:iceberg-aws and iceberg-aws-bundle ("
+                    + IcebergBuild.version() + ") on the classpath";
+            default -> "put the jar of the catalog implementation on the classpath";
+        };
     }
 
     public Catalog catalog() {
@@ -129,7 +208,28 @@ public final class IcebergDestination implements Destination {
                 n.listNamespaces();
             }
         } catch (RuntimeException e) {
-            throw new ConfigException("iceberg writer: the catalog is not reachable: " + e.getMessage(), e);
+            throw new ConfigException("iceberg writer: the catalog is not reachable: "
+                    + Secrets.redact(e.getMessage(), catalogProperties), e);
+        }
+        if (!IcebergConfig.isLocal(config.warehouse())) {
+            checkWarehouse();
+        }
+    }
+
+    /** Writes and deletes a small file in an object-store warehouse: wrong keys, endpoint or bucket fail here. */
+    private void checkWarehouse() {
+        String ioImpl = catalogProperties.getOrDefault(CatalogProperties.FILE_IO_IMPL,
+                "org.apache.iceberg.io.ResolvingFileIO");
+        String probe = config.warehouse().replaceAll("/+$", "") + "/.tributary-check-" + UUID.randomUUID();
+        try (FileIO io = CatalogUtil.loadFileIO(ioImpl, catalogProperties, hadoopConf)) {
+            OutputFile out = io.newOutputFile(probe);
+            try (PositionOutputStream s = out.create()) {
+                s.write("tributary check\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            io.deleteFile(probe);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException("iceberg writer: cannot write to the warehouse " + config.warehouse() + ": "
+                    + Secrets.redact(String.valueOf(e.getMessage()), catalogProperties), e);
         }
     }
 

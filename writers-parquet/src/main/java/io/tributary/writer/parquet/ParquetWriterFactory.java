@@ -6,8 +6,8 @@ import io.tributary.writer.Destination;
 import io.tributary.writer.WriterFactory;
 
 /**
- * Writer type {@code parquet}: Parquet files in a local folder. Config keys: {@code path} (required),
- * {@code compression} ({@code snappy} | {@code zstd} | {@code none}), {@code target_file_size_mb}.
+ * Writer type {@code parquet}: Parquet files in a local folder ({@link ParquetDestination}) or on S3
+ * ({@link ObjectStoreParquetDestination}). Config keys: see {@link ParquetConfig}.
  */
 public final class ParquetWriterFactory implements WriterFactory {
     @Override
@@ -17,8 +17,9 @@ public final class ParquetWriterFactory implements WriterFactory {
 
     @Override
     public Destination create(JsonNode config) {
-        return new ParquetDestination(Json.bind(config == null ? Json.object() : config, ParquetConfig.class,
-                "parquet writer config"));
+        ParquetConfig c = Json.bind(config == null ? Json.object() : config, ParquetConfig.class,
+                "parquet writer config");
+        return c.isObjectStore() ? new ObjectStoreParquetDestination(c) : new ParquetDestination(c);
     }
 
     /** The JSON Schema (2020-12) of {@link ParquetConfig}. */

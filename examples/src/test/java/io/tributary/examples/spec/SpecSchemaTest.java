@@ -142,9 +142,18 @@ class SpecSchemaTest {
                     "{\"warehouse\": \"/tmp/wh\", \"namespace\": \"lake_{namespace}\"}",
                     "{\"catalog_type\": \"jdbc\", \"warehouse\": \"/tmp/wh\", \"catalog_name\": \"c\", "
                             + "\"namespace\": \"lake\", \"properties\": {\"uri\": \"jdbc:sqlite:/tmp/c.db\"}, "
-                            + "\"target_file_size_mb\": 256}"),
+                            + "\"target_file_size_mb\": 256}",
+                    // the README's S3 through a REST catalog, PostgresIcebergS3KillResumeTest
+                    "{\"catalog_type\": \"rest\", \"warehouse\": \"s3://lake/warehouse\", \"namespace\": "
+                            + "\"lake_{namespace}\", \"properties\": {\"uri\": \"http://iceberg-rest:8181\"}, "
+                            + "\"s3_endpoint\": \"http://minio:9000\", \"aws_region\": \"us-east-1\", "
+                            + "\"s3_path_style\": true, \"aws_access_key\": \"tributary\", \"aws_secret_key\": \"...\"}"),
             "parquet", List.of("{\"path\": \"/tmp/out\"}",
-                    "{\"path\": \"/tmp/out\", \"compression\": \"zstd\", \"target_file_size_mb\": 64}"),
+                    "{\"path\": \"/tmp/out\", \"compression\": \"zstd\", \"target_file_size_mb\": 64}",
+                    // ParquetS3KillResumeTest
+                    "{\"path\": \"s3://bucket/trial-1\", \"s3_endpoint\": \"http://127.0.0.1:9000\", "
+                            + "\"aws_region\": \"us-east-1\", \"s3_path_style\": true, \"aws_access_key\": \"a\", "
+                            + "\"aws_secret_key\": \"s\", \"properties\": {\"s3.checksum-enabled\": \"false\"}}"),
             "jsonl", List.of("{\"path\": \"/tmp/out\"}", "{\"path\": \"/tmp/out\", \"fsync\": false}"),
             "memory", List.of("{}", "{\"name\": \"m\"}"));
 

@@ -1,7 +1,6 @@
 package io.tributary.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.tributary.core.state.State;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Stream;
@@ -24,8 +23,12 @@ import java.util.Optional;
  * Throw {@link io.tributary.types.ConfigException} for what the user must fix,
  * {@link io.tributary.types.RetriableException} for transient failures (the orchestrator retries the task with
  * backoff up to {@link #maxRetries()} times), {@link io.tributary.types.NonRetriableException} to stop the run.
- * Any other {@link RuntimeException} is treated as retriable. Messages name the stream, chunk, column and value
- * and never contain secrets.
+ * An I/O failure ({@link java.io.UncheckedIOException}, or an {@link java.io.IOException} as a cause) is retried
+ * too. Any other {@link RuntimeException} is a programming error: it is not retried and stops the run as a
+ * {@link io.tributary.types.NonRetriableException} ({@link io.tributary.core.concurrent.Retry}). A refused
+ * connection, a timeout or a server starting up is a {@code RetriableException} (a restart or failover looks like
+ * that); an unknown host or rejected credentials a {@code ConfigException}. Messages name the stream, chunk, column
+ * and value and never contain secrets.
  *
  * <h2>Cancellation</h2>
  * When a sibling task fails or the embedder cancels, reading threads are interrupted and callbacks throw
@@ -45,9 +48,12 @@ public interface DriverInterface extends AutoCloseable {
     /** The config given to {@link #configure}. */
     DriverConfig config();
 
-    /** JSON schema of the config, for the {@code spec} command. Never null. */
+    /**
+     * JSON Schema (2020-12) of the config, for the {@code spec} command. Never null. The default generates it from
+     * {@link #configType()} with {@link io.tributary.types.ConfigSchema}.
+     */
     default JsonNode spec() {
-        return JsonNodeFactory.instance.objectNode();
+        return io.tributary.types.ConfigSchema.of(configType());
     }
 
     /**

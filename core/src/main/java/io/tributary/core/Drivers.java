@@ -37,4 +37,19 @@ public final class Drivers {
         d.configure(c);
         return d;
     }
+
+    /**
+     * Finds the driver whose {@link DriverInterface#configType()} is {@code config}'s class (a config built in Java,
+     * e.g. {@code PostgresConfig.builder()...build()}), validates the config and configures the driver with it.
+     */
+    public static DriverInterface configured(DriverConfig config) {
+        java.util.Objects.requireNonNull(config, "config is null");
+        DriverInterface d = available(Providers.defaultLoader()).values().stream()
+                .filter(x -> x.configType() == config.getClass()).findFirst()
+                .orElseThrow(() -> new ConfigException("no DriverInterface takes a " + config.getClass().getName()
+                        + "; available: " + available(Providers.defaultLoader()).keySet()));
+        config.validate();
+        d.configure(config);
+        return d;
+    }
 }

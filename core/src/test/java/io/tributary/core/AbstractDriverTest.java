@@ -127,6 +127,29 @@ class AbstractDriverTest {
     }
 
     @Test
+    void aProgrammingErrorIsNotRetriedAndStopsTheRunAsNonRetriable() {
+        db.fill(USERS, 0, 1_000);
+        TestDriver d = driver(2, 100, ChangeStreamMode.SEQUENTIAL);
+        d.chunkFault = (c, n) -> Long.valueOf(300).equals(c.min())
+                ? new NullPointerException("a bug reading chunk " + c) : null;
+        assertThatThrownBy(() -> sync(d, stream(d, USERS, SyncMode.FULL_REFRESH)))
+                .isInstanceOf(NonRetriableException.class).hasMessageContaining("unexpected error")
+                .hasMessageContaining("chunk").hasRootCauseInstanceOf(NullPointerException.class);
+        assertThat(d.chunkReads.get(Chunk.of(300L, 400L)).get()).isEqualTo(1); // not retried
+    }
+
+    @Test
+    void anIoFailureIsRetriedLikeARetriableOne() {
+        db.fill(USERS, 0, 1_000);
+        TestDriver d = driver(2, 100, ChangeStreamMode.SEQUENTIAL);
+        d.chunkFault = (c, n) -> Long.valueOf(300).equals(c.min()) && n == 1
+                ? new java.io.UncheckedIOException(new java.io.IOException("connection reset")) : null;
+        sync(d, stream(d, USERS, SyncMode.FULL_REFRESH));
+        assertThat(d.chunkReads.get(Chunk.of(300L, 400L)).get()).isEqualTo(2);
+        assertThat(destinationTable(USERS)).isEqualTo(sourceTable(USERS));
+    }
+
+    @Test
     void nonRetriableFailureStopsTheRunAndKeepsUncommittedChunksInState() {
         db.fill(USERS, 0, 2_000);
         TestDriver d = driver(2, 100, ChangeStreamMode.SEQUENTIAL);

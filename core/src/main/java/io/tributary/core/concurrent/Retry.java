@@ -4,14 +4,22 @@ import static java.util.Objects.requireNonNull;
 
 import io.tributary.types.CancelledException;
 import io.tributary.types.NonRetriableException;
+import io.tributary.types.RetriableException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retries a task with exponential backoff. {@link NonRetriableException} (including config errors and
- * cancellation) and {@link Error}s stop at once; any other {@link RuntimeException} is retried up to
- * {@code retries} more times, sleeping {@code initial}, then twice as long each time, up to {@code max}.
+ * Retries a task with exponential backoff, sleeping {@code initial}, then twice as long each time, up to {@code max}.
+ *
+ * <p>Only transient failures are retried ({@link #isTransient}): a {@link RetriableException}, or an I/O failure
+ * (an {@link IOException} or {@link UncheckedIOException} anywhere in the cause chain, as writers wrap a storage
+ * error). A {@link NonRetriableException} (config errors, value errors, cancellation) and {@link Error}s stop at once
+ * and are thrown as they are. Anything else is a programming error (a {@link NullPointerException}, an
+ * {@link IllegalStateException}): retrying it only repeats it, so it is not retried either, and is thrown as a
+ * {@link NonRetriableException} naming the task, with the original as its cause.
  */
 public record Retry(int retries, Duration initial, Duration max, Observer observer) {
     private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
@@ -39,6 +47,24 @@ public record Retry(int retries, Duration initial, Duration max, Observer observ
         requireNonNull(observer, "observer is null");
     }
 
+    /**
+     * Whether {@code t} is worth retrying: no {@link NonRetriableException} in its cause chain, and a
+     * {@link RetriableException}, {@link IOException} or {@link UncheckedIOException} in it.
+     */
+    public static boolean isTransient(Throwable t) {
+        boolean transientCause = false;
+        int depth = 0;
+        for (Throwable c = t; c != null && depth < 32; c = c.getCause(), depth++) {
+            if (c instanceof NonRetriableException || c instanceof Error) {
+                return false;
+            }
+            if (c instanceof RetriableException || c instanceof IOException || c instanceof UncheckedIOException) {
+                transientCause = true;
+            }
+        }
+        return transientCause;
+    }
+
     /** Runs {@code task}; returns when one attempt succeeds, throws the last failure otherwise. */
     public void run(String what, Runnable task) {
         Duration sleep = initial;
@@ -52,6 +78,10 @@ public record Retry(int retries, Duration initial, Duration max, Observer observ
             } catch (NonRetriableException e) {
                 throw e;
             } catch (RuntimeException e) {
+                if (!isTransient(e)) {
+                    throw new NonRetriableException(what + " failed with an unexpected error (not retried: a bug, "
+                            + "please report it with this message): " + e, e);
+                }
                 if (attempt >= retries) {
                     throw e;
                 }

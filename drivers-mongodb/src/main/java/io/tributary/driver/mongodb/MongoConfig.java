@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.core.DriverConfig;
 import io.tributary.types.ConfigException;
+import io.tributary.types.ConfigKey;
 import io.tributary.types.Secret;
 import java.util.List;
 import java.util.Optional;
@@ -26,20 +27,42 @@ public record MongoConfig(List<String> hosts, Optional<String> username, Secret 
         int serverSelectionTimeoutMs) implements DriverConfig {
 
     @JsonCreator
-    public static MongoConfig of(@JsonProperty("hosts") List<String> hosts,
+    public static MongoConfig of(
+            @ConfigKey(value = "The servers, each host[:port] (a replica set's seed list, or mongos).", required = true)
+            @JsonProperty("hosts") List<String> hosts,
+            @ConfigKey("The user Tributary authenticates as; absent, no authentication.")
             @JsonProperty("username") String username,
+            @ConfigKey("The user's password (never printed).")
             @JsonProperty("password") Secret password,
+            @ConfigKey(value = "The database the user is defined in.", defaultValue = "admin")
             @JsonProperty("authdb") String authdb,
+            @ConfigKey("The replica set's name; when given, only its members are used.")
             @JsonProperty("replica_set") String replicaSet,
+            @ConfigKey(value = "Which members reads go to (MongoDB read preference).",
+                    defaultValue = "primaryPreferred",
+                    allowed = {"primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"})
             @JsonProperty("read_preference") String readPreference,
+            @ConfigKey(value = "Whether hosts is a mongodb+srv DNS name.", defaultValue = "false")
             @JsonProperty("srv") Boolean srv,
+            @ConfigKey(value = "The database to replicate.", required = true)
             @JsonProperty("database") String database,
+            @ConfigKey(value = "Most connections (and chunks read) at once.", defaultValue = "3", minimum = 1)
             @JsonProperty("max_threads") Integer maxThreads,
+            @ConfigKey(value = "How many times a failed chunk or pass is retried (transient failures only).",
+                    defaultValue = "3", minimum = 0)
             @JsonProperty("backoff_retry_count") Integer retries,
+            @ConfigKey(value = "How a collection's backfill is split: key_scan (by _id ranges) or single (one chunk).",
+                    defaultValue = "key_scan", allowed = {"key_scan", "single"})
             @JsonProperty("chunking_strategy") String chunking,
+            @ConfigKey(value = "Documents per backfill chunk.", defaultValue = "100000", minimum = 1)
             @JsonProperty("partition_size") Long partitionSize,
+            @ConfigKey(value = "Documents read to infer a collection's schema.", defaultValue = "10000", minimum = 1)
             @JsonProperty("sample_size") Integer sampleSize,
+            @ConfigKey(value = "Seconds a bounded CDC run waits for a first change before it ends.", defaultValue = "5",
+                    minimum = 0)
             @JsonProperty("initial_wait_time") Integer initialWaitTime,
+            @ConfigKey(value = "Milliseconds to wait for a suitable server (and to connect) before the attempt fails.",
+                    defaultValue = "10000", minimum = 1)
             @JsonProperty("server_selection_timeout_ms") Integer timeout) {
         return new MongoConfig(hosts == null ? List.of() : List.copyOf(hosts), Optional.ofNullable(username),
                 password == null ? Secret.of("") : password, authdb == null ? "admin" : authdb,
@@ -48,6 +71,118 @@ public record MongoConfig(List<String> hosts, Optional<String> username, Secret 
                 chunking == null ? "key_scan" : chunking, partitionSize == null ? 100_000 : partitionSize,
                 sampleSize == null ? 10_000 : sampleSize, initialWaitTime == null ? 5 : initialWaitTime,
                 timeout == null ? 10_000 : timeout);
+    }
+
+    /**
+     * A builder for configs made in Java; an unset key takes the same default as in {@code source.json} ({@link #of}
+     * does both), and {@link Builder#build} validates as binding does.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link MongoConfig}; {@link #build} validates it. */
+    public static final class Builder {
+        private List<String> hosts;
+        private String username;
+        private Secret password;
+        private String authdb;
+        private String replicaSet;
+        private String readPreference;
+        private Boolean srv;
+        private String database;
+        private Integer maxThreads;
+        private Integer retryCount;
+        private String chunkingStrategy;
+        private Long partitionSize;
+        private Integer sampleSize;
+        private Integer initialWaitTime;
+        private Integer serverSelectionTimeoutMs;
+
+        private Builder() {
+        }
+
+        public Builder hosts(List<String> hosts) {
+            this.hosts = hosts;
+            return this;
+        }
+
+        public Builder username(String username) {
+            this.username = username;
+            return this;
+        }
+
+        public Builder password(Secret password) {
+            this.password = password;
+            return this;
+        }
+
+        public Builder authdb(String authdb) {
+            this.authdb = authdb;
+            return this;
+        }
+
+        public Builder replicaSet(String replicaSet) {
+            this.replicaSet = replicaSet;
+            return this;
+        }
+
+        public Builder readPreference(String readPreference) {
+            this.readPreference = readPreference;
+            return this;
+        }
+
+        public Builder srv(boolean srv) {
+            this.srv = srv;
+            return this;
+        }
+
+        public Builder database(String database) {
+            this.database = database;
+            return this;
+        }
+
+        public Builder maxThreads(int maxThreads) {
+            this.maxThreads = maxThreads;
+            return this;
+        }
+
+        public Builder retryCount(int retryCount) {
+            this.retryCount = retryCount;
+            return this;
+        }
+
+        public Builder chunkingStrategy(String chunkingStrategy) {
+            this.chunkingStrategy = chunkingStrategy;
+            return this;
+        }
+
+        public Builder partitionSize(long partitionSize) {
+            this.partitionSize = partitionSize;
+            return this;
+        }
+
+        public Builder sampleSize(int sampleSize) {
+            this.sampleSize = sampleSize;
+            return this;
+        }
+
+        public Builder initialWaitTime(int initialWaitTime) {
+            this.initialWaitTime = initialWaitTime;
+            return this;
+        }
+
+        public Builder serverSelectionTimeoutMs(int serverSelectionTimeoutMs) {
+            this.serverSelectionTimeoutMs = serverSelectionTimeoutMs;
+            return this;
+        }
+
+        public MongoConfig build() {
+            MongoConfig c = of(hosts, username, password, authdb, replicaSet, readPreference, srv, database, maxThreads,
+                    retryCount, chunkingStrategy, partitionSize, sampleSize, initialWaitTime, serverSelectionTimeoutMs);
+            c.validate();
+            return c;
+        }
     }
 
     @Override

@@ -131,10 +131,38 @@ public final class MongoDriver implements DriverInterface {
                     + "' (authdb " + config.authdb() + ") while " + what, e);
         }
         if (e instanceof MongoTimeoutException) {
-            return new ConfigException("cannot reach MongoDB at " + config.hosts() + " within "
-                    + config.serverSelectionTimeoutMs() + " ms while " + what + " (check 'hosts', 'replica_set')", e);
+            String reach = "cannot reach MongoDB at " + config.hosts() + " within " + config.serverSelectionTimeoutMs()
+                    + " ms while " + what;
+            List<com.mongodb.connection.ServerDescription> servers = client == null ? List.of()
+                    : client.getClusterDescription().getServerDescriptions();
+            if (!servers.isEmpty() && servers.stream().allMatch(d -> hasCause(d.getException(),
+                    java.net.UnknownHostException.class))) {
+                return new ConfigException(reach + ": unknown host (check 'hosts')", e);
+            }
+            if (config.replicaSet().isPresent() && servers.stream().noneMatch(d -> config.replicaSet().get()
+                    .equals(d.getSetName())) && servers.stream().anyMatch(d -> d.getException() == null
+                    && d.getType() != com.mongodb.connection.ServerType.UNKNOWN)) {
+                return new ConfigException(reach + ": no server is a member of replica set '"
+                        + config.replicaSet().get() + "' (check 'replica_set')", e);
+            }
+            // refused, timed out, or no primary during an election: what a restart or a failover looks like
+            return new RetriableException(reach + " (the servers are down, restarting, electing a primary or "
+                    + "unreachable; retried, then check 'hosts' and 'replica_set')", e);
+        }
+        if (e instanceof com.mongodb.MongoSocketException && hasCause(e, java.net.UnknownHostException.class)) {
+            return new ConfigException("cannot reach MongoDB at " + config.hosts() + " while " + what
+                    + ": unknown host (check 'hosts')", e);
         }
         return new RetriableException("MongoDB error while " + what + ": " + e.getMessage(), e);
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

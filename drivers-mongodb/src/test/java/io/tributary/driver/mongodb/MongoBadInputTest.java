@@ -9,6 +9,7 @@ import com.mongodb.client.MongoClients;
 import io.tributary.testkit.BadInput;
 import io.tributary.testkit.TestingMongo;
 import io.tributary.types.ConfigException;
+import io.tributary.types.RetriableException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.DataType;
 import io.tributary.types.Field;
@@ -89,18 +90,41 @@ class MongoBadInputTest {
         return ConfiguredStream.of(s.withSyncMode(mode));
     }
 
+    /**
+     * A closed port is what a restart or a failover looks like from here: transient (retried; the CLI exits 5), not a
+     * config error. An unknown host name stays a config error.
+     */
     @Test
-    void unreachableServerIsAConfigErrorNamingTheHostsWithoutThePassword() throws Exception {
+    void unreachableServerIsRetriableNamingTheHostsWithoutThePassword() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         String hosts = "127.0.0.1:" + port;
-        Throwable t = failsWithoutSideEffects(SECRET, () -> sync(config(hosts, ", \"username\": \"reader\", "
-                + "\"password\": \"" + SECRET + "\", \"authdb\": \"admin\""), List.of(stream("events", "shop",
-                SyncMode.FULL_REFRESH))));
-        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("cannot reach MongoDB at [" + hosts + "]")
-                .hasMessageContaining("within 500 ms");
+        String credentials = ", \"username\": \"reader\", \"password\": \"" + SECRET + "\", \"authdb\": \"admin\"";
+        Throwable t = failsWithoutSideEffects(SECRET, () -> sync(config(hosts, credentials),
+                List.of(stream("events", "shop", SyncMode.FULL_REFRESH))));
+        assertThat(t).isInstanceOf(RetriableException.class)
+                .hasMessageContaining("cannot reach MongoDB at [" + hosts + "]").hasMessageContaining("within 500 ms")
+                .hasMessageContaining("down, restarting");
+        t = failsWithoutSideEffects(SECRET, () -> sync(config("no-such-host.invalid:27017", credentials),
+                List.of(stream("events", "shop", SyncMode.FULL_REFRESH))));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("unknown host (check 'hosts')");
+    }
+
+    /** A server that accepts connections and never answers: the handshake times out, transient. */
+    @Test
+    void silentServerIsRetriable() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0)) {
+            Throwable t = null;
+            try (io.tributary.core.DriverInterface d = io.tributary.core.Drivers.configured("mongodb",
+                    io.tributary.types.Json.parse(config("127.0.0.1:" + silent.getLocalPort(), "")), "source.json")) {
+                d.setup();
+            } catch (RuntimeException e) {
+                t = e;
+            }
+            assertThat(t).isInstanceOf(RetriableException.class).hasMessageContaining("cannot reach MongoDB");
+        }
     }
 
     @Test

@@ -157,6 +157,7 @@ class MongoDriverTest {
                     + "\"database\": \"x\", \"server_selection_timeout_ms\": 500}"), "source.json")) {
                 d.setup();
             }
-        }).isInstanceOf(ConfigException.class).hasMessageContaining("cannot reach MongoDB");
+            // a refused connection is what a restart looks like: transient, retried (not "fix your config")
+        }).isInstanceOf(io.tributary.types.RetriableException.class).hasMessageContaining("cannot reach MongoDB");
     }
 }

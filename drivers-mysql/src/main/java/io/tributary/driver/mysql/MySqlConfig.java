@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.core.DriverConfig;
 import io.tributary.types.ConfigException;
+import io.tributary.types.ConfigKey;
 import io.tributary.types.Secret;
 import java.util.Map;
 import java.util.Optional;
@@ -25,29 +26,148 @@ public record MySqlConfig(String host, int port, String database, String usernam
     /** Binlog CDC settings. */
     public record UpdateMethod(Long serverId, int initialWaitTime) {
         @JsonCreator
-        public static UpdateMethod of(@JsonProperty("server_id") Long serverId,
+        public static UpdateMethod of(
+                @ConfigKey(value = "This client's replica server ID; random when absent, then kept in state.",
+                        minimum = 1)
+                @JsonProperty("server_id") Long serverId,
+                @ConfigKey(value = "Seconds a bounded CDC run waits for a first change before it ends.",
+                        defaultValue = "10", minimum = 0)
                 @JsonProperty("initial_wait_time") Integer wait) {
             return new UpdateMethod(serverId, wait == null ? 10 : wait);
         }
     }
 
     /** TLS: {@code mode} is disabled, preferred or required. */
-    public record Tls(@JsonProperty("mode") String mode) {
+    public record Tls(
+            @ConfigKey(value = "TLS mode.", defaultValue = "preferred", allowed = {"disabled", "preferred", "required"})
+            @JsonProperty("mode") String mode) {
     }
 
     @JsonCreator
-    public static MySqlConfig of(@JsonProperty("host") String host, @JsonProperty("port") Integer port,
-            @JsonProperty("database") String database, @JsonProperty("username") String username,
+    public static MySqlConfig of(
+            @ConfigKey(value = "Host name or address of the MySQL or MariaDB server.", required = true)
+            @JsonProperty("host") String host,
+            @ConfigKey(value = "TCP port of the server.", defaultValue = "3306", minimum = 1, maximum = 65535)
+            @JsonProperty("port") Integer port,
+            @ConfigKey(value = "The database (schema) to replicate.", required = true)
+            @JsonProperty("database") String database,
+            @ConfigKey(value = "The user Tributary connects as.", required = true)
+            @JsonProperty("username") String username,
+            @ConfigKey("The user's password (never printed).")
             @JsonProperty("password") Secret password,
-            @JsonProperty("jdbc_url_params") Map<String, String> params, @JsonProperty("tls") Tls tls,
+            @ConfigKey("Extra MySQL Connector/J connection properties.")
+            @JsonProperty("jdbc_url_params") Map<String, String> params,
+            @ConfigKey("TLS settings.")
+            @JsonProperty("tls") Tls tls,
+            @ConfigKey(value = "Most connections (and chunks read) at once.", defaultValue = "3", minimum = 1)
             @JsonProperty("max_threads") Integer maxThreads,
-            @JsonProperty("backoff_retry_count") Integer retries, @JsonProperty("chunk_size") Long chunkSize,
+            @ConfigKey(value = "How many times a failed chunk or pass is retried (transient failures only).",
+                    defaultValue = "3", minimum = 0)
+            @JsonProperty("backoff_retry_count") Integer retries,
+            @ConfigKey(value = "Target number of rows per backfill chunk.", defaultValue = "100000", minimum = 1)
+            @JsonProperty("chunk_size") Long chunkSize,
+            @ConfigKey("Binlog CDC settings; absent, CDC is off.")
             @JsonProperty("update_method") UpdateMethod updateMethod) {
         return new MySqlConfig(host, port == null ? 3306 : port, database, username,
                 password == null ? Secret.of("") : password, params == null ? Map.of() : Map.copyOf(params),
                 tls == null || tls.mode() == null ? "preferred" : tls.mode(), maxThreads == null ? 3 : maxThreads,
                 retries == null ? 3 : retries, chunkSize == null ? 100_000 : chunkSize,
                 Optional.ofNullable(updateMethod));
+    }
+
+    /**
+     * A builder for configs made in Java; an unset key takes the same default as in {@code source.json} ({@link #of}
+     * does both), and {@link Builder#build} validates as binding does.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link MySqlConfig}; {@link #build} validates it. */
+    public static final class Builder {
+        private String host;
+        private Integer port;
+        private String database;
+        private String username;
+        private Secret password;
+        private Map<String, String> jdbcUrlParams;
+        private Tls tls;
+        private Integer maxThreads;
+        private Integer retryCount;
+        private Long chunkSize;
+        private UpdateMethod updateMethod;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder database(String database) {
+            this.database = database;
+            return this;
+        }
+
+        public Builder username(String username) {
+            this.username = username;
+            return this;
+        }
+
+        public Builder password(Secret password) {
+            this.password = password;
+            return this;
+        }
+
+        public Builder jdbcUrlParams(Map<String, String> jdbcUrlParams) {
+            this.jdbcUrlParams = jdbcUrlParams;
+            return this;
+        }
+
+        public Builder maxThreads(int maxThreads) {
+            this.maxThreads = maxThreads;
+            return this;
+        }
+
+        public Builder retryCount(int retryCount) {
+            this.retryCount = retryCount;
+            return this;
+        }
+
+        public Builder chunkSize(long chunkSize) {
+            this.chunkSize = chunkSize;
+            return this;
+        }
+
+        public Builder updateMethod(UpdateMethod updateMethod) {
+            this.updateMethod = updateMethod;
+            return this;
+        }
+
+        /** {@code disabled}, {@code preferred} (default) or {@code required}. */
+        public Builder tlsMode(String mode) {
+            this.tls = new Tls(mode);
+            return this;
+        }
+
+        /** Turns binlog CDC on with a random server ID (kept in state) and the default wait. */
+        public Builder cdc() {
+            this.updateMethod = UpdateMethod.of(null, null);
+            return this;
+        }
+
+        public MySqlConfig build() {
+            MySqlConfig c = of(host, port, database, username, password, jdbcUrlParams, tls, maxThreads, retryCount,
+                    chunkSize, updateMethod);
+            c.validate();
+            return c;
+        }
     }
 
     @Override

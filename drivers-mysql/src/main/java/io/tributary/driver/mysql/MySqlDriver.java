@@ -120,11 +120,30 @@ public final class MySqlDriver implements DriverInterface {
         if (code == 1049) {
             return new ConfigException("database '" + config.database() + "' does not exist (check 'database')", e);
         }
-        if ("08S01".equals(e.getSQLState()) && what.equals("connecting")) {
+        if (hasCause(e, java.net.UnknownHostException.class)) {
             return new ConfigException("cannot connect to MySQL at " + config.host() + ":" + config.port()
-                    + " (check 'host' and 'port'): " + msg, e);
+                    + ": unknown host '" + config.host() + "' (check 'host')", e);
+        }
+        if (hasCause(e, javax.net.ssl.SSLException.class) && what.equals("connecting")) {
+            return new ConfigException("cannot connect to MySQL at " + config.host() + ":" + config.port()
+                    + " (check 'tls_mode'): " + msg, e);
+        }
+        if ("08S01".equals(e.getSQLState()) || "08001".equals(e.getSQLState())) {
+            // refused, timed out, or the server is (re)starting: what a restart or failover looks like
+            return new RetriableException((what.equals("connecting") ? "cannot connect to MySQL at "
+                    : "lost MySQL at ") + config.host() + ":" + config.port() + " while " + what + " (the server is "
+                    + "down, restarting or unreachable; retried, then check 'host', 'port' and that it runs): " + msg, e);
         }
         return new RetriableException("MySQL error while " + what + " on " + where + ": " + msg, e);
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String quote(String id) {

@@ -12,6 +12,7 @@ import io.tributary.testkit.BadInput;
 import io.tributary.testkit.TestingMariaDb;
 import io.tributary.testkit.TestingMySqlServer;
 import io.tributary.types.ConfigException;
+import io.tributary.types.RetriableException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.DataType;
 import io.tributary.types.Field;
@@ -132,8 +133,12 @@ class MySqlBadInputTest {
                 .hasMessageContaining("tributary@127.0.0.1:" + db.port() + "/shop");
     }
 
+    /**
+     * A closed port is what a restart or a failover looks like from here: transient (retried; the CLI exits 5), not a
+     * config error. An unknown host name stays a config error.
+     */
     @Test
-    void wrongPortIsAConfigErrorNamingHostAndPortWithoutThePassword() throws Exception {
+    void refusedConnectionIsRetriableAndUnknownHostIsAConfigErrorWithoutThePassword() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -141,8 +146,32 @@ class MySqlBadInputTest {
         int closed = port;
         Throwable t = failsWithoutSideEffects(SECRET, () -> sync(config(closed, TestingMySqlServer.APP_USER, SECRET,
                 false), List.of(items(SyncMode.INCREMENTAL))));
-        assertThat(t).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("cannot connect to MySQL at 127.0.0.1:" + closed);
+        assertThat(t).isInstanceOf(RetriableException.class)
+                .hasMessageContaining("cannot connect to MySQL at 127.0.0.1:" + closed)
+                .hasMessageContaining("down, restarting or unreachable");
+        String badHost = config(db.port(), TestingMySqlServer.APP_USER, SECRET, false).replace("\"127.0.0.1\"",
+                "\"no-such-host.invalid\"");
+        t = failsWithoutSideEffects(SECRET, () -> sync(badHost, List.of(items(SyncMode.INCREMENTAL))));
+        assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("unknown host 'no-such-host.invalid'");
+    }
+
+    /** A server that accepts the connection and never sends its greeting: the read times out, transient. */
+    @Test
+    void silentServerTimesOutAsRetriable() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0)) {
+            String plain = config(silent.getLocalPort(), TestingMySqlServer.APP_USER, SECRET, false);
+            String source = plain.substring(0, plain.length() - 1)
+                    + ", \"jdbc_url_params\": {\"socketTimeout\": \"1000\"}}";
+            Throwable t = null;
+            try (DriverInterface d = Drivers.configured("mysql", Json.parse(source), "source.json")) {
+                d.setup();
+            } catch (RuntimeException e) {
+                t = e;
+            }
+            assertThat(t).isInstanceOf(RetriableException.class)
+                    .hasMessageContaining("cannot connect to MySQL at 127.0.0.1:" + silent.getLocalPort())
+                    .hasMessageNotContaining(SECRET);
+        }
     }
 
     // ------------------------------------------------------------------ grants and server settings

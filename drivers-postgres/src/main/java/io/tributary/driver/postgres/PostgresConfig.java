@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.core.DriverConfig;
 import io.tributary.types.ConfigException;
+import io.tributary.types.ConfigKey;
 import io.tributary.types.Secret;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +41,13 @@ public record PostgresConfig(
     /** {@code backfill_read} values. */
     public static final List<String> BACKFILL_READS = List.of("binary_copy", "select");
 
-    /** TLS settings: {@code mode} is pgjdbc's {@code sslmode} (disable, allow, prefer, require, verify-ca, verify-full). */
-    public record Ssl(@JsonProperty("mode") String mode, @JsonProperty("root_cert") String rootCert) {
+    /** TLS settings: {@code mode} is pgjdbc's {@code sslmode}. */
+    public record Ssl(
+            @ConfigKey(value = "pgjdbc's sslmode.", defaultValue = "prefer",
+                    allowed = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"})
+            @JsonProperty("mode") String mode,
+            @ConfigKey("Path of the CA certificate (PEM) verify-ca and verify-full check the server against.")
+            @JsonProperty("root_cert") String rootCert) {
     }
 
     /**
@@ -57,10 +63,19 @@ public record PostgresConfig(
     public record UpdateMethod(String replicationSlot, String publication, int initialWaitTime,
             boolean createIfMissing, boolean consistentSnapshot) {
         @JsonCreator
-        public static UpdateMethod of(@JsonProperty("replication_slot") String slot,
+        public static UpdateMethod of(
+                @ConfigKey(value = "The logical replication slot (plugin pgoutput) CDC reads.", required = true)
+                @JsonProperty("replication_slot") String slot,
+                @ConfigKey(value = "The publication naming the tables to capture.", required = true)
                 @JsonProperty("publication") String publication,
+                @ConfigKey(value = "Seconds a bounded CDC run waits for a first change before it ends.",
+                        defaultValue = "10", minimum = 0)
                 @JsonProperty("initial_wait_time") Integer wait,
+                @ConfigKey(value = "Create the slot and the publication (for the CDC tables) when a CDC sync starts "
+                        + "and they do not exist.", defaultValue = "false")
                 @JsonProperty("create_if_missing") Boolean create,
+                @ConfigKey(value = "When Tributary creates the slot, create it with an exported snapshot and read "
+                        + "every backfill chunk in it, so backfill and CDC meet at one point.", defaultValue = "false")
                 @JsonProperty("consistent_snapshot") Boolean consistent) {
             if (slot == null || slot.isBlank()) {
                 throw new ConfigException("update_method.replication_slot is required for CDC");
@@ -78,18 +93,35 @@ public record PostgresConfig(
 
     @JsonCreator
     public static PostgresConfig of(
+            @ConfigKey(value = "Host name or address of the PostgreSQL server.", required = true)
             @JsonProperty("host") String host,
+            @ConfigKey(value = "TCP port of the server.", defaultValue = "5432", minimum = 1, maximum = 65535)
             @JsonProperty("port") Integer port,
+            @ConfigKey(value = "The database to replicate.", required = true)
             @JsonProperty("database") String database,
+            @ConfigKey(value = "The role Tributary connects as.", required = true)
             @JsonProperty("username") String username,
+            @ConfigKey("The role's password (never printed).")
             @JsonProperty("password") Secret password,
+            @ConfigKey("Extra pgjdbc connection properties, e.g. {\"connectTimeout\": \"10\"}.")
             @JsonProperty("jdbc_url_params") Map<String, String> jdbcUrlParams,
+            @ConfigKey("TLS settings.")
             @JsonProperty("ssl") Ssl ssl,
+            @ConfigKey(value = "The schemas whose tables are discovered.", defaultValue = "[\"public\"]")
             @JsonProperty("schemas") List<String> schemas,
+            @ConfigKey(value = "Most connections (and chunks read) at once.", defaultValue = "3", minimum = 1,
+                    maximum = 256)
             @JsonProperty("max_threads") Integer maxThreads,
+            @ConfigKey(value = "How many times a failed chunk or pass is retried (transient failures only).",
+                    defaultValue = "3", minimum = 0)
             @JsonProperty("retry_count") Integer retryCount,
+            @ConfigKey(value = "Target number of rows per backfill chunk.", defaultValue = "500000", minimum = 1)
             @JsonProperty("chunk_size") Long chunkSize,
+            @ConfigKey(value = "How chunks are read: binary_copy (COPY ... TO STDOUT (FORMAT binary)) or select (a "
+                    + "JDBC cursor, for proxies that do not pass COPY through).", defaultValue = "binary_copy",
+                    allowed = {"binary_copy", "select"})
             @JsonProperty("backfill_read") String backfillRead,
+            @ConfigKey("Logical replication (CDC) settings; absent, CDC is off.")
             @JsonProperty("update_method") UpdateMethod updateMethod) {
         return new PostgresConfig(host, port == null ? 5432 : port, database, username,
                 password == null ? Secret.of("") : password,
@@ -99,6 +131,120 @@ public record PostgresConfig(
                 maxThreads == null ? 3 : maxThreads, retryCount == null ? 3 : retryCount,
                 chunkSize == null ? 500_000 : chunkSize, backfillRead == null ? "binary_copy" : backfillRead,
                 Optional.ofNullable(updateMethod));
+    }
+
+    /**
+     * A builder for configs made in Java: every key optional except {@code host}, {@code database} and
+     * {@code username}; an unset key takes the same default as in {@code source.json} ({@link #of} does both).
+     * <pre>{@code
+     * PostgresConfig c = PostgresConfig.builder().host("db").database("shop").username("tributary")
+     *         .password(Secret.of(pw)).cdc("tributary", "tributary").build();
+     * DriverInterface driver = Drivers.configured(c);
+     * }</pre>
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link PostgresConfig}; {@link #build} validates it. */
+    public static final class Builder {
+        private String host;
+        private Integer port;
+        private String database;
+        private String username;
+        private Secret password;
+        private Map<String, String> jdbcUrlParams;
+        private Ssl ssl;
+        private List<String> schemas;
+        private Integer maxThreads;
+        private Integer retryCount;
+        private Long chunkSize;
+        private String backfillRead;
+        private UpdateMethod updateMethod;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder database(String database) {
+            this.database = database;
+            return this;
+        }
+
+        public Builder username(String username) {
+            this.username = username;
+            return this;
+        }
+
+        public Builder password(Secret password) {
+            this.password = password;
+            return this;
+        }
+
+        public Builder jdbcUrlParams(Map<String, String> jdbcUrlParams) {
+            this.jdbcUrlParams = jdbcUrlParams;
+            return this;
+        }
+
+        /** pgjdbc's {@code sslmode} ({@code disable}, ..., {@code verify-full}) and an optional CA certificate. */
+        public Builder ssl(String mode, String rootCert) {
+            this.ssl = new Ssl(mode, rootCert);
+            return this;
+        }
+
+        public Builder schemas(List<String> schemas) {
+            this.schemas = schemas;
+            return this;
+        }
+
+        public Builder maxThreads(int maxThreads) {
+            this.maxThreads = maxThreads;
+            return this;
+        }
+
+        public Builder retryCount(int retryCount) {
+            this.retryCount = retryCount;
+            return this;
+        }
+
+        public Builder chunkSize(long chunkSize) {
+            this.chunkSize = chunkSize;
+            return this;
+        }
+
+        /** {@code binary_copy} (default) or {@code select}. */
+        public Builder backfillRead(String backfillRead) {
+            this.backfillRead = backfillRead;
+            return this;
+        }
+
+        /** Turns CDC on with this slot and publication (other CDC settings at their defaults). */
+        public Builder cdc(String replicationSlot, String publication) {
+            this.updateMethod = UpdateMethod.of(replicationSlot, publication, null, null, null);
+            return this;
+        }
+
+        /** Turns CDC on with every CDC setting ({@link UpdateMethod#of}). */
+        public Builder updateMethod(UpdateMethod updateMethod) {
+            this.updateMethod = updateMethod;
+            return this;
+        }
+
+        public PostgresConfig build() {
+            PostgresConfig c = of(host, port, database, username, password, jdbcUrlParams, ssl, schemas, maxThreads,
+                    retryCount, chunkSize, backfillRead, updateMethod);
+            c.validate();
+            return c;
+        }
     }
 
     @Override

@@ -75,28 +75,48 @@ final class PostgresConnections {
     }
 
     /**
-     * Connection-level failures: wrong credentials, unknown databases, unreachable servers and missing privileges
-     * are config errors (a retry cannot fix them), the rest transient.
+     * Connection-level failures: wrong credentials, unknown databases or host names, a refused TLS setup and missing
+     * privileges are config errors (a retry cannot fix them). A refused connection, a timeout, a server starting up
+     * or shutting down (57P03, 57P01) or out of connection slots is transient: a restart or a failover looks like
+     * that, so the orchestrator retries it and the CLI exits with 5, not 3. The rest is transient too.
      */
     RuntimeException translate(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String where = config.username() + "@" + config.host() + ":" + config.port() + "/" + config.database();
+        String at = config.host() + ":" + config.port();
         return switch (state) {
             case "28P01", "28000" -> new ConfigException("PostgreSQL rejected the credentials of " + where
                     + " (check 'username' and 'password', and pg_hba.conf)", e);
             case "3D000" -> new ConfigException("database '" + config.database() + "' does not exist on "
-                    + config.host() + ":" + config.port() + " (check 'database')", e);
+                    + at + " (check 'database')", e);
             case "42501" -> new ConfigException("PostgreSQL denied " + config.username() + " a privilege on "
-                    + config.host() + ":" + config.port() + "/" + config.database() + ": " + safe(e.getMessage())
+                    + at + "/" + config.database() + ": " + safe(e.getMessage())
                     + " (GRANT it, e.g. GRANT SELECT ON <table> TO " + config.username() + ")", e);
-            case "08001", "08004" -> connected
-                    ? new RetriableException("lost PostgreSQL at " + config.host() + ":" + config.port()
-                            + " (a restart?): " + safe(e.getMessage()), e)
-                    : new ConfigException("cannot connect to PostgreSQL at " + config.host() + ":" + config.port()
-                            + " (check 'host', 'port', 'ssl' and that the server runs): " + safe(e.getMessage()), e);
+            case "08001", "08004", "08006" -> {
+                if (hasCause(e, java.net.UnknownHostException.class)) {
+                    yield new ConfigException("cannot connect to PostgreSQL at " + at + ": unknown host '"
+                            + config.host() + "' (check 'host')", e);
+                }
+                if (hasCause(e, javax.net.ssl.SSLException.class) || "08004".equals(state)) {
+                    yield new ConfigException("cannot connect to PostgreSQL at " + at + " (check 'ssl'): "
+                            + safe(e.getMessage()), e);
+                }
+                yield new RetriableException((connected ? "lost PostgreSQL at " : "cannot connect to PostgreSQL at ")
+                        + at + " (the server is down, restarting or unreachable; retried, then check 'host', "
+                        + "'port' and that the server runs): " + safe(e.getMessage()), e);
+            }
             default -> new RetriableException("PostgreSQL error on " + where + " [" + state + "]: "
                     + safe(e.getMessage()), e);
         };
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String safe(String message) {

@@ -14,6 +14,7 @@ import io.tributary.testkit.BadInput;
 import io.tributary.testkit.PerClassPostgres;
 import io.tributary.testkit.TestingPostgres;
 import io.tributary.types.ConfigException;
+import io.tributary.types.RetriableException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.DataType;
 import io.tributary.types.Field;
@@ -129,18 +130,125 @@ class PostgresBadInputTest {
                 .hasMessageContaining(TestingPostgres.APP_USER + "@localhost:" + pg.port() + "/postgres");
     }
 
+    /**
+     * A closed port is what a restart or a failover looks like from here: transient (retried; the CLI exits 5), not a
+     * config error. An unknown host name stays a config error.
+     */
     @Test
-    void wrongPortOrHostIsAConfigErrorNamingHostAndPortWithoutThePassword() throws Exception {
+    void refusedConnectionIsRetriableAndUnknownHostIsAConfigErrorNamingHostAndPortWithoutThePassword()
+            throws Exception {
         int port = closedPort();
         Throwable t = failsWithoutSideEffects(SECRET, () -> sync(config(pg, port, TestingPostgres.APP_USER, SECRET,
                 ""), List.of(items())));
-        assertThat(t).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("cannot connect to PostgreSQL at localhost:" + port);
+        assertThat(t).isInstanceOf(RetriableException.class)
+                .hasMessageContaining("cannot connect to PostgreSQL at localhost:" + port)
+                .hasMessageContaining("down, restarting or unreachable");
         String badHost = config(TestingPostgres.APP_USER, SECRET, "").replace("\"localhost\"",
                 "\"no-such-host.invalid\"");
         t = failsWithoutSideEffects(SECRET, () -> sync(badHost, List.of(items())));
         assertThat(t).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("cannot connect to PostgreSQL at no-such-host.invalid:" + pg.port());
+                .hasMessageContaining("cannot connect to PostgreSQL at no-such-host.invalid:" + pg.port())
+                .hasMessageContaining("unknown host");
+    }
+
+    /** A server that answers the startup with 57P03 ("the database system is starting up"), as PostgreSQL does. */
+    @Test
+    void serverStartingUpIsRetriable() throws Exception {
+        try (FakeServer server = FakeServer.answering(FakeServer.startingUp())) {
+            Throwable t = setupFails(config(pg, server.port(), TestingPostgres.APP_USER, SECRET, ""));
+            assertThat(t).isInstanceOf(RetriableException.class).hasMessageContaining("57P03")
+                    .hasMessageContaining("starting up").hasMessageNotContaining(SECRET);
+        }
+    }
+
+    /** A server that accepts the connection and never answers: the login times out, transient. */
+    @Test
+    void loginTimeoutIsRetriable() throws Exception {
+        try (FakeServer server = FakeServer.answering(null)) {
+            Throwable t = setupFails(config(pg, server.port(), TestingPostgres.APP_USER, SECRET,
+                    "\"jdbc_url_params\": {\"loginTimeout\": \"1\"}"));
+            assertThat(t).isInstanceOf(RetriableException.class)
+                    .hasMessageContaining("cannot connect to PostgreSQL at localhost:" + server.port());
+        }
+    }
+
+    private static Throwable setupFails(String source) {
+        try (DriverInterface d = Drivers.configured("postgres", Json.parse(source), "source.json")) {
+            d.setup();
+        } catch (RuntimeException e) {
+            return e;
+        }
+        throw new AssertionError("setup succeeded");
+    }
+
+    /** Accepts connections on a free port; answers the first message with {@code reply} (or never, if null). */
+    private static final class FakeServer implements AutoCloseable {
+        private final ServerSocket socket;
+        private final Thread thread;
+
+        private FakeServer(ServerSocket socket, Thread thread) {
+            this.socket = socket;
+            this.thread = thread;
+        }
+
+        static byte[] startingUp() {
+            byte[] fields = ("SFATAL\0VFATAL\0C57P03\0Mthe database system is starting up\0\0")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            return java.nio.ByteBuffer.allocate(5 + fields.length).put((byte) 'E').putInt(4 + fields.length)
+                    .put(fields).array();
+        }
+
+        static FakeServer answering(byte[] reply) throws Exception {
+            ServerSocket socket = new ServerSocket(0);
+            Thread thread = new Thread(() -> {
+                List<java.net.Socket> open = new java.util.ArrayList<>();
+                try {
+                    while (true) {
+                        java.net.Socket s = socket.accept();
+                        open.add(s);
+                        java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                        int len = in.readInt();
+                        int code = in.readInt();
+                        in.readFully(new byte[len - 8]);
+                        if (code == 80877103) { // SSLRequest: no TLS here, then the startup message follows
+                            s.getOutputStream().write('N');
+                            len = in.readInt();
+                            in.readFully(new byte[len - 4]);
+                        }
+                        if (reply != null) {
+                            s.getOutputStream().write(reply);
+                            s.getOutputStream().flush();
+                            s.close();
+                        }
+                    }
+                } catch (java.io.IOException closed) {
+                    for (java.net.Socket s : open) {
+                        try {
+                            s.close();
+                        } catch (java.io.IOException ignored) {
+                            // closing
+                        }
+                    }
+                }
+            }, "fake-postgres");
+            thread.setDaemon(true);
+            thread.start();
+            return new FakeServer(socket, thread);
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            socket.close();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     // ------------------------------------------------------------------ grants and server settings

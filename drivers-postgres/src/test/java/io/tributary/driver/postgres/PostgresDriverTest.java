@@ -318,7 +318,8 @@ class PostgresDriverTest {
                     + "\"database\": \"x\", \"username\": \"u\", \"password\": \"p\"}"), "source.json")) {
                 d.setup();
             }
-        }).isInstanceOf(ConfigException.class).hasMessageContaining("cannot connect");
+            // a refused connection is what a restart looks like: transient, retried (not "fix your config")
+        }).isInstanceOf(io.tributary.types.RetriableException.class).hasMessageContaining("cannot connect");
     }
 
     @Test

@@ -3,15 +3,20 @@ package io.tributary.examples.driver;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.core.DriverConfig;
 import io.tributary.types.ConfigException;
+import io.tributary.types.ConfigKey;
 import java.util.List;
 
 /**
  * Config of the example {@code generator} driver: {@code {"streams": ["a", "b"], "rows": 1000, "chunk_size": 100}}.
  */
 public record GeneratorConfig(
+        @ConfigKey(value = "Names of the generated streams.", required = true)
         @JsonProperty("streams") List<String> streams,
+        @ConfigKey(value = "Rows per stream.", required = true, minimum = 0)
         @JsonProperty("rows") long rows,
+        @ConfigKey(value = "Rows per backfill chunk.", required = true, minimum = 1)
         @JsonProperty("chunk_size") long chunkSize,
+        @ConfigKey(value = "Chunks generated at once.", required = true, minimum = 1)
         @JsonProperty("max_threads") int maxThreads) implements DriverConfig {
 
     @Override

@@ -155,6 +155,26 @@ class CliBadInputTest {
         assertThat(r.output()).doesNotContain(wrong);
     }
 
+    /** A stopped server (a refused connection) is transient: exit 5 (re-run later), not 3 (fix the config). */
+    @Test
+    void refusedConnectionExitsFiveAndWrongPasswordThree() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Files.writeString(source, validSource.replace("\"port\": " + pg.port(), "\"port\": " + closed));
+        BadInput.Snapshot before = BadInput.snapshot(state, dir.resolve("out"));
+        try (BadInput.Output out = BadInput.captureOutput()) {
+            assertThat(TributaryCli.run("check", "--type", "postgres", "--config", source.toString())).isEqualTo(5);
+            assertThat(out.text()).contains("FAILED").contains("cannot connect to PostgreSQL at localhost:" + closed);
+        }
+        Result r = sync();
+        assertThat(r.exit()).as(r.output()).isEqualTo(5);
+        assertThat(r.output()).contains("down, restarting or unreachable")
+                .doesNotContain(TestingPostgres.APP_PASSWORD);
+        before.assertUnchanged();
+    }
+
     @Test
     void streamMissingFromTheSourceExitsThreeNamingItBeforeAnythingIsWritten() throws Exception {
         UnaryOperator<String> rename = c -> c.replace("\"items\"", "\"gone\"");

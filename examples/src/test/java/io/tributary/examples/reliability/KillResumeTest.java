@@ -79,7 +79,7 @@ class KillResumeTest {
         if (writerType.equals("jsonl")) {
             for (ObjectNode r : new JsonlDestination(new JsonlConfig(out.toString(), true)).read(id)) {
                 Map<String, Object> m = new HashMap<>();
-                r.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
+                r.properties().forEach(e -> m.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
                 rows.add(m);
             }
             return rows;

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.types.ConfigException;
+import io.tributary.types.ConfigKey;
 
 /**
  * Config of the {@code jsonl} writer.
@@ -14,7 +15,12 @@ import io.tributary.types.ConfigException;
  */
 public record JsonlConfig(String path, boolean fsync) {
     @JsonCreator
-    public JsonlConfig(@JsonProperty("path") String path, @JsonProperty("fsync") Boolean fsync) {
+    public JsonlConfig(
+            @ConfigKey(value = "The root folder; one sub-folder per stream (namespace/name).", required = true)
+            @JsonProperty("path") String path,
+            @ConfigKey(value = "Whether to fsync files and folders at commit (off only for throwaway output).",
+                    defaultValue = "true")
+            @JsonProperty("fsync") Boolean fsync) {
         this(path, fsync == null || fsync);
     }
 

@@ -16,4 +16,10 @@ public final class JsonlWriterFactory implements WriterFactory {
     public Destination create(JsonNode config) {
         return new JsonlDestination(Json.bind(config, JsonlConfig.class, "jsonl writer config"));
     }
+
+    /** The JSON Schema (2020-12) of {@link JsonlConfig}. */
+    @Override
+    public JsonNode spec() {
+        return io.tributary.types.ConfigSchema.of(JsonlConfig.class);
+    }
 }

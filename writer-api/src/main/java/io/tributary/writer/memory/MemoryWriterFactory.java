@@ -32,4 +32,17 @@ public final class MemoryWriterFactory implements WriterFactory {
         }
         return MemoryDestination.named(name);
     }
+
+    /** The JSON Schema (2020-12) of the memory writer's config: only {@code name}. */
+    @Override
+    public JsonNode spec() {
+        com.fasterxml.jackson.databind.node.ObjectNode s = io.tributary.types.Json.object();
+        s.put("$schema", io.tributary.types.ConfigSchema.DIALECT);
+        s.put("title", "MemoryConfig");
+        s.put("type", "object");
+        s.putObject("properties").putObject("name").put("type", "string")
+                .put("description", "The name the embedder looks the in-memory destination up by.");
+        s.put("additionalProperties", false);
+        return s;
+    }
 }

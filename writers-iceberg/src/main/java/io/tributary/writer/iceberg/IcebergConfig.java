@@ -3,6 +3,7 @@ package io.tributary.writer.iceberg;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.types.ConfigException;
+import io.tributary.types.ConfigKey;
 import io.tributary.types.Secret;
 import java.net.URI;
 import java.util.Locale;
@@ -66,17 +67,33 @@ public record IcebergConfig(String catalogType, String warehouse, String catalog
     private static final Pattern URI_SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*)://.*");
 
     @JsonCreator
-    public static IcebergConfig of(@JsonProperty("catalog_type") String catalogType,
+    public static IcebergConfig of(
+            @ConfigKey(value = "Any catalog type Iceberg's CatalogUtil knows (hadoop, jdbc, rest, hive, glue, ...) or "
+                    + "custom with properties.catalog-impl.", defaultValue = "hadoop")
+            @JsonProperty("catalog_type") String catalogType,
+            @ConfigKey("The warehouse location (required for the hadoop catalog: a folder).")
             @JsonProperty("warehouse") String warehouse,
+            @ConfigKey(value = "The catalog's name.", defaultValue = "tributary")
             @JsonProperty("catalog_name") String catalogName,
+            @ConfigKey("Overrides the source namespace; {namespace} in it stands for the source namespace "
+                    + "(\"lake_{namespace}\").")
             @JsonProperty("namespace") String namespace,
+            @ConfigKey("Properties passed to the catalog (e.g. uri).")
             @JsonProperty("properties") Map<String, String> properties,
+            @ConfigKey(value = "A writer thread starts a new data file once its current one reaches about this size.",
+                    defaultValue = "256", minimum = 1)
             @JsonProperty("target_file_size_mb") Long targetFileSizeMb,
+            @ConfigKey("An S3-compatible server's endpoint (leave it out for AWS).")
             @JsonProperty("s3_endpoint") String s3Endpoint,
+            @ConfigKey("The AWS region (Iceberg's client.region).")
             @JsonProperty("aws_region") String awsRegion,
+            @ConfigKey("Path-style S3 addressing (true for most S3-compatible servers).")
             @JsonProperty("s3_path_style") Boolean s3PathStyle,
+            @ConfigKey("The S3 access key ID; leave the keys out to use the AWS SDK's default credentials chain.")
             @JsonProperty("aws_access_key") Secret awsAccessKey,
+            @ConfigKey("The S3 secret access key (never printed).")
             @JsonProperty("aws_secret_key") Secret awsSecretKey,
+            @ConfigKey("The S3 session token of temporary credentials (never printed).")
             @JsonProperty("aws_session_token") Secret awsSessionToken) {
         String type = catalogType == null ? "hadoop" : catalogType.toLowerCase(Locale.ROOT);
         if (type.equals("hadoop") && (warehouse == null || warehouse.isBlank())) {

@@ -16,4 +16,10 @@ public final class IcebergWriterFactory implements WriterFactory {
     public Destination create(JsonNode config) {
         return new IcebergDestination(Json.bind(config, IcebergConfig.class, "iceberg writer config"));
     }
+
+    /** The JSON Schema (2020-12) of {@link IcebergConfig}. */
+    @Override
+    public JsonNode spec() {
+        return io.tributary.types.ConfigSchema.of(IcebergConfig.class);
+    }
 }

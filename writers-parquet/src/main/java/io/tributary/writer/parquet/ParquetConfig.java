@@ -3,6 +3,7 @@ package io.tributary.writer.parquet;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.types.ConfigException;
+import io.tributary.types.ConfigKey;
 import io.tributary.types.Secret;
 import java.util.Locale;
 import java.util.Map;
@@ -75,14 +76,29 @@ public record ParquetConfig(String path, Compression compression, long targetFil
     }
 
     @JsonCreator
-    static ParquetConfig create(@JsonProperty("path") String path, @JsonProperty("compression") String compression,
+    static ParquetConfig create(
+            @ConfigKey(value = "The root folder (one sub-folder per stream, namespace/name), or an s3:// location.",
+                    required = true)
+            @JsonProperty("path") String path,
+            @ConfigKey(value = "Page compression codec (uncompressed is accepted for none).", defaultValue = "snappy",
+                    allowed = {"snappy", "zstd", "none", "uncompressed"})
+            @JsonProperty("compression") String compression,
+            @ConfigKey(value = "A writer thread starts a new file once its current one reaches about this size.",
+                    defaultValue = "256", minimum = 1)
             @JsonProperty("target_file_size_mb") Long targetFileSizeMb,
+            @ConfigKey("An S3-compatible server's endpoint (leave it out for AWS).")
             @JsonProperty("s3_endpoint") String s3Endpoint,
+            @ConfigKey("The AWS region.")
             @JsonProperty("aws_region") String awsRegion,
+            @ConfigKey("Path-style S3 addressing (true for most S3-compatible servers).")
             @JsonProperty("s3_path_style") Boolean s3PathStyle,
+            @ConfigKey("The S3 access key ID; give both keys or neither (the AWS SDK's default credentials chain).")
             @JsonProperty("aws_access_key") Secret awsAccessKey,
+            @ConfigKey("The S3 secret access key (never printed).")
             @JsonProperty("aws_secret_key") Secret awsSecretKey,
+            @ConfigKey("The S3 session token of temporary credentials (never printed).")
             @JsonProperty("aws_session_token") Secret awsSessionToken,
+            @ConfigKey("Properties of the S3FileIO that writes an s3:// path.")
             @JsonProperty("properties") Map<String, String> properties) {
         if ((awsAccessKey == null) != (awsSecretKey == null)) {
             throw new ConfigException("parquet writer: give both 'aws_access_key' and 'aws_secret_key', or neither "

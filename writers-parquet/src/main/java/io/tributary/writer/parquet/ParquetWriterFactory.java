@@ -21,4 +21,10 @@ public final class ParquetWriterFactory implements WriterFactory {
                 "parquet writer config");
         return c.isObjectStore() ? new ObjectStoreParquetDestination(c) : new ParquetDestination(c);
     }
+
+    /** The JSON Schema (2020-12) of {@link ParquetConfig}. */
+    @Override
+    public JsonNode spec() {
+        return io.tributary.types.ConfigSchema.of(ParquetConfig.class);
+    }
 }

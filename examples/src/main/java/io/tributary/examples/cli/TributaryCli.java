@@ -9,13 +9,14 @@ import io.tributary.core.SyncListener;
 import io.tributary.metrics.TributaryMetrics;
 import io.tributary.core.Drivers;
 import io.tributary.core.catalog.Catalog;
+import io.tributary.core.concurrent.Retry;
 import io.tributary.core.state.FileStateStore;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
-import io.tributary.types.NonRetriableException;
+import io.tributary.types.RetriableException;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
@@ -98,10 +99,10 @@ public final class TributaryCli {
         if (e instanceof CancelledException) {
             return INTERRUPTED;
         }
-        if (e instanceof NonRetriableException) {
-            return FAILED;
+        if (e instanceof RetriableException || Retry.isTransient(e)) {
+            return RETRIES_EXHAUSTED;
         }
-        return RETRIES_EXHAUSTED;
+        return FAILED; // NonRetriableException, and any other exception (a bug) that no retry would fix
     }
 
     /** Options shared by commands that read the source. */

@@ -74,6 +74,17 @@ class TributaryCliTest {
     }
 
     @Test
+    void exitCodesTellAFixFromARetryFromABug() {
+        assertThat(TributaryCli.exitCode(new io.tributary.types.ConfigException("bad key"))).isEqualTo(3);
+        assertThat(TributaryCli.exitCode(new io.tributary.types.RetriableException("server restarting"))).isEqualTo(5);
+        assertThat(TributaryCli.exitCode(new java.io.UncheckedIOException(new java.io.IOException("reset"))))
+                .as("an I/O failure").isEqualTo(5);
+        assertThat(TributaryCli.exitCode(new io.tributary.types.NonRetriableException("purged"))).isEqualTo(4);
+        assertThat(TributaryCli.exitCode(new NullPointerException())).as("a bug is not transient").isEqualTo(4);
+        assertThat(TributaryCli.exitCode(new IllegalStateException("bug"))).isEqualTo(4);
+    }
+
+    @Test
     void everyDriverTheHelpOffersIsInTheCli() throws Exception {
         for (String type : List.of("postgres", "mysql", "mongodb")) {
             String out = capture(() -> assertThat(TributaryCli.run("spec", "--type", type)).as(type).isZero(), false);

@@ -65,6 +65,16 @@ public record Retry(int retries, Duration initial, Duration max, Observer observ
         return transientCause;
     }
 
+    private static NonRetriableException nonRetriableCause(Throwable t) {
+        int depth = 0;
+        for (Throwable c = t; c != null && depth < 32; c = c.getCause(), depth++) {
+            if (c instanceof NonRetriableException n) {
+                return n;
+            }
+        }
+        return null;
+    }
+
     /** Runs {@code task}; returns when one attempt succeeds, throws the last failure otherwise. */
     public void run(String what, Runnable task) {
         Duration sleep = initial;
@@ -79,6 +89,12 @@ public record Retry(int retries, Duration initial, Duration max, Observer observ
                 throw e;
             } catch (RuntimeException e) {
                 if (!isTransient(e)) {
+                    NonRetriableException stop = nonRetriableCause(e);
+                    if (stop != null) {
+                        // a wrapped stop (a change stream that stopped on a destination failure fails the chunks
+                        // waiting for it): the stop's own message says what to fix, not "a bug"
+                        throw new NonRetriableException(what + " failed: " + stop.getMessage(), e);
+                    }
                     throw new NonRetriableException(what + " failed with an unexpected error (not retried: a bug, "
                             + "please report it with this message): " + e, e);
                 }

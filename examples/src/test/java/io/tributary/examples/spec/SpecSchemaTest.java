@@ -132,7 +132,7 @@ class SpecSchemaTest {
                             + "\"server_selection_timeout_ms\": 500, \"backoff_retry_count\": 1}",
                     "{\"hosts\": [\"127.0.0.1:27017\"], \"database\": \"kit\", \"partition_size\": 1000}"),
             "generator", List.of(
-                    // EmbedSyncExample, TributaryCliTest
+                    // EmbedSyncExample, GeneratorCliTest
                     "{\"streams\": [\"orders\", \"users\"], \"rows\": 5000, \"chunk_size\": 1000, \"max_threads\": 4}"));
 
     private static final Map<String, List<String>> WRITERS = Map.of(

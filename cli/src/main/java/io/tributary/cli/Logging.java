@@ -1,4 +1,4 @@
-package io.tributary.examples.cli;
+package io.tributary.cli;
 
 import java.util.List;
 import java.util.logging.Handler;

@@ -351,7 +351,7 @@ public final class PostgresDriver implements DriverInterface {
     }
 
     private Projection projection(ConfiguredStream s) {
-        return projection(s, s.schema().fields(), PostgresDriver::quote);
+        return projection(s, s.schema().fields(), UnaryOperator.identity());
     }
 
     /** The projection of {@code columns} of the stream, each selected as {@code select.apply(quoted name)}. */

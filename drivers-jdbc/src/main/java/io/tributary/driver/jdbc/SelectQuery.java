@@ -6,6 +6,7 @@ import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.filter.Filter;
 import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Field;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -65,6 +66,19 @@ public final class SelectQuery {
             }
         }
         return this;
+    }
+
+    /**
+     * Keeps a chunk of the stream's chunk column ({@code chunk_column}, else the first primary key column; see
+     * {@link #keyRange(String, NullKeys, Chunk)}). No condition for {@link Chunk#all()}.
+     */
+    public SelectQuery keyRange(ConfiguredStream s, Chunk chunk) {
+        if (chunk.min() == null && chunk.max() == null) {
+            return this;
+        }
+        String column = s.chunkColumn().orElseGet(() -> s.primaryKey().get(0));
+        boolean nullable = s.schema().field(column).map(Field::nullable).orElse(true);
+        return keyRange(column, nullable ? NullKeys.POSSIBLE : NullKeys.NONE, chunk);
     }
 
     /** Whether a chunk column may hold NULL. */

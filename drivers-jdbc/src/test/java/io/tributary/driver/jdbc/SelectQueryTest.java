@@ -59,6 +59,18 @@ class SelectQueryTest {
     }
 
     @Test
+    void aStreamsChunkIsOnItsChunkColumnElseItsFirstKeyColumn() {
+        ConfiguredStream byKey = stream(null);
+        assertThat(new SelectQuery(SqlDialect.MYSQL).keyRange(byKey, Chunk.of(null, 9L)).conditions())
+                .containsExactly("`id` < ?");
+        assertThat(new SelectQuery(SqlDialect.MYSQL).keyRange(byKey, Chunk.all()).conditions()).isEmpty();
+        ConfiguredStream byUp = new ConfiguredStream(byKey.stream(), List.of(), true, Optional.empty(),
+                Optional.of("up"), false, true, Optional.empty());
+        assertThat(new SelectQuery(SqlDialect.MYSQL).keyRange(byUp, Chunk.of(null, 9L)).conditions())
+                .as("a nullable chunk column").containsExactly("(`up` < ? OR `up` IS NULL)");
+    }
+
+    @Test
     void cursorAtMostKeepsRowsUpToTheBoundAndNullPrimariesBySecondary() {
         SelectQuery one = new SelectQuery(SqlDialect.POSTGRES).cursorAtMost(stream("up"),
                 new CursorValues(7L, null), AS_IS);

@@ -366,13 +366,9 @@ public final class MySqlDriver implements DriverInterface {
 
     @Override
     public void chunkIterator(ConfiguredStream stream, Chunk chunk, CursorValues upperBound, BackfillMsgFn fn) {
-        SelectQuery q = new SelectQuery(SqlDialect.MYSQL);
-        if (chunk.min() != null || chunk.max() != null) {
-            String key = stream.chunkColumn().orElse(stream.primaryKey().get(0));
-            boolean nullable = stream.schema().field(key).map(Field::nullable).orElse(true);
-            q.keyRange(key, nullable ? SelectQuery.NullKeys.POSSIBLE : SelectQuery.NullKeys.NONE, chunk);
-        }
-        q.cursorAtMost(stream, upperBound, (column, value) -> bind(value)).filter(stream.filter());
+        SelectQuery q = new SelectQuery(SqlDialect.MYSQL).keyRange(stream, chunk)
+                .cursorAtMost(stream, upperBound, (column, value) -> bind(value))
+                .filter(stream.filter());
         read(stream, q, fn);
     }
 

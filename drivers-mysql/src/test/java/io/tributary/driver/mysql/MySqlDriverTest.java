@@ -172,6 +172,48 @@ class MySqlDriverTest {
         }
     }
 
+    /**
+     * A filter's string is compared as written: a backslash is no escape (MySQL's default {@code sql_mode} reads one
+     * in a literal as an escape, so the values are bound, not written into the SQL).
+     */
+    @Test
+    void aFilterStringWithBackslashesAndQuotesMatchesExactly() {
+        db.execute("CREATE TABLE shop.filter_bs (id int PRIMARY KEY, v varchar(50))",
+                "INSERT INTO shop.filter_bs VALUES (1, 'C:\\\\temp\\\\'), (2, 'C:temp'), (3, 'it''s'), (4, 'x')");
+        State state = State.inMemory();
+        MemoryDestination dest = MemoryDestination.named("mysql-" + UUID.randomUUID());
+        StreamId id = StreamId.of("shop", "filter_bs");
+        ConfiguredStream cs = ConfiguredStream.of(discover(state, id))
+                .withFilter("v = 'C:\\temp\\' or v = \"it's\"");
+        run(state, dest, cs);
+        assertThat(values(dest, id)).containsExactlyInAnyOrderEntriesOf(Map.of("1", "C:\\temp\\", "3", "it's"));
+    }
+
+    /** The rows of a nullable chunk_column's NULL keys are read by the first chunk, integer and string keys alike. */
+    @Test
+    void aNullableChunkColumnsNullKeysAreRead() {
+        db.execute("CREATE TABLE shop.chunk_nulls (id int PRIMARY KEY, n int NULL, s varchar(20) NULL)");
+        StringBuilder rows = new StringBuilder();
+        for (int i = 1; i <= 2500; i++) {
+            String v = i % 7 == 0 ? "NULL" : String.valueOf(i);
+            rows.append(i == 1 ? "" : ", ").append('(').append(i).append(", ").append(v).append(", ")
+                    .append(i % 7 == 0 ? "NULL" : "'k" + (10_000 + i) + "'").append(')');
+        }
+        db.execute("INSERT INTO shop.chunk_nulls VALUES " + rows);
+        StreamId id = StreamId.of("shop", "chunk_nulls");
+        for (String column : List.of("n", "s")) {
+            State state = State.inMemory();
+            MemoryDestination dest = MemoryDestination.named("mysql-" + UUID.randomUUID());
+            ConfiguredStream all = ConfiguredStream.of(discover(state, id));
+            ConfiguredStream cs = new ConfiguredStream(all.stream(), all.selectedColumns(), all.syncNewColumns(),
+                    all.filter(), java.util.Optional.of(column), all.appendMode(), all.normalization(),
+                    all.partitionRegex());
+            run(state, dest, cs);
+            assertThat(dest.table(id)).as("chunked on %s", column).hasSize(2500);
+            assertThat(dest.table(id).get("14").value(column)).isNull();
+        }
+    }
+
     @Test
     void xaStatementsOfEverySpellingNameTheSameXid() {
         assertThat(MySqlCdc.Xa.parse("XA START 'a'")).isEqualTo(new MySqlCdc.Xa("START", "61,,1"));

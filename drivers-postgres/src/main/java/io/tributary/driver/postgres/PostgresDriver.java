@@ -387,10 +387,8 @@ public final class PostgresDriver implements DriverInterface {
             if (chunk.max() != null) {
                 q.where("ctid < '" + tidLiteral(chunk.max()) + "'::tid");
             }
-        } else if (chunk.min() != null || chunk.max() != null) {
-            String key = stream.chunkColumn().orElse(stream.primaryKey().get(0));
-            boolean nullable = stream.schema().field(key).map(Field::nullable).orElse(true);
-            q.keyRange(key, nullable ? SelectQuery.NullKeys.POSSIBLE : SelectQuery.NullKeys.NONE, chunk);
+        } else {
+            q.keyRange(stream, chunk);
         }
         q.cursorAtMost(stream, upperBound, (column, value) -> bind(stream, column, value)).filter(stream.filter());
         read(stream, "chunk " + chunk, q, p, processFn, snapshot);

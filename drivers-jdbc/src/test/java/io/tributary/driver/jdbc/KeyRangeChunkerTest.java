@@ -3,7 +3,15 @@ package io.tributary.driver.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.core.Chunk;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class KeyRangeChunkerTest {
@@ -44,6 +52,55 @@ class KeyRangeChunkerTest {
         List<Chunk> whole = KeyRangeChunker.split(Long.MIN_VALUE, Long.MAX_VALUE, 4, 1);
         assertThat(whole).containsExactly(Chunk.of(null, Long.MIN_VALUE + (1L << 62)), Chunk.of(Long.MIN_VALUE
                 + (1L << 62), 0L), Chunk.of(0L, 1L << 62), Chunk.of(1L << 62, null));
+    }
+
+    /**
+     * A server whose table has {@code keys} in key order (NULLs first, as MySQL sorts them): answers
+     * {@code count(*)} and the {@code LIMIT 1 OFFSET n} probes, and records the statements.
+     */
+    private static Connection sortedKeys(List<String> keys, List<String> statements) {
+        return proxy(Connection.class, (m, a) -> m.equals("createStatement") ? proxy(Statement.class, (m2, a2) -> {
+            if (!m2.equals("executeQuery")) {
+                return null;
+            }
+            String sql = (String) a2[0];
+            statements.add(sql);
+            Matcher off = Pattern.compile("OFFSET (\\d+)$").matcher(sql);
+            String value = off.find() ? keys.get(Integer.parseInt(off.group(1))) : String.valueOf(keys.size());
+            boolean[] read = {false};
+            return proxy(ResultSet.class, (m3, a3) -> switch (m3) {
+                case "next" -> !read[0] && (read[0] = true);
+                case "getString" -> value;
+                case "getLong" -> Long.parseLong(value);
+                default -> null;
+            });
+        }) : null);
+    }
+
+    private interface Handler {
+        Object handle(String method, Object[] args) throws Exception;
+    }
+
+    private static <T> T proxy(Class<T> type, Handler h) {
+        return type.cast(Proxy.newProxyInstance(KeyRangeChunkerTest.class.getClassLoader(), new Class<?>[] {type},
+                (p, m, a) -> m.getName().equals("close") ? null : h.handle(m.getName(), a)));
+    }
+
+    @Test
+    void probesABoundEveryChunkOfRowsSkippingNullAndRepeatedKeys() throws Exception {
+        List<String> keys = new ArrayList<>(Arrays.asList(null, null, null, "a", "b", "b", "b", "b", "c", "d"));
+        List<String> statements = new ArrayList<>();
+        List<Chunk> chunks = KeyRangeChunker.probedRanges(sortedKeys(keys, statements), SqlDialect.MYSQL,
+                "`s`.`t`", "k`ey", 2);
+        // probes at offsets 2 (NULL), 4 (b), 6 (b again), 8 (c)
+        assertThat(chunks).containsExactly(Chunk.of(null, "b"), Chunk.of("b", "c"), Chunk.of("c", null));
+        assertThat(statements).containsExactly("SELECT count(*) FROM `s`.`t`",
+                "SELECT `k``ey` FROM `s`.`t` ORDER BY `k``ey` LIMIT 1 OFFSET 2",
+                "SELECT `k``ey` FROM `s`.`t` ORDER BY `k``ey` LIMIT 1 OFFSET 4",
+                "SELECT `k``ey` FROM `s`.`t` ORDER BY `k``ey` LIMIT 1 OFFSET 6",
+                "SELECT `k``ey` FROM `s`.`t` ORDER BY `k``ey` LIMIT 1 OFFSET 8");
+        assertThat(KeyRangeChunker.probedRanges(sortedKeys(keys, new ArrayList<>()), SqlDialect.MYSQL, "t", "k", 10))
+                .containsExactly(Chunk.all());
     }
 
     @Test

@@ -56,7 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresDriver implements DriverInterface {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresDriver.class);
-    static final int FETCH_SIZE = 10_000;
 
     private PostgresConfig config;
     private PostgresConnections connections;

@@ -8,6 +8,8 @@ import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
 import io.tributary.core.state.State;
+import io.tributary.driver.jdbc.CursorColumns;
+import io.tributary.driver.jdbc.JdbcErrors;
 import io.tributary.driver.jdbc.JdbcReads;
 import io.tributary.driver.jdbc.KeyRangeChunker;
 import io.tributary.driver.jdbc.RowDecoder;
@@ -16,7 +18,6 @@ import io.tributary.driver.jdbc.SqlDialect;
 import io.tributary.types.ConfigException;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.ConfiguredStream;
-import io.tributary.types.DataType;
 import io.tributary.types.Field;
 import io.tributary.types.RetriableException;
 import io.tributary.types.Schema;
@@ -38,7 +39,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -112,8 +112,7 @@ public final class MySqlDriver implements DriverInterface {
     RuntimeException translate(SQLException e, String what) {
         String where = config.username() + "@" + config.host() + ":" + config.port() + "/" + config.database();
         int code = e.getErrorCode();
-        String msg = e.getMessage() == null ? "" : e.getMessage().replace(config.password().reveal().isEmpty() ? "\u0000"
-                : config.password().reveal(), "****");
+        String msg = JdbcErrors.masked(e.getMessage(), config.password().reveal());
         if (code == 1045) {
             return new ConfigException("MySQL rejected the credentials of " + where + " (check 'username' and 'password')", e);
         }
@@ -124,11 +123,11 @@ public final class MySqlDriver implements DriverInterface {
         if (code == 1049) {
             return new ConfigException("database '" + config.database() + "' does not exist (check 'database')", e);
         }
-        if (hasCause(e, java.net.UnknownHostException.class)) {
+        if (JdbcErrors.hasCause(e, java.net.UnknownHostException.class)) {
             return new ConfigException("cannot connect to MySQL at " + config.host() + ":" + config.port()
                     + ": unknown host '" + config.host() + "' (check 'host')", e);
         }
-        if (hasCause(e, javax.net.ssl.SSLException.class) && what.equals("connecting")) {
+        if (JdbcErrors.hasCause(e, javax.net.ssl.SSLException.class) && what.equals("connecting")) {
             return new ConfigException("cannot connect to MySQL at " + config.host() + ":" + config.port()
                     + " (check 'tls_mode'): " + msg, e);
         }
@@ -139,15 +138,6 @@ public final class MySqlDriver implements DriverInterface {
                     + "down, restarting or unreachable; retried, then check 'host', 'port' and that it runs): " + msg, e);
         }
         return new RetriableException("MySQL error while " + what + " on " + where + ": " + msg, e);
-    }
-
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static String quote(String id) {
@@ -322,13 +312,7 @@ public final class MySqlDriver implements DriverInterface {
                 }
             }
             List<Field> fields = cols.stream().map(MySqlTypes.Column::field).toList();
-            Set<String> cursors = new LinkedHashSet<>();
-            for (Field f : fields) {
-                if (f.type().isInteger() || f.type().isFloating() || f.type() == DataType.DECIMAL
-                        || f.type() == DataType.DATE || f.type().isTimestamp() || f.type() == DataType.STRING) {
-                    cursors.add(f.name());
-                }
-            }
+            Set<String> cursors = CursorColumns.of(fields);
             Set<SyncMode> modes = EnumSet.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL);
             if (config.updateMethod().isPresent()) {
                 modes.add(SyncMode.CDC);

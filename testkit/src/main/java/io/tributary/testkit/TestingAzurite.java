@@ -67,13 +67,20 @@ public final class TestingAzurite implements AutoCloseable {
 
     /**
      * Starts Azurite, or skips the calling test (a JUnit assumption) when {@code azurite-blob} is not installed.
+     * From a {@code @BeforeAll}, JUnit aborts the whole class and Surefire then counts no test at all: call
+     * {@link #assumeInstalled()} from a {@code @BeforeEach} too, so that each test is reported skipped, with the
+     * message.
      */
     public static TestingAzurite start() {
-        Optional<Path> binary = locate();
-        Assumptions.assumeTrue(binary.isPresent(), "Azurite " + VERSION + " is not installed (azurite-blob is "
+        assumeInstalled();
+        return new TestingAzurite(locate().orElseThrow());
+    }
+
+    /** Skips the calling test (a JUnit assumption, with how to install it) when Azurite is not installed. */
+    public static void assumeInstalled() {
+        Assumptions.assumeTrue(locate().isPresent(), "Azurite " + VERSION + " is not installed (azurite-blob is "
                 + "neither on the PATH nor under ~/.cache/tributary/azurite): the Azure tests are skipped. Install it "
                 + "with `npm install --prefix ~/.cache/tributary/azurite azurite@" + VERSION + "` (.ci/run does)");
-        return new TestingAzurite(binary.orElseThrow());
     }
 
     /** Where {@code azurite-blob} is, if anywhere this fixture looks. */

@@ -149,6 +149,15 @@ final class CdcSession implements CdcMsgFn {
 
     @Override
     public void checkpoint(ObjectNode position) {
+        commit(position, () -> ctx.driver.postCDC(identifier));
+    }
+
+    /**
+     * A checkpoint at {@code position} (its saved form): commits the writers with it as metadata state, then runs
+     * {@code saveAndAcknowledge} (the driver's {@code postCDC}, or the engine's save and the source's acknowledgement),
+     * then lets the emitted watermark windows go.
+     */
+    void commit(ObjectNode position, Runnable saveAndAcknowledge) {
         SyncContext.checkCancelled();
         long began = System.nanoTime();
         for (Map.Entry<StreamId, WriterThread> e : writers.entrySet()) {
@@ -156,7 +165,7 @@ final class CdcSession implements CdcMsgFn {
             overlap.remove(e.getKey());
         }
         writers.clear();
-        ctx.driver.postCDC(identifier);
+        saveAndAcknowledge.run();
         // the chunks leave state only after the position was saved: a crash in between reads them again
         int chunks = windows == null ? 0 : windows.emitted();
         long backfilled = windows == null ? 0 : windows.committed(ctx.state);

@@ -4,7 +4,10 @@ import io.tributary.core.concurrent.TaskGroup;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -21,6 +24,8 @@ final class ChangeStreamRunner {
     private final SyncContext ctx;
     private final BackfillRunner backfill;
     private final WatermarkBackfill watermark;
+    /** The driver's {@link CdcSource} of the current run, or null: the driver keeps its positions itself. */
+    private volatile TypedChangeStream<?> typed;
 
     ChangeStreamRunner(SyncContext ctx, BackfillRunner backfill) {
         this.ctx = ctx;
@@ -33,6 +38,11 @@ final class ChangeStreamRunner {
             ctx.state.setSyncMode(s.id(), s.syncMode());
         }
         ctx.driver.preCDC(run.pool, streams);
+        typed = ctx.driver.cdcSource().map(src -> TypedChangeStream.of(src, ctx.state, ctx.driver.changeStreamMode()))
+                .orElse(null);
+        if (typed != null) {
+            typed.recordStartPositions(changeStreams(ctx.driver.changeStreamMode(), streams));
+        }
         if (ctx.options.cdcBackfill() == CdcBackfill.WATERMARK) {
             watermark.run(run, streams);
             return;
@@ -78,6 +88,16 @@ final class ChangeStreamRunner {
         }
     }
 
+    /** The change streams of a mode: identifier to the streams it carries (one for all when sequential). */
+    static Map<Integer, List<ConfiguredStream>> changeStreams(ChangeStreamMode mode, List<ConfiguredStream> streams) {
+        Map<Integer, List<ConfiguredStream>> out = new LinkedHashMap<>();
+        for (int i = 0; i < streams.size(); i++) {
+            out.computeIfAbsent(mode == ChangeStreamMode.SEQUENTIAL ? 0 : i, k -> new ArrayList<>())
+                    .add(streams.get(i));
+        }
+        return out;
+    }
+
     private void backfillForCdc(Run run, ConfiguredStream s, Set<StreamId> backfilledNow) {
         if (s.syncMode() == SyncMode.STRICT_CDC || ctx.state.backfillCompleted(s.id())) {
             return;
@@ -101,7 +121,12 @@ final class ChangeStreamRunner {
                             ctx.listener().changeStreamStarted(identifier,
                                     streams.stream().map(ConfiguredStream::id).toList());
                             try {
-                                ctx.driver.streamChanges(identifier, session);
+                                TypedChangeStream<?> t = typed;
+                                if (t != null) {
+                                    t.stream(identifier, streams, session);
+                                } else {
+                                    ctx.driver.streamChanges(identifier, session);
+                                }
                                 session.finish();
                             } catch (RuntimeException | Error e) {
                                 session.abort(e);

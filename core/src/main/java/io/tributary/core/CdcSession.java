@@ -142,7 +142,7 @@ final class CdcSession implements CdcMsgFn {
     @Override
     public boolean checkpointWanted() {
         Duration every = ctx.options.continuousCheckpoint();
-        return (windows != null && windows.emitted() > 0)
+        return (windows != null && windows.emitted() > 0) || changes >= ChangeSink.CHECKPOINT_EVERY
                 || (changes > 0 && !every.isZero() && System.nanoTime() - lastCheckpoint >= every.toNanos())
                 || (changes > 0 && ctx.stopping());
     }

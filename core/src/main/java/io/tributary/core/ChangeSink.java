@@ -8,6 +8,12 @@ package io.tributary.core;
  * @since 0.2 (experimental: may change before 1.0)
  */
 public interface ChangeSink<P> {
+    /**
+     * The checkpoint cadence of every change stream: {@link #checkpointWanted()} turns true once this many changes were
+     * accepted since the last checkpoint (bounding what a restart reads again and what the writers hold uncommitted).
+     */
+    int CHECKPOINT_EVERY = 20_000;
+
     /** One change; blocks while the writers are behind (back-pressure). */
     void accept(CdcChange change);
 
@@ -29,6 +35,11 @@ public interface ChangeSink<P> {
      */
     boolean keepStreaming();
 
-    /** True when the engine wants a checkpoint at the next transaction boundary, watermark or idle moment. */
+    /**
+     * True when the engine wants a checkpoint at the next transaction boundary, watermark or idle moment: after
+     * {@link #CHECKPOINT_EVERY} changes, when watermark-backfill rows wait for one, at the continuous mode's interval,
+     * or when the run is asked to stop. The cadence is the engine's: a driver keeps no counter of the changes it
+     * delivers.
+     */
     boolean checkpointWanted();
 }

@@ -168,10 +168,12 @@ public interface DriverInterface extends AutoCloseable {
     }
 
     /**
-     * Prepares CDC before any backfill of {@code streams}: when the state holds no position yet, records the
-     * source's current position in state, so that changes made during backfill are captured. May compare the
-     * state's position with what the destination committed ({@link WriterPool#committedState}) to recover from a
-     * crash between a writer commit and the state save.
+     * Prepares CDC before any backfill of {@code streams}. With a {@link #cdcSource()}: creates what CDC needs on the
+     * server (a publication, a slot) and the driver's CDC reader; the engine then records the start positions
+     * ({@link CdcSource#startPosition}). Without one: when the state holds no position yet, records the source's
+     * current position in state, so that changes made during backfill are captured; may compare the state's
+     * position with what the destination committed ({@link WriterPool#committedState}) to recover from a crash
+     * between a writer commit and the state save.
      */
     void preCDC(WriterPool pool, List<ConfiguredStream> streams);
 

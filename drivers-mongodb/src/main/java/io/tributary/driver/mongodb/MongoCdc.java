@@ -47,7 +47,6 @@ final class MongoCdc {
     static final String START = "cdc_start";
     /** The oplog timestamp ({@code t << 32 | i}) after which the stream starts (a server without start tokens). */
     static final String START_AFTER = "cdc_start_after";
-    static final int CHECKPOINT_EVERY = 10_000;
 
     private final MongoDriver driver;
     private final MongoConfig config;
@@ -145,7 +144,6 @@ final class MongoCdc {
         }
         EvolvingSchema schema = new EvolvingSchema(s.schema(), s.id().toString());
         long total = 0;
-        long since = 0;
         MongoPosition position = from;
         // a bounded run ends at the end of the log as of its start: the first event stamped later than that (a
         // steady load never leaves the stream idle long enough to end on the idle timeout)
@@ -166,7 +164,6 @@ final class MongoCdc {
                     deliverMarks(identifier, fn, null, pollSeq);
                     if (fn.checkpointWanted()) {
                         fn.checkpoint(position);
-                        since = 0;
                     }
                     if (fn.keepStreaming()) {
                         Thread.sleep(5);
@@ -186,7 +183,6 @@ final class MongoCdc {
                     deliverMarks(identifier, fn, e.getClusterTime(), pollSeq);
                     if (fn.checkpointWanted()) {
                         fn.checkpoint(position);
-                        since = 0;
                     }
                 }
                 Instant at = e.getClusterTime() != null ? Instant.ofEpochSecond(e.getClusterTime().getTime())
@@ -212,14 +208,12 @@ final class MongoCdc {
                 if (values != null) {
                     fn.accept(new CdcChange(s.id(), kind, at, schema.schema(), values));
                     total++;
-                    since++;
                 }
                 if (e.getResumeToken() != null && e.getResumeToken().containsKey(TOKEN)) {
                     position = new MongoPosition.ResumeToken(e.getResumeToken().getString(TOKEN).getValue());
                 }
-                if (since >= CHECKPOINT_EVERY || fn.checkpointWanted()) {
+                if (fn.checkpointWanted()) { // the engine's cadence: every 20,000 changes, or sooner
                     fn.checkpoint(position);
-                    since = 0;
                 }
                 if (kind == null && !op.equals("insert") && !op.equals("update") && !op.equals("replace")) {
                     break; // drop, rename, invalidate

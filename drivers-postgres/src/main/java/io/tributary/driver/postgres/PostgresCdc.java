@@ -49,7 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PostgresCdc implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresCdc.class);
-    static final int CHECKPOINT_EVERY = 20_000;
     /** Prefix of the logical decoding messages that carry watermarks. */
     static final String WATERMARK_PREFIX = "tributary";
 
@@ -341,7 +340,6 @@ final class PostgresCdc implements AutoCloseable {
             boolean inTransaction = false;
             int xid = 0;
             Instant commitTime = Instant.EPOCH;
-            long sinceCheckpoint = 0;
             long total = 0;
             int idle = 0;
             while (true) {
@@ -354,7 +352,6 @@ final class PostgresCdc implements AutoCloseable {
                     if (!inTransaction) {
                         if (fn.checkpointWanted()) {
                             fn.checkpoint(new PostgresPosition(lastCommit));
-                            sinceCheckpoint = 0;
                         }
                         if (fn.keepStreaming()) {
                             pause(idle);
@@ -392,27 +389,23 @@ final class PostgresCdc implements AutoCloseable {
                         msg.getLong(); // commit LSN
                         lastCommit = LogSequenceNumber.valueOf(msg.getLong()); // end of the transaction
                         inTransaction = false;
-                        if (sinceCheckpoint >= CHECKPOINT_EVERY || fn.checkpointWanted()) {
+                        if (fn.checkpointWanted()) { // the engine's cadence: every 20,000 changes, or sooner
                             fn.checkpoint(new PostgresPosition(lastCommit));
-                            sinceCheckpoint = 0;
                         }
                     }
                     case 'R' -> relation(msg);
                     case 'I' -> {
                         if (change(msg, OpType.CREATE, commitTime, fn)) {
-                            sinceCheckpoint++;
                             total++;
                         }
                     }
                     case 'U' -> {
                         if (change(msg, OpType.UPDATE, commitTime, fn)) {
-                            sinceCheckpoint++;
                             total++;
                         }
                     }
                     case 'D' -> {
                         if (change(msg, OpType.DELETE, commitTime, fn)) {
-                            sinceCheckpoint++;
                             total++;
                         }
                     }
@@ -441,7 +434,6 @@ final class PostgresCdc implements AutoCloseable {
                             }
                             if (fn.checkpointWanted()) {
                                 fn.checkpoint(new PostgresPosition(lastCommit));
-                                sinceCheckpoint = 0;
                             }
                         }
                     }

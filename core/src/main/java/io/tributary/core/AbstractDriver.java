@@ -5,11 +5,9 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.core.concurrent.TaskGroup;
 import io.tributary.core.state.State;
-import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
-import io.tributary.types.SyncMode;
 import io.tributary.writer.WriterPool;
 import io.tributary.writer.WriterThread;
 import java.time.Duration;
@@ -187,21 +185,11 @@ public class AbstractDriver implements AutoCloseable {
      */
     public void read(WriterPool pool, List<ConfiguredStream> streams) {
         requireNonNull(pool, "pool is null");
-        observed("read", () -> readChecked(pool, streams));
+        ctx.observed("read", () -> readChecked(pool, streams));
     }
 
     private void readChecked(WriterPool pool, List<ConfiguredStream> streams) {
-        List<ConfiguredStream> cdcStreams = new ArrayList<>();
-        for (ConfiguredStream s : streams) {
-            s.validate();
-            if (s.syncMode() == SyncMode.CDC || s.syncMode() == SyncMode.STRICT_CDC) {
-                cdcStreams.add(s);
-            }
-        }
-        if (!cdcStreams.isEmpty() && !ctx.driver.cdcSupported()) {
-            throw new ConfigException("streams " + cdcStreams.stream().map(ConfiguredStream::id).toList()
-                    + " are set to sync_mode cdc but the source config does not enable CDC (update_method)");
-        }
+        ctx.checkSyncModes(streams);
         // the state must belong to this source, and every stream is checked, before anything is written: a
         // foreign state must not resume, a missing grant must not clear a full refresh first
         ctx.bindSource();
@@ -254,7 +242,7 @@ public class AbstractDriver implements AutoCloseable {
 
     private void runAlone(String operation, WriterPool pool, List<ConfiguredStream> streams,
             BiConsumer<Run, List<ConfiguredStream>> runner) {
-        observed(operation, () -> {
+        ctx.observed(operation, () -> {
             ctx.bindSource();
             pool.destination().preflight(streams);
             try (Run run = new Run(ctx, pool)) {
@@ -310,20 +298,6 @@ public class AbstractDriver implements AutoCloseable {
     /** The writer thread ID of an incremental pass that starts at {@code from}. */
     public static String incrementalThreadId(StreamId stream, CursorValues from) {
         return ThreadIds.incremental(stream, from);
-    }
-
-    /** Runs an entry point, telling the listener of its failure before throwing it. */
-    private void observed(String operation, Runnable body) {
-        try {
-            body.run();
-        } catch (RuntimeException | Error e) {
-            try {
-                ctx.listener().failed(operation, e);
-            } catch (RuntimeException le) {
-                e.addSuppressed(le);
-            }
-            throw e;
-        }
     }
 
     /** Closes the driver. */

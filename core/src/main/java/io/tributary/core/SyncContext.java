@@ -3,9 +3,13 @@ package io.tributary.core;
 import io.tributary.core.concurrent.Retry;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
+import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Schema;
+import io.tributary.types.SyncMode;
 import io.tributary.writer.WriteMode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -66,6 +70,35 @@ final class SyncContext {
             state.bindSource(identity.get());
         } else {
             LOG.debug("driver {} gives no source identity: the state's source is not checked", driver.type());
+        }
+    }
+
+    /** Runs an entry point, telling the listener of its failure before throwing it. */
+    void observed(String operation, Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException | Error e) {
+            try {
+                options.listener().failed(operation, e);
+            } catch (RuntimeException le) {
+                e.addSuppressed(le);
+            }
+            throw e;
+        }
+    }
+
+    /** Validates each stream's configuration; CDC streams need a driver configured for CDC. */
+    void checkSyncModes(List<ConfiguredStream> streams) {
+        List<ConfiguredStream> cdcStreams = new ArrayList<>();
+        for (ConfiguredStream s : streams) {
+            s.validate();
+            if (s.syncMode() == SyncMode.CDC || s.syncMode() == SyncMode.STRICT_CDC) {
+                cdcStreams.add(s);
+            }
+        }
+        if (!cdcStreams.isEmpty() && !driver.cdcSupported()) {
+            throw new ConfigException("streams " + cdcStreams.stream().map(ConfiguredStream::id).toList()
+                    + " are set to sync_mode cdc but the source config does not enable CDC (update_method)");
         }
     }
 

@@ -1,12 +1,14 @@
 package io.tributary.driver.mysql;
 
 import io.tributary.core.BackfillMsgFn;
-import io.tributary.core.CdcMsgFn;
+import io.tributary.core.CdcSource;
+import io.tributary.core.ChangeSink;
 import io.tributary.core.ChangeStreamMode;
 import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.PositionCodec;
 import io.tributary.core.state.State;
 import io.tributary.driver.jdbc.CursorColumns;
 import io.tributary.driver.jdbc.JdbcErrors;
@@ -56,7 +58,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MySqlDriver implements DriverInterface {
     private MySqlConfig config;
-    private State state;
     private final Map<StreamId, List<MySqlTypes.Column>> columns = new ConcurrentHashMap<>();
     private MySqlCdc cdc;
 
@@ -162,7 +163,7 @@ public final class MySqlDriver implements DriverInterface {
 
     @Override
     public void setupState(State s) {
-        this.state = s;
+        // nothing to keep: CDC positions are the engine's (cdcSource())
     }
 
     /**
@@ -459,13 +460,41 @@ public final class MySqlDriver implements DriverInterface {
 
     @Override
     public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
-        cdc = new MySqlCdc(this, config, state, streams);
-        cdc.recordStartPosition();
+        cdc = new MySqlCdc(this, config, streams);
     }
 
+    /**
+     * Binlog CDC with positions the engine saves ({@link MySqlPosition}); nothing is acknowledged to the server (a
+     * binlog keeps no reader position).
+     */
     @Override
-    public void streamChanges(int identifier, CdcMsgFn fn) {
-        cdc.stream(fn);
+    public Optional<CdcSource<?>> cdcSource() {
+        return Optional.of(changes);
+    }
+
+    private final CdcSource<MySqlPosition> changes = new CdcSource<>() {
+        @Override
+        public PositionCodec<MySqlPosition> positionCodec() {
+            return MySqlPosition.CODEC;
+        }
+
+        @Override
+        public MySqlPosition startPosition(int identifier, List<ConfiguredStream> streams) {
+            return cdc().startPosition();
+        }
+
+        @Override
+        public void streamChanges(int identifier, MySqlPosition from, ChangeSink<MySqlPosition> sink) {
+            cdc().stream(from, sink);
+        }
+    };
+
+    private MySqlCdc cdc() {
+        MySqlCdc c = cdc;
+        if (c == null) {
+            throw new NonRetriableException("CDC called before preCDC");
+        }
+        return c;
     }
 
     /** Watermarks are binlog positions (read-only: no signal table, no write grant). */
@@ -481,11 +510,6 @@ public final class MySqlDriver implements DriverInterface {
             throw new NonRetriableException("writeWatermark called before preCDC");
         }
         c.watermark(watermark);
-    }
-
-    @Override
-    public void postCDC(int identifier) {
-        cdc.acknowledge();
     }
 
     @Override

@@ -224,6 +224,41 @@ class MySqlDriverTest {
         assertThat(MySqlCdc.Xa.parse("XA END 0x41,0x42,3")).isEqualTo(new MySqlCdc.Xa("END", "41,42,3"));
     }
 
+    /** A global position saved by a release before positions carried a version resumes where it says. */
+    @Test
+    void resumesFromAGlobalPositionSavedBeforePositionsHadAVersion() {
+        db.execute("CREATE TABLE shop.pos_t (id int PRIMARY KEY, v varchar(20))", "INSERT INTO shop.pos_t VALUES (1, 'one')");
+        State state = State.inMemory();
+        MemoryDestination dest = MemoryDestination.named("mysql-pos-" + UUID.randomUUID());
+        StreamId id = StreamId.of("shop", "pos_t");
+        ConfiguredStream cs = ConfiguredStream.of(discover(state, id).withSyncMode(SyncMode.CDC));
+        run(state, dest, cs);
+        com.fasterxml.jackson.databind.JsonNode saved = state.global().orElseThrow();
+        assertThat(saved.get(io.tributary.core.PositionCodec.VERSION_FIELD).asInt()).isEqualTo(1);
+        // the form the previous release wrote: OLake's shape alone
+        com.fasterxml.jackson.databind.node.ObjectNode old = saved.deepCopy();
+        old.remove(io.tributary.core.PositionCodec.VERSION_FIELD);
+        assertThat(old.fieldNames()).toIterable().containsExactly("server_id", "state");
+        state.setGlobal(old);
+        db.execute("INSERT INTO shop.pos_t VALUES (2, 'two')", "UPDATE shop.pos_t SET v = 'uno' WHERE id = 1");
+        run(state, dest, cs);
+        assertThat(values(dest, id)).containsExactlyInAnyOrderEntriesOf(Map.of("1", "uno", "2", "two"));
+        assertThat(dest.records(id)).hasSize(3); // the backfilled row and the two changes: nothing read twice
+        assertThat(state.global().orElseThrow().get("server_id").asLong()).isEqualTo(saved.get("server_id").asLong());
+        assertThat(MySqlCdc.Position.fromJson(state.global().orElseThrow()))
+                .isGreaterThan(MySqlCdc.Position.fromJson(saved));
+    }
+
+    @Test
+    void thePositionCodecKeepsOlakesShape() {
+        MySqlPosition p = new MySqlPosition(77, new MySqlCdc.Position("mysql-bin.000010", 4321));
+        assertThat(MySqlPosition.CODEC.encode(p).toString()).isEqualTo(
+                "{\"server_id\":77,\"state\":{\"position\":{\"name\":\"mysql-bin.000010\",\"pos\":4321}}}");
+        assertThat(MySqlPosition.CODEC.decode(MySqlPosition.CODEC.encode(p), 0)).isEqualTo(p);
+        assertThatThrownBy(() -> MySqlPosition.CODEC.decode(Json.parse("{\"server_id\": 77}"), 1))
+                .isInstanceOf(io.tributary.types.NonRetriableException.class).hasMessageContaining("malformed");
+    }
+
     private Stream discover(State state, StreamId id) {
         try (DriverInterface d = driver()) {
             return new AbstractDriver(d, state).discover(2).stream().filter(x -> x.id().equals(id)).findFirst()

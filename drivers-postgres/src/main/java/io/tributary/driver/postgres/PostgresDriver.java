@@ -1,12 +1,14 @@
 package io.tributary.driver.postgres;
 
 import io.tributary.core.BackfillMsgFn;
-import io.tributary.core.CdcMsgFn;
+import io.tributary.core.CdcSource;
+import io.tributary.core.ChangeSink;
 import io.tributary.core.ChangeStreamMode;
 import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.PositionCodec;
 import io.tributary.core.state.State;
 import io.tributary.driver.jdbc.JdbcReads;
 import io.tributary.driver.jdbc.KeyRangeChunker;
@@ -62,7 +64,6 @@ public final class PostgresDriver implements DriverInterface {
     private volatile int serverVersion;
     private volatile PostgresTypes types;
     private final Map<StreamId, PostgresDiscovery.TableInfo> tables = new ConcurrentHashMap<>();
-    private State state;
     private PostgresCdc cdc;
     /** The exported snapshot backfill chunks join, while the slot's creating connection keeps it alive. */
     private volatile String snapshot;
@@ -108,9 +109,9 @@ public final class PostgresDriver implements DriverInterface {
         }
     }
 
+    /** Nothing to keep: CDC positions are the engine's ({@link #cdcSource()}). */
     @Override
     public void setupState(State s) {
-        this.state = s;
     }
 
     /**
@@ -538,16 +539,47 @@ public final class PostgresDriver implements DriverInterface {
         } catch (SQLException e) {
             throw connections.translate(e);
         }
-        cdc = new PostgresCdc(this, um, state, streams);
-        cdc.recordStartPosition();
+        cdc = new PostgresCdc(this, um, streams);
     }
 
+    /**
+     * CDC from the slot with positions the engine saves ({@link PostgresPosition}): the start is the slot's position
+     * (or the consistent point of a slot created now with an exported snapshot); an acknowledged position is
+     * confirmed to the slot as its flush LSN.
+     */
     @Override
-    public void streamChanges(int identifier, CdcMsgFn processFn) {
-        if (cdc == null) {
-            throw new NonRetriableException("streamChanges called before preCDC");
+    public Optional<CdcSource<?>> cdcSource() {
+        return Optional.of(changes);
+    }
+
+    private final CdcSource<PostgresPosition> changes = new CdcSource<>() {
+        @Override
+        public PositionCodec<PostgresPosition> positionCodec() {
+            return PostgresPosition.CODEC;
         }
-        cdc.stream(processFn);
+
+        @Override
+        public PostgresPosition startPosition(int identifier, List<ConfiguredStream> streams) {
+            return new PostgresPosition(cdc().startPosition());
+        }
+
+        @Override
+        public void streamChanges(int identifier, PostgresPosition from, ChangeSink<PostgresPosition> sink) {
+            cdc().stream(from.lsn(), sink);
+        }
+
+        @Override
+        public void acknowledge(int identifier, PostgresPosition position) {
+            cdc().acknowledge(position.lsn());
+        }
+    };
+
+    private PostgresCdc cdc() {
+        PostgresCdc c = cdc;
+        if (c == null) {
+            throw new NonRetriableException("CDC called before preCDC");
+        }
+        return c;
     }
 
     /** Watermarks are logical decoding messages (PostgreSQL 14 or later: pgoutput's {@code messages} option). */
@@ -591,11 +623,6 @@ public final class PostgresDriver implements DriverInterface {
         }
         c.releaseSnapshot();
         c.watermark(watermark);
-    }
-
-    @Override
-    public void postCDC(int identifier) {
-        cdc.acknowledge();
     }
 
     @Override

@@ -64,8 +64,9 @@ public interface DriverInterface extends AutoCloseable {
     void setup();
 
     /**
-     * Gives the driver the sync's state, before any read. The driver keeps its own position in it
-     * ({@link State#setGlobal}, stream values) and may read cursors and chunks.
+     * Gives the driver the sync's state, before any read. A driver without a {@link #cdcSource()} keeps its own
+     * position in it ({@link State#setGlobal}, stream values); with one, positions are the engine's. Either may read
+     * cursors and chunks.
      */
     void setupState(State state);
 
@@ -167,20 +168,39 @@ public interface DriverInterface extends AutoCloseable {
     }
 
     /**
-     * Prepares CDC before any backfill of {@code streams}: when the state holds no position yet, records the
-     * source's current position in state, so that changes made during backfill are captured. May compare the
-     * state's position with what the destination committed ({@link WriterPool#committedState}) to recover from a
-     * crash between a writer commit and the state save.
+     * Prepares CDC before any backfill of {@code streams}. With a {@link #cdcSource()}: creates what CDC needs on the
+     * server (a publication, a slot) and the driver's CDC reader; the engine then records the start positions
+     * ({@link CdcSource#startPosition}). Without one: when the state holds no position yet, records the source's
+     * current position in state, so that changes made during backfill are captured; may compare the state's
+     * position with what the destination committed ({@link WriterPool#committedState}) to recover from a crash
+     * between a writer commit and the state save.
      */
     void preCDC(WriterPool pool, List<ConfiguredStream> streams);
 
     /**
-     * Streams changes from the saved position. {@code identifier} is 0 in {@link ChangeStreamMode#SEQUENTIAL}
-     * mode (all CDC streams) and the index of the stream in the CDC stream list otherwise. A bounded run returns
-     * once it reached the end of the log available when it started (after waiting up to the configured initial
-     * wait for a first change); calls {@link CdcMsgFn#checkpoint} at transaction boundaries and before returning.
+     * CDC with typed positions that the engine saves and restores ({@link CdcSource}): when present, the engine calls
+     * {@link #preCDC}, then asks the source for its start position where the state has none, streams through
+     * {@link CdcSource#streamChanges} and acknowledges through {@link CdcSource#acknowledge};
+     * {@link #streamChanges(int, CdcMsgFn)} and {@link #postCDC} are not called. Empty (the default): the driver keeps
+     * its position in the state itself and streams through {@link #streamChanges(int, CdcMsgFn)}.
+     *
+     * @since 0.2 (experimental: may change before 1.0)
      */
-    void streamChanges(int identifier, CdcMsgFn processFn);
+    default Optional<CdcSource<?>> cdcSource() {
+        return Optional.empty();
+    }
+
+    /**
+     * Streams changes from the saved position (drivers without a {@link #cdcSource()}). {@code identifier} is 0 in
+     * {@link ChangeStreamMode#SEQUENTIAL} mode (all CDC streams) and the index of the stream in the CDC stream list
+     * otherwise. A bounded run returns once it reached the end of the log available when it started (after waiting
+     * up to the configured initial wait for a first change); calls {@link CdcMsgFn#checkpoint} at transaction
+     * boundaries and before returning. The default throws: a driver that supports CDC implements this or
+     * {@link #cdcSource()}.
+     */
+    default void streamChanges(int identifier, CdcMsgFn processFn) {
+        throw new UnsupportedOperationException("driver " + type() + " streams changes through cdcSource()");
+    }
 
     /**
      * Whether {@link #writeWatermark} works, so that {@link CdcBackfill#WATERMARK} can backfill while the change
@@ -209,9 +229,10 @@ public interface DriverInterface extends AutoCloseable {
     /**
      * Called after the writers committed everything up to the position last passed to
      * {@link CdcMsgFn#checkpoint}: acknowledges it to the source (slot, resume token) and saves it in state,
-     * in that order.
+     * in that order. Drivers with a {@link #cdcSource()} are not called (the default does nothing).
      */
-    void postCDC(int identifier);
+    default void postCDC(int identifier) {
+    }
 
     /** Releases connections and server-side resources; idempotent. */
     @Override

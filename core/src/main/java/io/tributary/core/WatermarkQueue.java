@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -59,11 +60,21 @@ public final class WatermarkQueue<P extends Comparable<? super P>> {
 
     /** Hands over every watermark at or before {@code read} (the stream has read the log up to it); true if any. */
     public boolean deliverUpTo(P read, CdcMsgFn fn) {
-        return deliverWhile(m -> m.at().compareTo(read) <= 0, fn);
+        return deliverWhile(m -> m.at().compareTo(read) <= 0, (Consumer<String>) fn::watermark);
+    }
+
+    /** Like {@link #deliverUpTo(Comparable, CdcMsgFn)}, to a {@link ChangeSink#watermark} (or any receiver). */
+    public boolean deliverUpTo(P read, Consumer<String> to) {
+        return deliverWhile(m -> m.at().compareTo(read) <= 0, to);
     }
 
     /** Hands over watermarks, lowest position first, while the lowest is {@code due}; true if any. */
     public boolean deliverWhile(Predicate<Mark<P>> due, CdcMsgFn fn) {
+        return deliverWhile(due, (Consumer<String>) fn::watermark);
+    }
+
+    /** Like {@link #deliverWhile(Predicate, CdcMsgFn)}, to a {@link ChangeSink#watermark} (or any receiver). */
+    public boolean deliverWhile(Predicate<Mark<P>> due, Consumer<String> fn) {
         boolean any = false;
         Mark<P> m;
         while ((m = marks.peek()) != null && due.test(m)) {
@@ -75,7 +86,7 @@ public final class WatermarkQueue<P extends Comparable<? super P>> {
                 continue;
             }
             m = head;
-            fn.watermark(m.text());
+            fn.accept(m.text());
             CompletableFuture<Void> delivered = awaited.remove(m.seq());
             if (delivered != null) {
                 delivered.complete(null);

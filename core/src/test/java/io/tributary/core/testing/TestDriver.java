@@ -5,15 +5,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.BackfillMsgFn;
 import io.tributary.core.CdcChange;
 import io.tributary.core.CdcMsgFn;
+import io.tributary.core.CdcSource;
+import io.tributary.core.ChangeSink;
 import io.tributary.core.ChangeStreamMode;
 import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.PositionCodec;
 import io.tributary.core.state.State;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
+import io.tributary.types.NonRetriableException;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
@@ -22,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,6 +65,11 @@ public final class TestDriver implements DriverInterface {
     /** Throws the returned exception (if not null) when a chunk is read; gets the chunk and its read count. */
     public volatile ChunkFault chunkFault = (c, n) -> null;
     public volatile boolean closed;
+    /** Whether CDC goes through {@link #cdcSource()} (positions saved by the engine) instead of postCDC. */
+    public volatile boolean typedPositions;
+    /** {@link #cdcSource()}: the decoded positions streams started from, and the acknowledgements. */
+    public final List<Integer> startedFrom = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public final List<Ack> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Fault injection hook. */
     @FunctionalInterface
@@ -219,8 +229,91 @@ public final class TestDriver implements DriverInterface {
     }
 
     @Override
+    public Optional<CdcSource<?>> cdcSource() {
+        return typedPositions ? Optional.of(typed) : Optional.empty();
+    }
+
+    /** {@link #cdcSource()}: positions are {@code Integer} log offsets that the engine saves. */
+    private final CdcSource<Integer> typed = new CdcSource<>() {
+        @Override
+        public PositionCodec<Integer> positionCodec() {
+            return CODEC;
+        }
+
+        @Override
+        public Integer startPosition(int identifier, List<ConfiguredStream> streams) {
+            return db.logSize();
+        }
+
+        @Override
+        public void streamChanges(int identifier, Integer from, ChangeSink<Integer> sink) {
+            streamChangesCalls.incrementAndGet();
+            identifiers.add(identifier);
+            startedFrom.add(from);
+            int end = db.logSize();
+            Function<StreamId, Boolean> mine = config.mode() == ChangeStreamMode.SEQUENTIAL
+                    ? id -> true
+                    : id -> id.equals(cdcStreams.get(identifier).id());
+            int sinceCheckpoint = 0;
+            List<InMemoryDb.Change> changes = db.log(from, end);
+            for (int i = 0; i < changes.size(); i++) {
+                InMemoryDb.Change c = changes.get(i);
+                if (mine.apply(c.stream())) {
+                    sink.accept(new CdcChange(c.stream(), c.op(), c.at(), InMemoryDb.SCHEMA, c.row().clone()));
+                    sinceCheckpoint++;
+                }
+                if (sinceCheckpoint >= config.checkpointEvery()) {
+                    sink.checkpoint(from + i + 1);
+                    sinceCheckpoint = 0;
+                }
+            }
+            sink.checkpoint(end);
+        }
+
+        @Override
+        public void acknowledge(int identifier, Integer position) {
+            JsonNode saved = config.mode() == ChangeStreamMode.SEQUENTIAL ? state.global().orElseThrow()
+                    : state.streamValue(cdcStreams.get(identifier).id(), "pos").orElseThrow();
+            acknowledged.add(new Ack(identifier, position, saved));
+        }
+    };
+
+    /** An acknowledgement of the {@link #cdcSource()}, with what the state held when it came. */
+    public record Ack(int identifier, int position, JsonNode savedThen) {
+    }
+
+    /** The codec of {@link #cdcSource()}: {@code {"pos": n}}, version 1; version 0 is the same form. */
+    public static final PositionCodec<Integer> CODEC = new PositionCodec<>() {
+        @Override
+        public int version() {
+            return 1;
+        }
+
+        @Override
+        public List<String> fields() {
+            return List.of("pos");
+        }
+
+        @Override
+        public ObjectNode encode(Integer position) {
+            return position(position);
+        }
+
+        @Override
+        public Integer decode(JsonNode json, int version) {
+            if (!json.path("pos").canConvertToInt()) {
+                throw new NonRetriableException("malformed test position " + json);
+            }
+            return json.get("pos").asInt();
+        }
+    };
+
+    @Override
     public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
         this.cdcStreams = List.copyOf(streams);
+        if (typedPositions) {
+            return; // the engine records the start positions
+        }
         int pos = db.logSize();
         if (config.mode() == ChangeStreamMode.SEQUENTIAL) {
             if (state.global().isEmpty()) {

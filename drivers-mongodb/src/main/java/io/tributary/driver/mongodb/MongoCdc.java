@@ -1,6 +1,5 @@
 package io.tributary.driver.mongodb;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.MongoCommandException;
 import com.mongodb.MongoException;
 import com.mongodb.client.ChangeStreamIterable;
@@ -8,12 +7,10 @@ import com.mongodb.client.MongoChangeStreamCursor;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
 import com.mongodb.client.model.changestream.FullDocument;
 import io.tributary.core.CdcChange;
-import io.tributary.core.CdcMsgFn;
+import io.tributary.core.ChangeSink;
 import io.tributary.core.WatermarkQueue;
-import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfiguredStream;
-import io.tributary.types.Json;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
 import java.time.Instant;
@@ -50,49 +47,37 @@ final class MongoCdc {
     static final String START = "cdc_start";
     /** The oplog timestamp ({@code t << 32 | i}) after which the stream starts (a server without start tokens). */
     static final String START_AFTER = "cdc_start_after";
-    static final int CHECKPOINT_EVERY = 10_000;
 
     private final MongoDriver driver;
     private final MongoConfig config;
-    private final State state;
     private final List<ConfiguredStream> streams;
-    private final Map<Integer, ObjectNode> pending = new ConcurrentHashMap<>();
 
-    MongoCdc(MongoDriver driver, MongoConfig config, State state, List<ConfiguredStream> streams) {
+    MongoCdc(MongoDriver driver, MongoConfig config, List<ConfiguredStream> streams) {
         this.driver = driver;
         this.config = config;
-        this.state = state;
         this.streams = List.copyOf(streams);
     }
 
-    /** Before any backfill: the current change-stream position of every collection without one. */
-    void recordStartPositions() {
-        for (ConfiguredStream s : streams) {
-            if (state.streamValue(s.id(), TOKEN).isPresent() || state.streamValue(s.id(), START).isPresent()
-                    || state.streamValue(s.id(), START_AFTER).isPresent()) {
-                continue;
+    /**
+     * Before any backfill: the collection's current change-stream position (its resume token; where the server gives
+     * none, right after the newest oplog entry, or a second before now when the oplog is not readable).
+     */
+    MongoPosition startPosition(ConfiguredStream s) {
+        try (MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> c = driver.collection(s.id()).watch()
+                .cursor()) {
+            ChangeStreamDocument<BsonDocument> first = c.tryNext();
+            BsonDocument token = first != null ? first.getResumeToken() : c.getResumeToken();
+            if (token != null && token.containsKey(TOKEN)) {
+                return new MongoPosition.ResumeToken(token.getString(TOKEN).getValue());
             }
-            try (MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> c = driver.collection(s.id()).watch()
-                    .cursor()) {
-                ChangeStreamDocument<BsonDocument> first = c.tryNext();
-                BsonDocument token = first != null ? first.getResumeToken() : c.getResumeToken();
-                if (token != null && token.containsKey(TOKEN)) {
-                    state.setStreamValue(s.id(), TOKEN, Json.mapper().getNodeFactory().textNode(
-                            token.getString(TOKEN).getValue()));
-                } else {
-                    BsonTimestamp last = newestOplogEntry();
-                    if (last != null) {
-                        // exactly after the last change before the backfill: nothing before it is replayed
-                        state.setStreamValue(s.id(), START_AFTER, Json.mapper().getNodeFactory()
-                                .numberNode(last.getValue()));
-                    } else {
-                        long now = System.currentTimeMillis() / 1000 - 1;
-                        state.setStreamValue(s.id(), START, Json.mapper().getNodeFactory().numberNode(now));
-                    }
-                }
-            } catch (MongoException e) {
-                throw driver.translate(e, "opening a change stream on " + s.id());
+            BsonTimestamp last = newestOplogEntry();
+            if (last != null) {
+                // exactly after the last change before the backfill: nothing before it is replayed
+                return new MongoPosition.StartAfter(last.getValue());
             }
+            return new MongoPosition.StartAt(System.currentTimeMillis() / 1000 - 1);
+        } catch (MongoException e) {
+            throw driver.translate(e, "opening a change stream on " + s.id());
         }
     }
 
@@ -128,19 +113,20 @@ final class MongoCdc {
     }
 
     /** Hands over the watermarks before {@code next} (null: everything up to now was read). */
-    private void deliverMarks(int identifier, CdcMsgFn fn, BsonTimestamp next, long pollSeq) {
+    private void deliverMarks(int identifier, ChangeSink<MongoPosition> fn, BsonTimestamp next, long pollSeq) {
         WatermarkQueue<BsonTimestamp> q = marks.get(identifier);
         if (q != null) {
-            q.deliverWhile(m -> next != null ? m.at().compareTo(next) < 0 : pollSeq > m.tag(), fn);
+            q.deliverWhile(m -> next != null ? m.at().compareTo(next) < 0 : pollSeq > m.tag(), fn::watermark);
         }
     }
 
-    void stream(int identifier, CdcMsgFn fn) {
+    /** Streams collection {@code identifier}'s changes from {@code from} (the saved position) into {@code fn}. */
+    void stream(int identifier, MongoPosition from, ChangeSink<MongoPosition> fn) {
         ConfiguredStream s = streams.get(identifier);
         ChangeStreamIterable<BsonDocument> watch = driver.collection(s.id()).watch()
                 .fullDocument(FullDocument.UPDATE_LOOKUP);
-        String token = state.streamValue(s.id(), TOKEN).map(n -> n.asText()).orElse(null);
-        if (token != null) {
+        if (from instanceof MongoPosition.ResumeToken rt) {
+            String token = rt.data();
             if (!HEX.matcher(token).matches()) {
                 // MongoDB's resume tokens are hex KeyStrings; anything else is a damaged or foreign state file
                 throw new NonRetriableException("stream " + s.id() + ": the saved resume token '" + abbreviate(token)
@@ -148,18 +134,17 @@ final class MongoCdc {
                         + "source: clear this stream's state to backfill it again");
             }
             watch = watch.resumeAfter(new BsonDocument(TOKEN, new BsonString(token)));
-        } else if (state.streamValue(s.id(), START_AFTER).isPresent()) {
-            BsonTimestamp after = new BsonTimestamp(state.streamValue(s.id(), START_AFTER).orElseThrow().asLong());
+        } else if (from instanceof MongoPosition.StartAfter sa) {
+            BsonTimestamp after = new BsonTimestamp(sa.oplogTimestamp());
             watch = watch.startAtOperationTime(after.getInc() == -1 ? new BsonTimestamp(after.getTime() + 1, 0)
                     : new BsonTimestamp(after.getTime(), after.getInc() + 1));
         } else {
-            long start = state.streamValue(s.id(), START).map(n -> n.asLong()).orElse(0L);
+            long start = ((MongoPosition.StartAt) from).clusterSeconds();
             watch = watch.startAtOperationTime(new BsonTimestamp((int) start, 0));
         }
         EvolvingSchema schema = new EvolvingSchema(s.schema(), s.id().toString());
         long total = 0;
-        long since = 0;
-        ObjectNode position = currentPosition(s);
+        MongoPosition position = from;
         // a bounded run ends at the end of the log as of its start: the first event stamped later than that (a
         // steady load never leaves the stream idle long enough to end on the idle timeout)
         long endSecond = System.currentTimeMillis() / 1000 + 1;
@@ -178,9 +163,7 @@ final class MongoCdc {
                 if (e == null) {
                     deliverMarks(identifier, fn, null, pollSeq);
                     if (fn.checkpointWanted()) {
-                        pending.put(identifier, position);
                         fn.checkpoint(position);
-                        since = 0;
                     }
                     if (fn.keepStreaming()) {
                         Thread.sleep(5);
@@ -199,9 +182,7 @@ final class MongoCdc {
                 if (e.getClusterTime() != null) {
                     deliverMarks(identifier, fn, e.getClusterTime(), pollSeq);
                     if (fn.checkpointWanted()) {
-                        pending.put(identifier, position);
                         fn.checkpoint(position);
-                        since = 0;
                     }
                 }
                 Instant at = e.getClusterTime() != null ? Instant.ofEpochSecond(e.getClusterTime().getTime())
@@ -227,15 +208,12 @@ final class MongoCdc {
                 if (values != null) {
                     fn.accept(new CdcChange(s.id(), kind, at, schema.schema(), values));
                     total++;
-                    since++;
                 }
                 if (e.getResumeToken() != null && e.getResumeToken().containsKey(TOKEN)) {
-                    position = Json.object().put(TOKEN, e.getResumeToken().getString(TOKEN).getValue());
+                    position = new MongoPosition.ResumeToken(e.getResumeToken().getString(TOKEN).getValue());
                 }
-                if (since >= CHECKPOINT_EVERY || fn.checkpointWanted()) {
-                    pending.put(identifier, position);
+                if (fn.checkpointWanted()) { // the engine's cadence: every 20,000 changes, or sooner
                     fn.checkpoint(position);
-                    since = 0;
                 }
                 if (kind == null && !op.equals("insert") && !op.equals("update") && !op.equals("replace")) {
                     break; // drop, rename, invalidate
@@ -261,7 +239,6 @@ final class MongoCdc {
         } catch (InterruptedException e) {
             throw CancelledException.interrupted("change stream of " + s.id(), e);
         }
-        pending.put(identifier, position);
         fn.checkpoint(position);
         LOG.info("stream {}: change stream run read {} changes", s.id(), total);
     }
@@ -279,27 +256,5 @@ final class MongoCdc {
             d.put("_id", e.getDocumentKey().get("_id"));
         }
         return d;
-    }
-
-    private ObjectNode currentPosition(ConfiguredStream s) {
-        ObjectNode n = Json.object();
-        state.streamValue(s.id(), TOKEN).ifPresent(t -> n.set(TOKEN, t));
-        state.streamValue(s.id(), START).ifPresent(t -> n.set(START, t));
-        state.streamValue(s.id(), START_AFTER).ifPresent(t -> n.set(START_AFTER, t));
-        return n;
-    }
-
-    /** Saves the last checkpoint of a stream (called after its writers committed). */
-    void acknowledge(int identifier) {
-        ObjectNode p = pending.get(identifier);
-        if (p == null) {
-            return;
-        }
-        ConfiguredStream s = streams.get(identifier);
-        if (p.has(TOKEN)) {
-            state.setStreamValues(s.id(), Map.of(TOKEN, p.get(TOKEN)));
-            state.removeStreamValue(s.id(), START);
-            state.removeStreamValue(s.id(), START_AFTER);
-        }
     }
 }

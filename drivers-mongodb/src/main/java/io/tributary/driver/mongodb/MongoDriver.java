@@ -15,12 +15,14 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import io.tributary.core.BackfillMsgFn;
-import io.tributary.core.CdcMsgFn;
+import io.tributary.core.CdcSource;
+import io.tributary.core.ChangeSink;
 import io.tributary.core.ChangeStreamMode;
 import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.PositionCodec;
 import io.tributary.core.filter.Filter;
 import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
@@ -62,7 +64,6 @@ public final class MongoDriver implements DriverInterface {
 
     private MongoConfig config;
     private volatile MongoClient client;
-    private State state;
     private MongoCdc cdc;
 
     @Override
@@ -176,7 +177,7 @@ public final class MongoDriver implements DriverInterface {
 
     @Override
     public void setupState(State s) {
-        this.state = s;
+        // nothing to keep: CDC positions are the engine's (cdcSource())
     }
 
     /**
@@ -528,13 +529,41 @@ public final class MongoDriver implements DriverInterface {
 
     @Override
     public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
-        cdc = new MongoCdc(this, config, state, streams);
-        cdc.recordStartPositions();
+        cdc = new MongoCdc(this, config, streams);
     }
 
+    /**
+     * Change streams with positions the engine saves in each collection's state ({@link MongoPosition}); nothing is
+     * acknowledged to the server (a change stream keeps no reader position).
+     */
     @Override
-    public void streamChanges(int identifier, CdcMsgFn processFn) {
-        cdc.stream(identifier, processFn);
+    public Optional<CdcSource<?>> cdcSource() {
+        return Optional.of(changes);
+    }
+
+    private final CdcSource<MongoPosition> changes = new CdcSource<>() {
+        @Override
+        public PositionCodec<MongoPosition> positionCodec() {
+            return MongoPosition.CODEC;
+        }
+
+        @Override
+        public MongoPosition startPosition(int identifier, List<ConfiguredStream> streams) {
+            return cdc().startPosition(streams.get(0));
+        }
+
+        @Override
+        public void streamChanges(int identifier, MongoPosition from, ChangeSink<MongoPosition> sink) {
+            cdc().stream(identifier, from, sink);
+        }
+    };
+
+    private MongoCdc cdc() {
+        MongoCdc c = cdc;
+        if (c == null) {
+            throw new io.tributary.types.NonRetriableException("CDC called before preCDC");
+        }
+        return c;
     }
 
     /**
@@ -553,11 +582,6 @@ public final class MongoDriver implements DriverInterface {
             throw new io.tributary.types.NonRetriableException("writeWatermark called before preCDC");
         }
         c.watermark(identifier, watermark);
-    }
-
-    @Override
-    public void postCDC(int identifier) {
-        cdc.acknowledge(identifier);
     }
 
     @Override

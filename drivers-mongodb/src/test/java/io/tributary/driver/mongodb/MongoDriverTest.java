@@ -145,6 +145,49 @@ class MongoDriverTest {
         assertThat(state.streamValue(id, MongoCdc.TOKEN)).isPresent();
     }
 
+    /** A collection's position saved by a release before positions carried a version resumes where it says. */
+    @Test
+    void resumesFromAStreamPositionSavedBeforePositionsHadAVersion() {
+        MongoCollection<Document> c = client.getDatabase("shop").getCollection("pos_c");
+        for (int i = 0; i < 20; i++) {
+            c.insertOne(new Document("_id", i).append("v", "n" + i));
+        }
+        State state = State.inMemory();
+        StreamId id = StreamId.of("shop", "pos_c");
+        ConfiguredStream s = ConfiguredStream.of(discover(state, id).withSyncMode(SyncMode.CDC));
+        MemoryDestination dest = MemoryDestination.named("mongo-pos-" + UUID.randomUUID());
+        run(state, dest, s);
+        assertThat(dest.table(id)).hasSize(20);
+        assertThat(state.streamValue(id, io.tributary.core.PositionCodec.VERSION_FIELD).orElseThrow().asInt())
+                .isEqualTo(1);
+        // the stream state as the previous release wrote it: the position's keys alone
+        state.removeStreamValue(id, io.tributary.core.PositionCodec.VERSION_FIELD);
+        c.insertOne(new Document("_id", 100).append("v", "new"));
+        c.updateOne(Filters.eq("_id", 1), Updates.set("v", "renamed"));
+        c.deleteOne(Filters.eq("_id", 2));
+        run(state, dest, s);
+        Map<String, Record> t = dest.table(id);
+        assertThat(t).hasSize(20).containsKey("100").doesNotContainKey("2");
+        assertThat(t.get("1").value("v")).isEqualTo("renamed");
+        assertThat(dest.records(id)).hasSize(23); // the backfill and the three changes: nothing read twice
+        assertThat(state.streamValue(id, MongoCdc.TOKEN)).isPresent();
+        assertThat(state.streamValue(id, io.tributary.core.PositionCodec.VERSION_FIELD).orElseThrow().asInt())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void thePositionCodecReadsEachSavedForm() {
+        MongoPosition.ResumeToken token = new MongoPosition.ResumeToken("8263A1B2C3000000012B");
+        assertThat(MongoPosition.CODEC.encode(token)).isEqualTo(Json.object().put(MongoCdc.TOKEN, token.data()));
+        assertThat(MongoPosition.CODEC.decode(Json.object().put(MongoCdc.TOKEN, token.data()), 0)).isEqualTo(token);
+        assertThat(MongoPosition.CODEC.decode(Json.object().put(MongoCdc.START_AFTER, 7L << 32 | 3), 0))
+                .isEqualTo(new MongoPosition.StartAfter(7L << 32 | 3));
+        assertThat(MongoPosition.CODEC.decode(Json.object().put(MongoCdc.START, 1_700_000_000L), 0))
+                .isEqualTo(new MongoPosition.StartAt(1_700_000_000L));
+        assertThatThrownBy(() -> MongoPosition.CODEC.decode(Json.object().put("other", 1), 1))
+                .isInstanceOf(io.tributary.types.NonRetriableException.class).hasMessageContaining("malformed");
+    }
+
     @Test
     void badConfigsAreTypedErrors() {
         assertThatThrownBy(() -> Drivers.configured("mongodb", Json.parse("{\"hosts\": [\"localhost\"]}"),

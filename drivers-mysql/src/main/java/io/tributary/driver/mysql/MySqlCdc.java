@@ -17,9 +17,8 @@ import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.XAPrepareEventData;
 import io.tributary.core.CdcChange;
-import io.tributary.core.CdcMsgFn;
+import io.tributary.core.ChangeSink;
 import io.tributary.core.WatermarkQueue;
-import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
@@ -58,11 +57,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Binlog CDC (sequential mode) with zendesk's binlog client: table-map caching, write/update/delete rows mapped by
  * column position onto the discovered schema (described again after a DDL statement or when a table map shows a
- * different column count), transaction boundaries from BEGIN/GTID and XID events. Position: the global state
- * {@code {"server_id": N, "state": {"position": {"name": "binlog.000003", "pos": 1234}}}} (OLake's shape), a typed
- * {@link Position} compared by file number, never by string. A bounded run stops at the end position taken at its
- * start, or after {@code initial_wait_time} seconds without events. The position is saved only in
- * {@link #acknowledge()}, after the writers committed.
+ * different column count), transaction boundaries from BEGIN/GTID and XID events. Position: a {@link MySqlPosition}
+ * (the reader's server ID and a typed binlog {@link Position} compared by file number, never by string), which the
+ * engine saves as {@code {"server_id": N, "state": {"position": {"name": "binlog.000003", "pos": 1234}}}} (OLake's
+ * shape) after the writers committed. A bounded run stops at the end position taken at its start, or after
+ * {@code initial_wait_time} seconds without events.
  *
  * <p>XA transactions: the binlog holds a prepared XA transaction's rows at its XA PREPARE, and its XA COMMIT or
  * XA ROLLBACK (possibly much later, from another session) in a group of its own. Its changes are held in memory from
@@ -90,7 +89,6 @@ import org.slf4j.LoggerFactory;
  */
 final class MySqlCdc implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MySqlCdc.class);
-    static final int CHECKPOINT_EVERY = 20_000;
 
     /** A binlog position. */
     record Position(String name, long pos) implements Comparable<Position> {
@@ -139,7 +137,6 @@ final class MySqlCdc implements AutoCloseable {
 
     private final MySqlDriver driver;
     private final MySqlConfig config;
-    private final State state;
     private final Map<StreamId, ConfiguredStream> streams = new HashMap<>();
     private final Map<StreamId, Schema> schemas = new HashMap<>();
     private final Map<StreamId, List<MySqlTypes.Column>> columns = new HashMap<>();
@@ -151,7 +148,6 @@ final class MySqlCdc implements AutoCloseable {
     private volatile BlockingQueue<Event> events;
     /** Watermarks waiting for the stream to reach their binlog position. */
     private final WatermarkQueue<Position> marks = new WatermarkQueue<>();
-    private Position pending;
     /** MariaDB's GTID event flag of an XA transaction's prepare group (its FL_PREPARED_XA). */
     private static final int MARIADB_PREPARED_XA = 64;
     /**
@@ -184,10 +180,9 @@ final class MySqlCdc implements AutoCloseable {
     private volatile boolean noWaitLogged;
     private long serverId;
 
-    MySqlCdc(MySqlDriver driver, MySqlConfig config, State state, List<ConfiguredStream> list) {
+    MySqlCdc(MySqlDriver driver, MySqlConfig config, List<ConfiguredStream> list) {
         this.driver = driver;
         this.config = config;
-        this.state = state;
         list.forEach(s -> {
             streams.put(s.id(), s);
             schemas.put(s.id(), s.schema());
@@ -240,16 +235,14 @@ final class MySqlCdc implements AutoCloseable {
         }
     }
 
-    void recordStartPosition() {
-        if (state.global().map(g -> g.path("state").has("position")).orElse(false)) {
-            return;
-        }
+    /** The binlog's current end and the server ID this reader will use (configured, or random). */
+    MySqlPosition startPosition() {
         try (Connection c = driver.open()) {
             Position p = masterStatus(c, config);
             long id = config.updateMethod().map(MySqlConfig.UpdateMethod::serverId).filter(v -> v != null)
                     .orElse(ThreadLocalRandom.current().nextLong(1_000, Integer.MAX_VALUE));
-            state.setGlobal(p.toJson(id));
             LOG.info("binlog CDC starts at {}:{} as server_id {}", p.name(), p.pos(), id);
+            return new MySqlPosition(id, p);
         } catch (SQLException e) {
             throw driver.translate(e, "reading the binlog position");
         }
@@ -384,7 +377,7 @@ final class MySqlCdc implements AutoCloseable {
      * A checkpoint at {@code current}, or at the start of the first XA transaction still prepared (its changes are
      * held in memory only: a restart must read it again).
      */
-    private void checkpoint(CdcMsgFn fn, Position current) {
+    private void checkpoint(ChangeSink<MySqlPosition> fn, Position current) {
         Position at = current;
         for (Map.Entry<String, Prepared> e : prepared.entrySet()) {
             Prepared p = e.getValue();
@@ -402,8 +395,7 @@ final class MySqlCdc implements AutoCloseable {
                         TimeUnit.NANOSECONDS.toMinutes(held), p.start().name(), p.start().pos());
             }
         }
-        pending = at;
-        fn.checkpoint(at.toJson(serverId));
+        fn.checkpoint(new MySqlPosition(serverId, at));
     }
 
     /**
@@ -480,14 +472,14 @@ final class MySqlCdc implements AutoCloseable {
     }
 
     /** Hands over every watermark at or before {@code current}; true when one was delivered. */
-    private boolean deliverMarks(CdcMsgFn fn, Position current) {
-        return marks.deliverUpTo(current, fn);
+    private boolean deliverMarks(ChangeSink<MySqlPosition> fn, Position current) {
+        return marks.deliverUpTo(current, fn::watermark);
     }
 
-    void stream(CdcMsgFn fn) {
-        JsonNode global = state.global().orElseThrow();
-        serverId = global.path("server_id").asLong();
-        Position start = Position.fromJson(global);
+    /** Streams from {@code from} (the saved position) into {@code fn}. */
+    void stream(MySqlPosition from, ChangeSink<MySqlPosition> fn) {
+        serverId = from.serverId();
+        Position start = from.binlog();
         Position end;
         try (Connection c = driver.open()) {
             end = masterStatus(c, config);
@@ -735,7 +727,9 @@ final class MySqlCdc implements AutoCloseable {
                     }
                     gtid = null; // the next group has a GTID event of its own, if any
                     deliverMarks(fn, current);
-                    if (since >= CHECKPOINT_EVERY || fn.checkpointWanted()) {
+                    // the engine counts the changes it receives; rows of tables not synced count here too, so that
+                    // the position advances on a server busy with other tables
+                    if (since >= ChangeSink.CHECKPOINT_EVERY || fn.checkpointWanted()) {
                         checkpoint(fn, current);
                         since = 0;
                     }
@@ -758,7 +752,7 @@ final class MySqlCdc implements AutoCloseable {
     }
 
     /** Emits the held changes of an XA transaction committed at {@code at}; returns how many. */
-    private static int commitHeld(CdcMsgFn fn, List<CdcChange> changes, Instant at) {
+    private static int commitHeld(ChangeSink<?> fn, List<CdcChange> changes, Instant at) {
         for (CdcChange c : changes) {
             fn.accept(new CdcChange(c.stream(), c.kind(), at, c.schema(), c.values()));
         }
@@ -766,7 +760,7 @@ final class MySqlCdc implements AutoCloseable {
     }
 
     /** Emits one row change, or adds it to {@code held} (an XA transaction's changes); 1 when emitted. */
-    private int emit(CdcMsgFn fn, StreamId id, OpType op, Serializable[] row, Instant at, List<CdcChange> held) {
+    private int emit(ChangeSink<?> fn, StreamId id, OpType op, Serializable[] row, Instant at, List<CdcChange> held) {
         if (id == null || !streams.containsKey(id)) {
             return 0;
         }
@@ -829,13 +823,6 @@ final class MySqlCdc implements AutoCloseable {
             if (id.namespace().equals(database)) {
                 columns.remove(id); // described again at the next row event
             }
-        }
-    }
-
-    /** Saves the last checkpoint position (after the writers committed it). */
-    void acknowledge() {
-        if (pending != null) {
-            state.setGlobal(pending.toJson(serverId));
         }
     }
 

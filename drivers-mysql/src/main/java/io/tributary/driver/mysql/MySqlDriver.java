@@ -1,19 +1,25 @@
 package io.tributary.driver.mysql;
 
 import io.tributary.core.BackfillMsgFn;
-import io.tributary.core.CdcMsgFn;
+import io.tributary.core.CdcSource;
+import io.tributary.core.ChangeSink;
 import io.tributary.core.ChangeStreamMode;
 import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
-import io.tributary.core.filter.Filter;
+import io.tributary.core.PositionCodec;
 import io.tributary.core.state.State;
-import io.tributary.types.CancelledException;
+import io.tributary.driver.jdbc.CursorColumns;
+import io.tributary.driver.jdbc.JdbcErrors;
+import io.tributary.driver.jdbc.JdbcReads;
+import io.tributary.driver.jdbc.KeyRangeChunker;
+import io.tributary.driver.jdbc.RowDecoder;
+import io.tributary.driver.jdbc.SelectQuery;
+import io.tributary.driver.jdbc.SqlDialect;
 import io.tributary.types.ConfigException;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.ConfiguredStream;
-import io.tributary.types.DataType;
 import io.tributary.types.Field;
 import io.tributary.types.RetriableException;
 import io.tributary.types.Schema;
@@ -32,9 +38,9 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,7 +58,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MySqlDriver implements DriverInterface {
     private MySqlConfig config;
-    private State state;
     private final Map<StreamId, List<MySqlTypes.Column>> columns = new ConcurrentHashMap<>();
     private MySqlCdc cdc;
 
@@ -108,8 +113,7 @@ public final class MySqlDriver implements DriverInterface {
     RuntimeException translate(SQLException e, String what) {
         String where = config.username() + "@" + config.host() + ":" + config.port() + "/" + config.database();
         int code = e.getErrorCode();
-        String msg = e.getMessage() == null ? "" : e.getMessage().replace(config.password().reveal().isEmpty() ? "\u0000"
-                : config.password().reveal(), "****");
+        String msg = JdbcErrors.masked(e.getMessage(), config.password().reveal());
         if (code == 1045) {
             return new ConfigException("MySQL rejected the credentials of " + where + " (check 'username' and 'password')", e);
         }
@@ -120,11 +124,11 @@ public final class MySqlDriver implements DriverInterface {
         if (code == 1049) {
             return new ConfigException("database '" + config.database() + "' does not exist (check 'database')", e);
         }
-        if (hasCause(e, java.net.UnknownHostException.class)) {
+        if (JdbcErrors.hasCause(e, java.net.UnknownHostException.class)) {
             return new ConfigException("cannot connect to MySQL at " + config.host() + ":" + config.port()
                     + ": unknown host '" + config.host() + "' (check 'host')", e);
         }
-        if (hasCause(e, javax.net.ssl.SSLException.class) && what.equals("connecting")) {
+        if (JdbcErrors.hasCause(e, javax.net.ssl.SSLException.class) && what.equals("connecting")) {
             return new ConfigException("cannot connect to MySQL at " + config.host() + ":" + config.port()
                     + " (check 'tls_mode'): " + msg, e);
         }
@@ -137,21 +141,12 @@ public final class MySqlDriver implements DriverInterface {
         return new RetriableException("MySQL error while " + what + " on " + where + ": " + msg, e);
     }
 
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     static String quote(String id) {
-        return "`" + id.replace("`", "``") + "`";
+        return SqlDialect.MYSQL.quote(id);
     }
 
     static String qualified(StreamId id) {
-        return quote(id.namespace()) + "." + quote(id.name());
+        return SqlDialect.MYSQL.qualified(id);
     }
 
     @Override
@@ -168,7 +163,7 @@ public final class MySqlDriver implements DriverInterface {
 
     @Override
     public void setupState(State s) {
-        this.state = s;
+        // nothing to keep: CDC positions are the engine's (cdcSource())
     }
 
     /**
@@ -318,13 +313,7 @@ public final class MySqlDriver implements DriverInterface {
                 }
             }
             List<Field> fields = cols.stream().map(MySqlTypes.Column::field).toList();
-            Set<String> cursors = new LinkedHashSet<>();
-            for (Field f : fields) {
-                if (f.type().isInteger() || f.type().isFloating() || f.type() == DataType.DECIMAL
-                        || f.type() == DataType.DATE || f.type().isTimestamp() || f.type() == DataType.STRING) {
-                    cursors.add(f.name());
-                }
-            }
+            Set<String> cursors = CursorColumns.of(fields);
             Set<SyncMode> modes = EnumSet.of(SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL);
             if (config.updateMethod().isPresent()) {
                 modes.add(SyncMode.CDC);
@@ -350,50 +339,11 @@ public final class MySqlDriver implements DriverInterface {
         if (key.size() != 1) {
             return List.of(Chunk.all()); // no key, or a composite key: one chunk (read with a streaming cursor)
         }
-        String k = quote(key.get(0));
         String table = qualified(stream.id());
         boolean integer = stream.schema().field(key.get(0)).map(f -> f.type().isInteger()).orElse(false);
-        try (Connection c = open(); Statement st = c.createStatement()) {
-            long rows;
-            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
-                rs.next();
-                rows = rs.getLong(1);
-            }
-            if (rows <= chunkSize) {
-                return List.of(Chunk.all());
-            }
-            List<Object> bounds = new ArrayList<>();
-            if (integer) {
-                long min;
-                long max;
-                try (ResultSet rs = st.executeQuery("SELECT min(" + k + "), max(" + k + ") FROM " + table)) {
-                    rs.next();
-                    min = rs.getLong(1);
-                    max = rs.getLong(2);
-                }
-                long n = (rows + chunkSize - 1) / chunkSize;
-                long step = Math.max(1, (long) Math.ceil(((double) max - min + 1) / n));
-                for (long b = min + step; b <= max && b > min; b += step) {
-                    bounds.add(b);
-                }
-            } else {
-                for (long off = chunkSize; off < rows; off += chunkSize) {
-                    try (ResultSet rs = st.executeQuery("SELECT " + k + " FROM " + table + " ORDER BY " + k
-                            + " LIMIT 1 OFFSET " + off)) {
-                        if (rs.next()) {
-                            bounds.add(rs.getString(1));
-                        }
-                    }
-                }
-            }
-            List<Chunk> chunks = new ArrayList<>();
-            Object lo = null;
-            for (Object b : bounds) {
-                chunks.add(Chunk.of(lo, b));
-                lo = b;
-            }
-            chunks.add(Chunk.of(lo, null));
-            return chunks;
+        try (Connection c = open()) {
+            return integer ? KeyRangeChunker.integerRanges(c, SqlDialect.MYSQL, table, key.get(0), chunkSize)
+                    : KeyRangeChunker.probedRanges(c, SqlDialect.MYSQL, table, key.get(0), chunkSize);
         } catch (SQLException e) {
             throw translate(e, "splitting " + stream.id());
         }
@@ -401,91 +351,71 @@ public final class MySqlDriver implements DriverInterface {
 
     @Override
     public void chunkIterator(ConfiguredStream stream, Chunk chunk, CursorValues upperBound, BackfillMsgFn fn) {
-        List<Object> params = new ArrayList<>();
-        List<String> where = new ArrayList<>();
-        if (chunk.min() != null || chunk.max() != null) {
-            String k = quote(stream.chunkColumn().orElse(stream.primaryKey().get(0)));
-            if (chunk.min() != null) {
-                where.add(k + " >= ?");
-                params.add(chunk.min());
-            }
-            if (chunk.max() != null) {
-                where.add(k + " < ?");
-                params.add(chunk.max());
-            }
-        }
-        if (!upperBound.isEmpty()) {
-            String p = quote(stream.primaryCursor().orElseThrow());
-            String prim = upperBound.primary() != null ? p + " <= ?" : "FALSE";
-            if (upperBound.primary() != null) {
-                params.add(bind(upperBound.primary()));
-            }
-            String nulls = p + " IS NULL";
-            if (stream.secondaryCursor().isPresent() && upperBound.secondary() != null) {
-                String s = quote(stream.secondaryCursor().get());
-                nulls = "(" + p + " IS NULL AND (" + s + " IS NULL OR " + s + " <= ?))";
-                params.add(bind(upperBound.secondary()));
-            }
-            where.add("(" + prim + " OR " + nulls + ")");
-        }
-        stream.filter().ifPresent(f -> where.add("(" + Filter.parse(f).toSql(MySqlDriver::quote) + ")"));
-        read(stream, where, params, "", fn);
+        SelectQuery q = new SelectQuery(SqlDialect.MYSQL).keyRange(stream, chunk)
+                .cursorAtMost(stream, upperBound, (column, value) -> bind(value))
+                .filter(stream.filter());
+        read(stream, q, fn);
     }
 
     static Object bind(Object v) {
         return v instanceof Instant i ? LocalDateTime.ofInstant(i, ZoneOffset.UTC) : v;
     }
 
-    private void read(ConfiguredStream stream, List<String> where, List<Object> params, String order,
-            BackfillMsgFn fn) {
-        List<MySqlTypes.Column> all = columns(stream.id());
-        Schema schema = stream.schema();
-        MySqlTypes.Column[] cols = new MySqlTypes.Column[schema.size()];
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < cols.length; i++) {
-            String name = schema.field(i).name();
-            cols[i] = all.stream().filter(c -> c.field().name().equals(name)).findFirst().orElseThrow(() ->
-                    new ConfigException("stream " + stream.id() + ": column " + name + " no longer exists"));
-            names.add(cols[i].select());
-        }
-        String sql = "SELECT " + String.join(", ", names) + " FROM " + qualified(stream.id())
-                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + order;
-        long n = 0;
-        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
-                ResultSet.CONCUR_READ_ONLY)) {
-            ps.setFetchSize(Integer.MIN_VALUE); // stream rows instead of buffering the result
-            for (int i = 0; i < params.size(); i++) {
-                ps.setObject(i + 1, params.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Object[] row = new Object[cols.length];
-                    try {
-                        for (int i = 0; i < cols.length; i++) {
-                            row[i] = MySqlTypes.read(rs, i + 1, cols[i]);
-                        }
-                    } catch (ValueException e) {
-                        throw e.in(stream.id().toString(), key(rs, stream));
-                    }
-                    fn.accept(row);
-                    if ((++n & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
-                        throw new CancelledException("reading " + stream.id() + " was cancelled");
-                    }
-                }
-            }
+    private void read(ConfiguredStream stream, SelectQuery q, BackfillMsgFn fn) {
+        Projection p = projection(stream, stream.schema().fields(), MySqlTypes.Column::select);
+        JdbcReads reads = new JdbcReads(SqlDialect.MYSQL, "reading " + stream.id());
+        try (Connection c = open()) {
+            reads.select(c, q.sql(p.selectList(), qualified(stream.id())), q.params(), p, fn);
         } catch (SQLException e) {
-            throw translate(e, "reading " + stream.id() + " after " + n + " rows");
+            throw translate(e, "reading " + stream.id() + " after " + reads.rows() + " rows");
         }
     }
 
+    /**
+     * The columns of a read and how to read each (the {@link RowDecoder} of {@link MySqlTypes#read}); a failed
+     * value names the row's key when the read selects every key column ({@code keyIndexes}, 0-based).
+     */
+    private record Projection(String selectList, MySqlTypes.Column[] cols, StreamId stream, int[] keyIndexes)
+            implements RowDecoder {
+        @Override
+        public int columns() {
+            return cols.length;
+        }
+
+        @Override
+        public Object read(ResultSet rs, int i) throws SQLException {
+            return MySqlTypes.read(rs, i + 1, cols[i]);
+        }
+
+        @Override
+        public ValueException locate(ValueException e, ResultSet rs, Object[] row) throws SQLException {
+            return e.in(stream.toString(), key(rs, keyIndexes));
+        }
+    }
+
+    /** {@code fields} of the stream, each selected as {@code select.apply(column)}. */
+    private Projection projection(ConfiguredStream stream, List<Field> fields,
+            java.util.function.Function<MySqlTypes.Column, String> select) {
+        List<MySqlTypes.Column> all = columns(stream.id());
+        MySqlTypes.Column[] cols = new MySqlTypes.Column[fields.size()];
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < cols.length; i++) {
+            String name = fields.get(i).name();
+            cols[i] = all.stream().filter(c -> c.field().name().equals(name)).findFirst().orElseThrow(() ->
+                    new ConfigException("stream " + stream.id() + ": column " + name + " no longer exists"));
+            names.add(select.apply(cols[i]));
+        }
+        List<String> selected = fields.stream().map(Field::name).toList();
+        int[] key = stream.primaryKey().stream().mapToInt(selected::indexOf).toArray();
+        return new Projection(String.join(", ", names), cols, stream.id(),
+                Arrays.stream(key).allMatch(i -> i >= 0) ? key : new int[0]);
+    }
+
     /** The current row's key as text ({@code a|b} for a composite key), for messages; null without a key. */
-    private static String key(ResultSet rs, ConfiguredStream stream) throws SQLException {
+    private static String key(ResultSet rs, int[] keyIndexes) throws SQLException {
         List<String> parts = new ArrayList<>();
-        for (String k : stream.primaryKey()) {
-            int i = stream.schema().indexOf(k);
-            if (i >= 0) {
-                parts.add(rs.getString(i + 1));
-            }
+        for (int i : keyIndexes) {
+            parts.add(rs.getString(i + 1));
         }
         return parts.isEmpty() ? null : String.join("|", parts);
     }
@@ -494,48 +424,26 @@ public final class MySqlDriver implements DriverInterface {
 
     @Override
     public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
-        String p = stream.primaryCursor().orElseThrow();
-        Object[] out = new Object[2];
-        List<String> cursorCols = new ArrayList<>(List.of(p));
-        stream.secondaryCursor().ifPresent(cursorCols::add);
-        for (int i = 0; i < cursorCols.size(); i++) {
-            String col = cursorCols.get(i);
-            MySqlTypes.Column c = columns(stream.id()).stream().filter(x -> x.field().name().equals(col)).findFirst()
-                    .orElseThrow();
-            try (Connection conn = open(); Statement st = conn.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT " + c.select("max(" + quote(col) + ")") + " FROM "
-                            + qualified(stream.id()))) {
-                rs.next();
-                out[i] = MySqlTypes.read(rs, 1, c);
-            } catch (SQLException e) {
-                throw translate(e, "reading the max of " + col);
-            }
+        List<Field> cursors = new ArrayList<>(2);
+        cursors.add(stream.schema().field(stream.primaryCursor().orElseThrow()).orElseThrow());
+        stream.secondaryCursor().ifPresent(sc -> cursors.add(stream.schema().field(sc).orElseThrow()));
+        Projection p = projection(stream, cursors, c -> c.select("max(" + quote(c.field().name()) + ")"));
+        try (Connection c = open()) {
+            Object[] max = new JdbcReads(SqlDialect.MYSQL, "reading the cursor maximum of " + stream.id())
+                    .selectOne(c, "SELECT " + p.selectList() + " FROM " + qualified(stream.id()), p);
+            return new CursorValues(max[0], max.length > 1 ? max[1] : null);
+        } catch (SQLException e) {
+            throw translate(e, "reading the cursor maximum of " + stream.id());
         }
-        return new CursorValues(out[0], out[1]);
     }
 
     @Override
     public void streamIncrementalChanges(ConfiguredStream stream, CursorValues from, BackfillMsgFn fn) {
-        String p = quote(stream.primaryCursor().orElseThrow());
-        List<Object> params = new ArrayList<>();
-        List<String> where = new ArrayList<>();
-        if (!from.isEmpty()) {
-            String prim = from.primary() != null ? p + " >= ?" : p + " IS NOT NULL";
-            if (from.primary() != null) {
-                params.add(bind(from.primary()));
-            }
-            String nulls = "FALSE";
-            if (stream.secondaryCursor().isPresent()) {
-                String s = quote(stream.secondaryCursor().get());
-                nulls = from.secondary() != null ? "(" + p + " IS NULL AND " + s + " >= ?)" : p + " IS NULL";
-                if (from.secondary() != null) {
-                    params.add(bind(from.secondary()));
-                }
-            }
-            where.add("(" + prim + " OR " + nulls + ")");
-        }
-        stream.filter().ifPresent(f -> where.add("(" + Filter.parse(f).toSql(MySqlDriver::quote) + ")"));
-        read(stream, where, params, " ORDER BY " + p, fn);
+        SelectQuery q = new SelectQuery(SqlDialect.MYSQL)
+                .cursorAtLeast(stream, from, (column, value) -> bind(value))
+                .filter(stream.filter())
+                .cursorOrder(stream);
+        read(stream, q, fn);
     }
 
     // ------------------------------------------------------------------ CDC
@@ -552,13 +460,41 @@ public final class MySqlDriver implements DriverInterface {
 
     @Override
     public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
-        cdc = new MySqlCdc(this, config, state, streams);
-        cdc.recordStartPosition();
+        cdc = new MySqlCdc(this, config, streams);
     }
 
+    /**
+     * Binlog CDC with positions the engine saves ({@link MySqlPosition}); nothing is acknowledged to the server (a
+     * binlog keeps no reader position).
+     */
     @Override
-    public void streamChanges(int identifier, CdcMsgFn fn) {
-        cdc.stream(fn);
+    public Optional<CdcSource<?>> cdcSource() {
+        return Optional.of(changes);
+    }
+
+    private final CdcSource<MySqlPosition> changes = new CdcSource<>() {
+        @Override
+        public PositionCodec<MySqlPosition> positionCodec() {
+            return MySqlPosition.CODEC;
+        }
+
+        @Override
+        public MySqlPosition startPosition(int identifier, List<ConfiguredStream> streams) {
+            return cdc().startPosition();
+        }
+
+        @Override
+        public void streamChanges(int identifier, MySqlPosition from, ChangeSink<MySqlPosition> sink) {
+            cdc().stream(from, sink);
+        }
+    };
+
+    private MySqlCdc cdc() {
+        MySqlCdc c = cdc;
+        if (c == null) {
+            throw new NonRetriableException("CDC called before preCDC");
+        }
+        return c;
     }
 
     /** Watermarks are binlog positions (read-only: no signal table, no write grant). */
@@ -574,11 +510,6 @@ public final class MySqlDriver implements DriverInterface {
             throw new NonRetriableException("writeWatermark called before preCDC");
         }
         c.watermark(watermark);
-    }
-
-    @Override
-    public void postCDC(int identifier) {
-        cdc.acknowledge();
     }
 
     @Override

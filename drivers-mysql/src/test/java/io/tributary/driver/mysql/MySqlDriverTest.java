@@ -172,6 +172,48 @@ class MySqlDriverTest {
         }
     }
 
+    /**
+     * A filter's string is compared as written: a backslash is no escape (MySQL's default {@code sql_mode} reads one
+     * in a literal as an escape, so the values are bound, not written into the SQL).
+     */
+    @Test
+    void aFilterStringWithBackslashesAndQuotesMatchesExactly() {
+        db.execute("CREATE TABLE shop.filter_bs (id int PRIMARY KEY, v varchar(50))",
+                "INSERT INTO shop.filter_bs VALUES (1, 'C:\\\\temp\\\\'), (2, 'C:temp'), (3, 'it''s'), (4, 'x')");
+        State state = State.inMemory();
+        MemoryDestination dest = MemoryDestination.named("mysql-" + UUID.randomUUID());
+        StreamId id = StreamId.of("shop", "filter_bs");
+        ConfiguredStream cs = ConfiguredStream.of(discover(state, id))
+                .withFilter("v = 'C:\\temp\\' or v = \"it's\"");
+        run(state, dest, cs);
+        assertThat(values(dest, id)).containsExactlyInAnyOrderEntriesOf(Map.of("1", "C:\\temp\\", "3", "it's"));
+    }
+
+    /** The rows of a nullable chunk_column's NULL keys are read by the first chunk, integer and string keys alike. */
+    @Test
+    void aNullableChunkColumnsNullKeysAreRead() {
+        db.execute("CREATE TABLE shop.chunk_nulls (id int PRIMARY KEY, n int NULL, s varchar(20) NULL)");
+        StringBuilder rows = new StringBuilder();
+        for (int i = 1; i <= 2500; i++) {
+            String v = i % 7 == 0 ? "NULL" : String.valueOf(i);
+            rows.append(i == 1 ? "" : ", ").append('(').append(i).append(", ").append(v).append(", ")
+                    .append(i % 7 == 0 ? "NULL" : "'k" + (10_000 + i) + "'").append(')');
+        }
+        db.execute("INSERT INTO shop.chunk_nulls VALUES " + rows);
+        StreamId id = StreamId.of("shop", "chunk_nulls");
+        for (String column : List.of("n", "s")) {
+            State state = State.inMemory();
+            MemoryDestination dest = MemoryDestination.named("mysql-" + UUID.randomUUID());
+            ConfiguredStream all = ConfiguredStream.of(discover(state, id));
+            ConfiguredStream cs = new ConfiguredStream(all.stream(), all.selectedColumns(), all.syncNewColumns(),
+                    all.filter(), java.util.Optional.of(column), all.appendMode(), all.normalization(),
+                    all.partitionRegex());
+            run(state, dest, cs);
+            assertThat(dest.table(id)).as("chunked on %s", column).hasSize(2500);
+            assertThat(dest.table(id).get("14").value(column)).isNull();
+        }
+    }
+
     @Test
     void xaStatementsOfEverySpellingNameTheSameXid() {
         assertThat(MySqlCdc.Xa.parse("XA START 'a'")).isEqualTo(new MySqlCdc.Xa("START", "61,,1"));
@@ -180,6 +222,41 @@ class MySqlDriverTest {
         assertThat(MySqlCdc.Xa.parse("XA ROLLBACK 'x''y', 'b', 7"))
                 .isEqualTo(new MySqlCdc.Xa("ROLLBACK", "782779,62,7"));
         assertThat(MySqlCdc.Xa.parse("XA END 0x41,0x42,3")).isEqualTo(new MySqlCdc.Xa("END", "41,42,3"));
+    }
+
+    /** A global position saved by a release before positions carried a version resumes where it says. */
+    @Test
+    void resumesFromAGlobalPositionSavedBeforePositionsHadAVersion() {
+        db.execute("CREATE TABLE shop.pos_t (id int PRIMARY KEY, v varchar(20))", "INSERT INTO shop.pos_t VALUES (1, 'one')");
+        State state = State.inMemory();
+        MemoryDestination dest = MemoryDestination.named("mysql-pos-" + UUID.randomUUID());
+        StreamId id = StreamId.of("shop", "pos_t");
+        ConfiguredStream cs = ConfiguredStream.of(discover(state, id).withSyncMode(SyncMode.CDC));
+        run(state, dest, cs);
+        com.fasterxml.jackson.databind.JsonNode saved = state.global().orElseThrow();
+        assertThat(saved.get(io.tributary.core.PositionCodec.VERSION_FIELD).asInt()).isEqualTo(1);
+        // the form the previous release wrote: OLake's shape alone
+        com.fasterxml.jackson.databind.node.ObjectNode old = saved.deepCopy();
+        old.remove(io.tributary.core.PositionCodec.VERSION_FIELD);
+        assertThat(old.fieldNames()).toIterable().containsExactly("server_id", "state");
+        state.setGlobal(old);
+        db.execute("INSERT INTO shop.pos_t VALUES (2, 'two')", "UPDATE shop.pos_t SET v = 'uno' WHERE id = 1");
+        run(state, dest, cs);
+        assertThat(values(dest, id)).containsExactlyInAnyOrderEntriesOf(Map.of("1", "uno", "2", "two"));
+        assertThat(dest.records(id)).hasSize(3); // the backfilled row and the two changes: nothing read twice
+        assertThat(state.global().orElseThrow().get("server_id").asLong()).isEqualTo(saved.get("server_id").asLong());
+        assertThat(MySqlCdc.Position.fromJson(state.global().orElseThrow()))
+                .isGreaterThan(MySqlCdc.Position.fromJson(saved));
+    }
+
+    @Test
+    void thePositionCodecKeepsOlakesShape() {
+        MySqlPosition p = new MySqlPosition(77, new MySqlCdc.Position("mysql-bin.000010", 4321));
+        assertThat(MySqlPosition.CODEC.encode(p).toString()).isEqualTo(
+                "{\"server_id\":77,\"state\":{\"position\":{\"name\":\"mysql-bin.000010\",\"pos\":4321}}}");
+        assertThat(MySqlPosition.CODEC.decode(MySqlPosition.CODEC.encode(p), 0)).isEqualTo(p);
+        assertThatThrownBy(() -> MySqlPosition.CODEC.decode(Json.parse("{\"server_id\": 77}"), 1))
+                .isInstanceOf(io.tributary.types.NonRetriableException.class).hasMessageContaining("malformed");
     }
 
     private Stream discover(State state, StreamId id) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.tributary.core.AbstractDriver;
 import io.tributary.core.BackfillMsgFn;
 import io.tributary.core.CdcBackfill;
-import io.tributary.core.CdcMsgFn;
 import io.tributary.core.ChangeStreamMode;
 import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
@@ -214,8 +213,8 @@ class MySqlWatermarkBackfillTest {
         }
 
         @Override
-        public void streamChanges(int identifier, CdcMsgFn fn) {
-            d.streamChanges(identifier, fn);
+        public java.util.Optional<io.tributary.core.CdcSource<?>> cdcSource() {
+            return d.cdcSource();
         }
 
         @Override

@@ -3,12 +3,10 @@ package io.tributary.driver.mysql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.shyiko.mysql.binlog.event.MySqlGtid;
 import io.tributary.core.CdcChange;
-import io.tributary.core.CdcMsgFn;
+import io.tributary.core.ChangeSink;
 import io.tributary.core.Drivers;
-import io.tributary.core.state.State;
 import io.tributary.testkit.TestingMariaDb;
 import io.tributary.testkit.TestingMySqlServer;
 import io.tributary.types.ConfiguredStream;
@@ -42,6 +40,7 @@ class MySqlWatermarkTest {
 
     private MySqlDriver driver;
     private MySqlCdc cdc;
+    private MySqlPosition start;
     private final List<String> delivered = new CopyOnWriteArrayList<>();
     private volatile boolean streaming = true;
     private Thread stream;
@@ -76,8 +75,8 @@ class MySqlWatermarkTest {
                 TestingMySqlServer.ADMIN_USER, TestingMySqlServer.ADMIN_PASSWORD, true)), "source.json");
         ConfiguredStream keys = ConfiguredStream.of(driver.produceSchema(StreamId.of("shop", "wm_keys"))
                 .withSyncMode(SyncMode.CDC));
-        cdc = new MySqlCdc(driver, (MySqlConfig) driver.config(), State.inMemory(), List.of(keys));
-        cdc.recordStartPosition();
+        cdc = new MySqlCdc(driver, (MySqlConfig) driver.config(), List.of(keys));
+        start = cdc.startPosition();
     }
 
     @AfterEach
@@ -90,14 +89,14 @@ class MySqlWatermarkTest {
     }
 
     private void startStream() {
-        CdcMsgFn fn = new CdcMsgFn() {
+        ChangeSink<MySqlPosition> fn = new ChangeSink<>() {
             @Override
             public void accept(CdcChange change) {
                 delivered.add("change v=" + change.values()[1]);
             }
 
             @Override
-            public void checkpoint(ObjectNode position) {
+            public void checkpoint(MySqlPosition position) {
             }
 
             @Override
@@ -109,8 +108,13 @@ class MySqlWatermarkTest {
             public boolean keepStreaming() {
                 return streaming;
             }
+
+            @Override
+            public boolean checkpointWanted() {
+                return false;
+            }
         };
-        stream = new Thread(() -> cdc.stream(fn), "binlog stream");
+        stream = new Thread(() -> cdc.stream(start, fn), "binlog stream");
         stream.start();
     }
 
@@ -172,19 +176,24 @@ class MySqlWatermarkTest {
         MySqlCdc.Position after = binlogEnd();
         List<Object> ids = new CopyOnWriteArrayList<>();
         List<MySqlCdc.Position> checkpoints = new CopyOnWriteArrayList<>();
-        cdc.stream(new CdcMsgFn() {
+        cdc.stream(start, new ChangeSink<MySqlPosition>() {
             @Override
             public void accept(CdcChange change) {
                 ids.add(change.values()[0]);
             }
 
             @Override
-            public void checkpoint(ObjectNode position) {
-                checkpoints.add(MySqlCdc.Position.fromJson(position));
+            public void checkpoint(MySqlPosition position) {
+                checkpoints.add(position.binlog());
             }
 
             @Override
             public void watermark(String watermark) {
+            }
+
+            @Override
+            public boolean keepStreaming() {
+                return false;
             }
 
             @Override

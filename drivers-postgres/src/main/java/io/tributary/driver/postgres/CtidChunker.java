@@ -14,8 +14,8 @@ import java.util.List;
  * block size, rows per page from the planner's statistics. The first chunk has no lower bound and the last no
  * upper bound, so rows on pages added during the backfill are read too.
  *
- * <p>Partitioned tables (no ctid on the parent) and a configured {@code chunk_column} use
- * {@link #keyRanges key ranges} instead.
+ * <p>Partitioned tables (no ctid on the parent) and a configured {@code chunk_column} use key ranges instead
+ * ({@link io.tributary.driver.jdbc.KeyRangeChunker}, shared with MySQL).
  */
 final class CtidChunker {
     private CtidChunker() {
@@ -51,40 +51,5 @@ final class CtidChunker {
 
     static String tid(long page) {
         return "(" + page + ",0)";
-    }
-
-    /**
-     * Key ranges over a single integer column: {@code ceil(rows / rowsPerChunk)} equal value ranges between its
-     * minimum and maximum (first and last unbounded). Any other key: the whole table as one chunk.
-     */
-    static List<Chunk> keyRanges(Connection c, String table, String quotedColumn, boolean integerColumn,
-            long rowsPerChunk) throws SQLException {
-        if (!integerColumn) {
-            return List.of(Chunk.all());
-        }
-        long min;
-        long max;
-        long rows;
-        try (PreparedStatement ps = c.prepareStatement("SELECT min(" + quotedColumn + "), max(" + quotedColumn
-                + "), count(*) FROM " + table);
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            min = rs.getLong(1);
-            if (rs.wasNull()) {
-                return List.of(Chunk.all());
-            }
-            max = rs.getLong(2);
-            rows = rs.getLong(3);
-        }
-        long n = Math.max(1, (long) Math.ceil((double) rows / rowsPerChunk));
-        long step = Math.max(1, (long) Math.ceil(((double) max - min + 1) / n));
-        List<Chunk> chunks = new ArrayList<>();
-        Long lo = null;
-        for (long b = min + step; b <= max && b > min; b += step) {
-            chunks.add(Chunk.of(lo, b));
-            lo = b;
-        }
-        chunks.add(Chunk.of(lo, null));
-        return chunks;
     }
 }

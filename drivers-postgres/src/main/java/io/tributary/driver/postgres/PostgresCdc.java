@@ -1,14 +1,11 @@
 package io.tributary.driver.postgres;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.CdcChange;
-import io.tributary.core.CdcMsgFn;
-import io.tributary.core.state.State;
+import io.tributary.core.ChangeSink;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Field;
-import io.tributary.types.Json;
 import io.tributary.types.OpType;
 import io.tributary.types.RetriableException;
 import io.tributary.types.Schema;
@@ -44,28 +41,25 @@ import org.slf4j.LoggerFactory;
  * values (which pgoutput does not send) are taken from the old row under REPLICA IDENTITY FULL, otherwise read
  * from the table by key. TRUNCATE is logged, not replicated (run a full refresh of that stream).
  *
- * <p>Position: the global state {@code {"lsn": "X/Y"}}. Checkpoints are taken at commit boundaries; the slot is
- * told a position ({@code flush_lsn}) only in {@link #acknowledge()}, which the orchestrator calls after the
- * writers committed everything before it; the state is saved after that. A bounded run ends when it has read up
+ * <p>Position: an LSN ({@link PostgresPosition}), saved by the engine as {@code {"lsn": "X/Y"}}. Checkpoints are taken
+ * at commit boundaries; the slot is told a position ({@code flush_lsn}) only in {@link #acknowledge}, which the engine
+ * calls after the writers committed everything before it and the position was saved. A bounded run ends when it has read up
  * to the WAL position current at its start, or when no message arrived for {@code initial_wait_time} seconds
  * (one second once changes flowed).
  */
 final class PostgresCdc implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresCdc.class);
-    static final int CHECKPOINT_EVERY = 20_000;
     /** Prefix of the logical decoding messages that carry watermarks. */
     static final String WATERMARK_PREFIX = "tributary";
 
     private final PostgresDriver driver;
     private final PostgresConfig.UpdateMethod method;
-    private final State state;
     private final Map<StreamId, ConfiguredStream> streams = new HashMap<>();
     private final Map<Integer, Relation> relations = new HashMap<>();
     private PGReplicationStream replication;
     private Connection replicationConnection;
     private Connection lookup;
     private Connection exporting;
-    private LogSequenceNumber pending;
     /** By text: the watermarks whose writer waits for the stream to hand them over. */
     private final Map<String, CompletableFuture<Long>> awaitedMarks = new ConcurrentHashMap<>();
     /** The xids of the transactions the stream delivered last, for {@link #watermark}'s visibility wait. */
@@ -74,11 +68,9 @@ final class PostgresCdc implements AutoCloseable {
     private record Relation(StreamId id, Schema schema, PostgresTypes.PgType[] types, ConfiguredStream stream) {
     }
 
-    PostgresCdc(PostgresDriver driver, PostgresConfig.UpdateMethod method, State state,
-            List<ConfiguredStream> list) {
+    PostgresCdc(PostgresDriver driver, PostgresConfig.UpdateMethod method, List<ConfiguredStream> list) {
         this.driver = driver;
         this.method = method;
-        this.state = state;
         list.forEach(s -> streams.put(s.id(), s));
     }
 
@@ -240,9 +232,10 @@ final class PostgresCdc implements AutoCloseable {
     /**
      * With {@code consistent_snapshot} and no slot yet: creates the slot on a replication connection, which exports
      * the snapshot of the slot's consistent point; the connection stays open (idle) so chunk readers can join the
-     * snapshot, until {@link #releaseSnapshot()}. Returns the snapshot name, or null when the slot exists already.
+     * snapshot, until {@link #releaseSnapshot()}. Returns the slot's consistent point and the snapshot name, or null
+     * when the slot exists already.
      */
-    private String createSlotWithSnapshot() throws SQLException {
+    private org.postgresql.replication.ReplicationSlotInfo createSlotWithSnapshot() throws SQLException {
         try (Connection c = driver.connections().open();
                 PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, method.replicationSlot());
@@ -258,10 +251,9 @@ final class PostgresCdc implements AutoCloseable {
         org.postgresql.replication.ReplicationSlotInfo info = exporting.unwrap(PGConnection.class)
                 .getReplicationAPI().createReplicationSlot().logical().withSlotName(method.replicationSlot())
                 .withOutputPlugin("pgoutput").make();
-        state.setGlobal(position(info.getConsistentPoint()));
         LOG.info("created slot {} at {} with exported snapshot {}", method.replicationSlot(),
                 info.getConsistentPoint(), info.getSnapshotName());
-        return info.getSnapshotName();
+        return info;
     }
 
     /** Ends the exported snapshot (the backfill is over, or it is no longer wanted). */
@@ -278,17 +270,17 @@ final class PostgresCdc implements AutoCloseable {
         }
     }
 
-    /** Saves the slot's position as the start of CDC, unless the state already has one. */
-    void recordStartPosition() {
-        if (state.global().map(g -> g.has("lsn")).orElse(false)) {
-            return;
-        }
+    /**
+     * The slot's position, where CDC starts when the state has none: with {@code consistent_snapshot} and no slot yet,
+     * the consistent point of the slot created now (its exported snapshot is kept for the backfill).
+     */
+    LogSequenceNumber startPosition() {
         if (method.consistentSnapshot() && method.createIfMissing()) {
             try {
-                String snapshot = createSlotWithSnapshot();
-                if (snapshot != null) {
-                    driver.snapshot(snapshot);
-                    return;
+                org.postgresql.replication.ReplicationSlotInfo created = createSlotWithSnapshot();
+                if (created != null) {
+                    driver.snapshot(created.getSnapshotName());
+                    return created.getConsistentPoint();
                 }
             } catch (SQLException e) {
                 releaseSnapshot();
@@ -304,23 +296,17 @@ final class PostgresCdc implements AutoCloseable {
                     throw new ConfigException("replication slot '" + method.replicationSlot() + "' does not exist");
                 }
                 String lsn = rs.getString(1);
-                state.setGlobal(position(LogSequenceNumber.valueOf(lsn)));
                 LOG.info("CDC starts at LSN {} (slot {})", lsn, method.replicationSlot());
+                return LogSequenceNumber.valueOf(lsn);
             }
         } catch (SQLException e) {
             throw driver.connections().translate(e);
         }
     }
 
-    private static ObjectNode position(LogSequenceNumber lsn) {
-        ObjectNode n = Json.object();
-        n.put("lsn", lsn.asString());
-        return n;
-    }
-
-    void stream(CdcMsgFn fn) {
+    /** Streams from {@code start} (the saved position) into {@code fn}. */
+    void stream(LogSequenceNumber start, ChangeSink<PostgresPosition> fn) {
         releaseSnapshot(); // every backfill finished before CDC (sequential mode)
-        LogSequenceNumber start = LogSequenceNumber.valueOf(state.global().orElseThrow().get("lsn").asText());
         LogSequenceNumber end;
         boolean messages;
         // PostgreSQL 14+: the end of a bounded run is a logical decoding message written now, so the run ends the
@@ -354,7 +340,6 @@ final class PostgresCdc implements AutoCloseable {
             boolean inTransaction = false;
             int xid = 0;
             Instant commitTime = Instant.EPOCH;
-            long sinceCheckpoint = 0;
             long total = 0;
             int idle = 0;
             while (true) {
@@ -366,9 +351,7 @@ final class PostgresCdc implements AutoCloseable {
                     idle++;
                     if (!inTransaction) {
                         if (fn.checkpointWanted()) {
-                            pending = lastCommit;
-                            fn.checkpoint(position(lastCommit));
-                            sinceCheckpoint = 0;
+                            fn.checkpoint(new PostgresPosition(lastCommit));
                         }
                         if (fn.keepStreaming()) {
                             pause(idle);
@@ -406,28 +389,23 @@ final class PostgresCdc implements AutoCloseable {
                         msg.getLong(); // commit LSN
                         lastCommit = LogSequenceNumber.valueOf(msg.getLong()); // end of the transaction
                         inTransaction = false;
-                        if (sinceCheckpoint >= CHECKPOINT_EVERY || fn.checkpointWanted()) {
-                            pending = lastCommit;
-                            fn.checkpoint(position(lastCommit));
-                            sinceCheckpoint = 0;
+                        if (fn.checkpointWanted()) { // the engine's cadence: every 20,000 changes, or sooner
+                            fn.checkpoint(new PostgresPosition(lastCommit));
                         }
                     }
                     case 'R' -> relation(msg);
                     case 'I' -> {
                         if (change(msg, OpType.CREATE, commitTime, fn)) {
-                            sinceCheckpoint++;
                             total++;
                         }
                     }
                     case 'U' -> {
                         if (change(msg, OpType.UPDATE, commitTime, fn)) {
-                            sinceCheckpoint++;
                             total++;
                         }
                     }
                     case 'D' -> {
                         if (change(msg, OpType.DELETE, commitTime, fn)) {
-                            sinceCheckpoint++;
                             total++;
                         }
                     }
@@ -455,9 +433,7 @@ final class PostgresCdc implements AutoCloseable {
                                 }
                             }
                             if (fn.checkpointWanted()) {
-                                pending = lastCommit;
-                                fn.checkpoint(position(lastCommit));
-                                sinceCheckpoint = 0;
+                                fn.checkpoint(new PostgresPosition(lastCommit));
                             }
                         }
                     }
@@ -469,8 +445,7 @@ final class PostgresCdc implements AutoCloseable {
                     break; // the bounded run's end, reached while changes keep coming (never idle)
                 }
             }
-            pending = lastCommit;
-            fn.checkpoint(position(lastCommit));
+            fn.checkpoint(new PostgresPosition(lastCommit));
             LOG.info("change stream ended at LSN {} after {} changes", lastCommit, total);
         } catch (SQLException e) {
             throw new RetriableException("replication from slot " + method.replicationSlot() + " failed: "
@@ -634,12 +609,8 @@ final class PostgresCdc implements AutoCloseable {
         }
     }
 
-    /** Tells the slot the last checkpoint is committed, then saves it in state (that order: see OLake #853). */
-    void acknowledge() {
-        LogSequenceNumber lsn = pending;
-        if (lsn == null) {
-            return;
-        }
+    /** Tells the slot that everything before {@code lsn} is committed (and saved), so it may recycle that WAL. */
+    void acknowledge(LogSequenceNumber lsn) {
         try {
             if (replication != null && !replication.isClosed()) {
                 replication.setAppliedLSN(lsn);
@@ -650,7 +621,6 @@ final class PostgresCdc implements AutoCloseable {
             throw new RetriableException("cannot confirm LSN " + lsn + " to slot " + method.replicationSlot() + ": "
                     + e.getMessage(), e);
         }
-        state.setGlobal(position(lsn));
     }
 
     private void relation(ByteBuffer msg) {
@@ -697,7 +667,7 @@ final class PostgresCdc implements AutoCloseable {
     }
 
     /** Emits an Insert, Update or Delete; false when its table is not synced. */
-    private boolean change(ByteBuffer msg, OpType op, Instant commitTime, CdcMsgFn fn) throws SQLException {
+    private boolean change(ByteBuffer msg, OpType op, Instant commitTime, ChangeSink<?> fn) throws SQLException {
         Relation r = relations.get(msg.getInt());
         if (r == null) {
             throw new RetriableException("pgoutput sent a change before its relation; restarting the stream");

@@ -1,5 +1,6 @@
 package io.tributary.driver.postgres;
 
+import io.tributary.driver.jdbc.JdbcErrors;
 import io.tributary.types.ConfigException;
 import io.tributary.types.RetriableException;
 import java.sql.Connection;
@@ -93,11 +94,11 @@ final class PostgresConnections {
                     + at + "/" + config.database() + ": " + safe(e.getMessage())
                     + " (GRANT it, e.g. GRANT SELECT ON <table> TO " + config.username() + ")", e);
             case "08001", "08004", "08006" -> {
-                if (hasCause(e, java.net.UnknownHostException.class)) {
+                if (JdbcErrors.hasCause(e, java.net.UnknownHostException.class)) {
                     yield new ConfigException("cannot connect to PostgreSQL at " + at + ": unknown host '"
                             + config.host() + "' (check 'host')", e);
                 }
-                if (hasCause(e, javax.net.ssl.SSLException.class) || "08004".equals(state)) {
+                if (JdbcErrors.hasCause(e, javax.net.ssl.SSLException.class) || "08004".equals(state)) {
                     yield new ConfigException("cannot connect to PostgreSQL at " + at + " (check 'ssl'): "
                             + safe(e.getMessage()), e);
                 }
@@ -110,18 +111,7 @@ final class PostgresConnections {
         };
     }
 
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private String safe(String message) {
-        String m = message == null ? "" : message;
-        String pw = config.password().reveal();
-        return pw.isEmpty() ? m : m.replace(pw, "****");
+        return JdbcErrors.masked(message, config.password().reveal());
     }
 }

@@ -1,7 +1,7 @@
 package io.tributary.driver.postgres;
 
+import io.tributary.driver.jdbc.CursorColumns;
 import io.tributary.types.ConfigException;
-import io.tributary.types.DataType;
 import io.tributary.types.Field;
 import io.tributary.types.Schema;
 import io.tributary.types.Stream;
@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -112,13 +111,7 @@ final class PostgresDiscovery {
                 }
             }
         }
-        Set<String> cursors = new LinkedHashSet<>();
-        for (Field f : fields) {
-            if (f.type().isInteger() || f.type().isFloating() || f.type() == DataType.DECIMAL
-                    || f.type() == DataType.DATE || f.type().isTimestamp() || f.type() == DataType.STRING) {
-                cursors.add(f.name());
-            }
-        }
+        Set<String> cursors = CursorColumns.of(fields);
         Set<SyncMode> modes = EnumSet.of(SyncMode.FULL_REFRESH);
         if (!cursors.isEmpty()) {
             modes.add(SyncMode.INCREMENTAL);

@@ -1,18 +1,23 @@
 package io.tributary.driver.postgres;
 
 import io.tributary.core.BackfillMsgFn;
-import io.tributary.core.CdcMsgFn;
+import io.tributary.core.CdcSource;
+import io.tributary.core.ChangeSink;
 import io.tributary.core.ChangeStreamMode;
 import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
-import io.tributary.core.filter.Filter;
+import io.tributary.core.PositionCodec;
 import io.tributary.core.state.State;
+import io.tributary.driver.jdbc.JdbcReads;
+import io.tributary.driver.jdbc.KeyRangeChunker;
+import io.tributary.driver.jdbc.RowDecoder;
+import io.tributary.driver.jdbc.SelectQuery;
+import io.tributary.driver.jdbc.SqlDialect;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
-import io.tributary.types.DataType;
 import io.tributary.types.Field;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.RetriableException;
@@ -38,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
@@ -52,14 +58,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresDriver implements DriverInterface {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresDriver.class);
-    static final int FETCH_SIZE = 10_000;
 
     private PostgresConfig config;
     private PostgresConnections connections;
     private volatile int serverVersion;
     private volatile PostgresTypes types;
     private final Map<StreamId, PostgresDiscovery.TableInfo> tables = new ConcurrentHashMap<>();
-    private State state;
     private PostgresCdc cdc;
     /** The exported snapshot backfill chunks join, while the slot's creating connection keeps it alive. */
     private volatile String snapshot;
@@ -105,9 +109,9 @@ public final class PostgresDriver implements DriverInterface {
         }
     }
 
+    /** Nothing to keep: CDC positions are the engine's ({@link #cdcSource()}). */
     @Override
     public void setupState(State s) {
-        this.state = s;
     }
 
     /**
@@ -203,11 +207,11 @@ public final class PostgresDriver implements DriverInterface {
     }
 
     static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+        return SqlDialect.POSTGRES.quote(identifier);
     }
 
     static String qualified(StreamId id) {
-        return quote(id.namespace()) + "." + quote(id.name());
+        return SqlDialect.POSTGRES.qualified(id);
     }
 
     // ------------------------------------------------------------------ backfill
@@ -267,75 +271,93 @@ public final class PostgresDriver implements DriverInterface {
                 return List.of(Chunk.all());
             }
             Field f = stream.schema().field(keyColumn).orElseThrow();
-            return CtidChunker.keyRanges(c, qualified(stream.id()), quote(keyColumn), f.type().isInteger(),
+            if (!f.type().isInteger()) {
+                return List.of(Chunk.all()); // no arithmetic split; probing with OFFSET would cost a scan a bound
+            }
+            return KeyRangeChunker.integerRanges(c, SqlDialect.POSTGRES, qualified(stream.id()), keyColumn,
                     rowsPerChunk);
         } catch (SQLException e) {
             throw connections.translate(e);
         }
     }
 
-    /** The SELECT list and the types to read each column with; {@code copy} decodes the same columns from COPY. */
-    private record Projection(String sql, Field[] fields, PostgresTypes.PgType[] types, PgBinaryCopy copy) {
+    /**
+     * The SELECT list and the types to read each column with (the {@link RowDecoder} of the select path);
+     * {@code copy} decodes the same columns from COPY.
+     */
+    private record Projection(String sql, Field[] fields, PostgresTypes.PgType[] types, PgBinaryCopy copy,
+            StreamId stream, List<String> primaryKey) implements RowDecoder {
+        @Override
+        public int columns() {
+            return fields.length;
+        }
+
+        @Override
+        public Object read(ResultSet rs, int i) throws SQLException {
+            return PostgresTypes.read(rs, i + 1, fields[i], types[i]);
+        }
+
+        @Override
+        public ValueException locate(ValueException e, ResultSet rs, Object[] row) {
+            return PostgresTypes.located(e, stream, new Schema(List.of(fields)), primaryKey, row);
+        }
     }
 
     /**
-     * A read's WHERE conditions (with {@code ?} for {@code params}), the stream's filter and an ORDER BY tail. The
-     * conditions are ours (quoted identifiers, operators, placeholders), so their placeholders can be found and
-     * written inline for COPY, which takes no parameters; the user's filter is never scanned.
+     * A read's conditions with every parameter written as a literal, for COPY, which takes no parameters; null when
+     * one has no safe literal form. The conditions are ours (quoted identifiers, operators, placeholders: see
+     * {@link SelectQuery}), so their placeholders can be found; the user's filter is never scanned.
      */
-    private record Query(List<String> where, List<Object> params, Optional<String> filter, String tail) {
-        String sql(String selectList, String table, List<String> conditions) {
-            List<String> all = new ArrayList<>(conditions);
-            filter.ifPresent(f -> all.add("(" + Filter.parse(f).toSql(PostgresDriver::quote) + ")"));
-            return "SELECT " + selectList + " FROM " + table + (all.isEmpty() ? "" : " WHERE " + String.join(" AND ", all))
-                    + tail;
-        }
-
-        /** The conditions with every parameter written as a literal; null when one has no safe literal form. */
-        List<String> inlined() {
-            List<String> out = new ArrayList<>();
-            int next = 0;
-            for (String w : where) {
-                StringBuilder sb = new StringBuilder();
-                char quote = 0;
-                for (int i = 0; i < w.length(); i++) {
-                    char ch = w.charAt(i);
-                    if (quote != 0) {
-                        if (ch == quote) {
-                            quote = 0;
-                        }
-                    } else if (ch == '"' || ch == '\'') {
-                        quote = ch;
-                    } else if (ch == '?') {
-                        String literal = literal(params.get(next++));
-                        if (literal == null) {
-                            return null;
-                        }
-                        sb.append(literal);
-                        continue;
+    static List<String> inlined(List<String> where, List<Object> params) {
+        List<String> out = new ArrayList<>();
+        int next = 0;
+        for (String w : where) {
+            StringBuilder sb = new StringBuilder();
+            char quote = 0;
+            for (int i = 0; i < w.length(); i++) {
+                char ch = w.charAt(i);
+                if (quote != 0) {
+                    if (ch == quote) {
+                        quote = 0;
                     }
-                    sb.append(ch);
+                } else if (ch == '"' || ch == '\'') {
+                    quote = ch;
+                } else if (ch == '?') {
+                    if (next >= params.size()) {
+                        return null;
+                    }
+                    String literal = literal(params.get(next++));
+                    if (literal == null) {
+                        return null;
+                    }
+                    sb.append(literal);
+                    continue;
                 }
-                out.add(sb.toString());
+                sb.append(ch);
             }
-            return next == params.size() ? out : null;
+            out.add(sb.toString());
         }
+        return next == params.size() ? out : null;
+    }
 
-        private static String literal(Object v) {
-            if (v instanceof Long || v instanceof Integer || v instanceof Short) {
-                return v.toString();
-            }
-            if (v instanceof BigDecimal d) {
-                return "'" + d.toPlainString() + "'::numeric";
-            }
-            return null; // strings, timestamps: bound by JDBC instead
+    private static String literal(Object v) {
+        if (v instanceof Long || v instanceof Integer || v instanceof Short) {
+            return v.toString();
         }
+        if (v instanceof BigDecimal d) {
+            return "'" + d.toPlainString() + "'::numeric";
+        }
+        return null; // strings, timestamps: bound by JDBC instead
     }
 
     private Projection projection(ConfiguredStream s) {
+        return projection(s, s.schema().fields(), UnaryOperator.identity());
+    }
+
+    /** The projection of {@code columns} of the stream, each selected as {@code select.apply(quoted name)}. */
+    private Projection projection(ConfiguredStream s, List<Field> columns, UnaryOperator<String> select) {
         PostgresDiscovery.TableInfo info = info(s.id());
-        Schema schema = s.schema();
-        Field[] fields = schema.fields().toArray(Field[]::new);
+        Field[] fields = columns.toArray(Field[]::new);
         PostgresTypes.PgType[] pgTypes = new PostgresTypes.PgType[fields.length];
         List<String> cols = new ArrayList<>();
         Schema discovered = info.stream().schema();
@@ -346,40 +368,30 @@ public final class PostgresDriver implements DriverInterface {
                         + " is not in the table any more; run discover again");
             }
             pgTypes[i] = info.columnTypes().get(pos);
-            cols.add(quote(fields[i].name()));
+            cols.add(select.apply(quote(fields[i].name())));
         }
-        return new Projection(String.join(", ", cols), fields, pgTypes, PgBinaryCopy.of(fields, pgTypes));
+        return new Projection(String.join(", ", cols), fields, pgTypes, PgBinaryCopy.of(fields, pgTypes), s.id(),
+                s.primaryKey());
     }
 
     @Override
     public void chunkIterator(ConfiguredStream stream, Chunk chunk, CursorValues upperBound,
             BackfillMsgFn processFn) {
         Projection p = projection(stream);
-        List<Object> params = new ArrayList<>();
-        List<String> where = new ArrayList<>();
+        SelectQuery q = new SelectQuery(SqlDialect.POSTGRES);
         boolean ctid = chunk.min() instanceof String || chunk.max() instanceof String;
         if (ctid) {
             if (chunk.min() != null) {
-                where.add("ctid >= '" + tidLiteral(chunk.min()) + "'::tid");
+                q.where("ctid >= '" + tidLiteral(chunk.min()) + "'::tid");
             }
             if (chunk.max() != null) {
-                where.add("ctid < '" + tidLiteral(chunk.max()) + "'::tid");
+                q.where("ctid < '" + tidLiteral(chunk.max()) + "'::tid");
             }
-        } else if (chunk.min() != null || chunk.max() != null) {
-            String key = quote(stream.chunkColumn().orElse(stream.primaryKey().get(0)));
-            if (chunk.min() != null) {
-                where.add(key + " >= ?");
-                params.add(chunk.min());
-            }
-            if (chunk.max() != null) {
-                where.add(key + " < ?");
-                params.add(chunk.max());
-            }
+        } else {
+            q.keyRange(stream, chunk);
         }
-        if (!upperBound.isEmpty()) {
-            where.add(cursorUpperBound(stream, upperBound, params));
-        }
-        read(stream, "chunk " + chunk, new Query(where, params, stream.filter(), ""), p, processFn, snapshot);
+        q.cursorAtMost(stream, upperBound, (column, value) -> bind(stream, column, value)).filter(stream.filter());
+        read(stream, "chunk " + chunk, q, p, processFn, snapshot);
     }
 
     private static String tidLiteral(Object bound) {
@@ -388,24 +400,6 @@ public final class PostgresDriver implements DriverInterface {
             throw new NonRetriableException("malformed ctid chunk bound " + s);
         }
         return s;
-    }
-
-    private String cursorUpperBound(ConfiguredStream s, CursorValues bound, List<Object> params) {
-        String pc = quote(s.primaryCursor().orElseThrow());
-        String prim;
-        if (bound.primary() != null) {
-            prim = pc + " <= ?";
-            params.add(bind(s, s.primaryCursor().get(), bound.primary()));
-        } else {
-            prim = "FALSE";
-        }
-        String nulls = pc + " IS NULL";
-        if (s.secondaryCursor().isPresent() && bound.secondary() != null) {
-            String sc = quote(s.secondaryCursor().get());
-            nulls = "(" + pc + " IS NULL AND (" + sc + " IS NULL OR " + sc + " <= ?))";
-            params.add(bind(s, s.secondaryCursor().get(), bound.secondary()));
-        }
-        return "(" + prim + " OR " + nulls + ")";
     }
 
     /** A cursor value as the JDBC parameter its column compares with. */
@@ -429,10 +423,11 @@ public final class PostgresDriver implements DriverInterface {
         return value;
     }
 
-    private void read(ConfiguredStream stream, String what, Query q, Projection p, BackfillMsgFn fn,
+    private void read(ConfiguredStream stream, String what, SelectQuery q, Projection p, BackfillMsgFn fn,
             String joinSnapshot) {
         String table = qualified(stream.id());
-        List<String> inlined = "binary_copy".equals(config.backfillRead()) ? q.inlined() : null;
+        List<String> inlined = "binary_copy".equals(config.backfillRead()) ? inlined(q.conditions(), q.params())
+                : null;
         String label = "stream " + stream.id() + " " + what;
         long[] rows = {0};
         try (Connection c = connections.open()) {
@@ -455,7 +450,12 @@ public final class PostgresDriver implements DriverInterface {
                 copy(c, "COPY (" + q.sql(p.copy().selectList(), table, inlined) + ") TO STDOUT (FORMAT binary)",
                         p, label, stream, fn, rows);
             } else {
-                select(c, q.sql(p.sql(), table, q.where()), q.params(), p, label, stream, fn, rows);
+                JdbcReads reads = new JdbcReads(SqlDialect.POSTGRES, label);
+                try {
+                    reads.select(c, q.sql(p.sql(), table), q.params(), p, fn);
+                } finally {
+                    rows[0] = reads.rows();
+                }
             }
             c.commit();
         } catch (SQLException e) {
@@ -488,60 +488,18 @@ public final class PostgresDriver implements DriverInterface {
         }
     }
 
-    private static void select(Connection c, String sql, List<Object> params, Projection p, String label,
-            ConfiguredStream stream, BackfillMsgFn fn, long[] rows) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-            ps.setFetchSize(FETCH_SIZE);
-            for (int i = 0; i < params.size(); i++) {
-                if (params.get(i) instanceof String text) {
-                    // of unknown type: the server reads it as the column's type (a numeric cursor at 'NaN', a uuid)
-                    ps.setObject(i + 1, text, java.sql.Types.OTHER);
-                } else {
-                    ps.setObject(i + 1, params.get(i));
-                }
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                int n = p.fields().length;
-                while (rs.next()) {
-                    Object[] row = new Object[n];
-                    ValueException failed = null;
-                    for (int i = 0; i < n; i++) {
-                        try {
-                            row[i] = PostgresTypes.read(rs, i + 1, p.fields()[i], p.types()[i]);
-                        } catch (ValueException e) {
-                            failed = failed == null ? e : failed; // read the rest: the key names the row
-                        }
-                    }
-                    if (failed != null) {
-                        throw PostgresTypes.located(failed, stream.id(), new Schema(List.of(p.fields())),
-                                stream.primaryKey(), row);
-                    }
-                    fn.accept(row);
-                    if ((++rows[0] & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
-                        throw new CancelledException(label + " was cancelled");
-                    }
-                }
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ incremental
 
     @Override
     public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
-        String pc = stream.primaryCursor().orElseThrow();
-        String sc = stream.secondaryCursor().orElse(null);
-        Schema schema = stream.schema();
-        PostgresDiscovery.TableInfo info = info(stream.id());
-        String sql = "SELECT max(" + quote(pc) + ")" + (sc == null ? "" : ", max(" + quote(sc) + ")") + " FROM "
-                + qualified(stream.id());
-        try (Connection c = connections.open(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            Object p = PostgresTypes.read(rs, 1, schema.field(pc).orElseThrow(),
-                    info.columnTypes().get(info.stream().schema().indexOf(pc)));
-            Object s = sc == null ? null : PostgresTypes.read(rs, 2, schema.field(sc).orElseThrow(),
-                    info.columnTypes().get(info.stream().schema().indexOf(sc)));
-            return new CursorValues(p, s);
+        List<Field> cursors = new ArrayList<>(2);
+        cursors.add(stream.schema().field(stream.primaryCursor().orElseThrow()).orElseThrow());
+        stream.secondaryCursor().ifPresent(sc -> cursors.add(stream.schema().field(sc).orElseThrow()));
+        Projection p = projection(stream, cursors, q -> "max(" + q + ")");
+        try (Connection c = connections.open()) {
+            Object[] max = new JdbcReads(SqlDialect.POSTGRES, "stream " + stream.id() + " cursor maximum")
+                    .selectOne(c, "SELECT " + p.sql() + " FROM " + qualified(stream.id()), p);
+            return new CursorValues(max[0], max.length > 1 ? max[1] : null);
         } catch (SQLException e) {
             throw connections.translate(e);
         }
@@ -549,33 +507,11 @@ public final class PostgresDriver implements DriverInterface {
 
     @Override
     public void streamIncrementalChanges(ConfiguredStream stream, CursorValues from, BackfillMsgFn processFn) {
-        Projection p = projection(stream);
-        String pc = quote(stream.primaryCursor().orElseThrow());
-        List<Object> params = new ArrayList<>();
-        List<String> where = new ArrayList<>();
-        if (!from.isEmpty()) {
-            String prim;
-            if (from.primary() != null) {
-                prim = pc + " >= ?";
-                params.add(bind(stream, stream.primaryCursor().get(), from.primary()));
-            } else {
-                prim = pc + " IS NOT NULL";
-            }
-            String nulls = "FALSE";
-            if (stream.secondaryCursor().isPresent()) {
-                String sc = quote(stream.secondaryCursor().get());
-                if (from.secondary() != null) {
-                    nulls = "(" + pc + " IS NULL AND " + sc + " >= ?)";
-                    params.add(bind(stream, stream.secondaryCursor().get(), from.secondary()));
-                } else {
-                    nulls = pc + " IS NULL";
-                }
-            }
-            where.add("(" + prim + " OR " + nulls + ")");
-        }
-        String order = pc + stream.secondaryCursor().map(s -> ", " + quote(s)).orElse("");
-        read(stream, "incremental pass", new Query(where, params, stream.filter(), " ORDER BY " + order), p,
-                processFn, null);
+        SelectQuery q = new SelectQuery(SqlDialect.POSTGRES)
+                .cursorAtLeast(stream, from, (column, value) -> bind(stream, column, value))
+                .filter(stream.filter())
+                .cursorOrder(stream);
+        read(stream, "incremental pass", q, projection(stream), processFn, null);
     }
 
     // ------------------------------------------------------------------ CDC
@@ -603,16 +539,47 @@ public final class PostgresDriver implements DriverInterface {
         } catch (SQLException e) {
             throw connections.translate(e);
         }
-        cdc = new PostgresCdc(this, um, state, streams);
-        cdc.recordStartPosition();
+        cdc = new PostgresCdc(this, um, streams);
     }
 
+    /**
+     * CDC from the slot with positions the engine saves ({@link PostgresPosition}): the start is the slot's position
+     * (or the consistent point of a slot created now with an exported snapshot); an acknowledged position is
+     * confirmed to the slot as its flush LSN.
+     */
     @Override
-    public void streamChanges(int identifier, CdcMsgFn processFn) {
-        if (cdc == null) {
-            throw new NonRetriableException("streamChanges called before preCDC");
+    public Optional<CdcSource<?>> cdcSource() {
+        return Optional.of(changes);
+    }
+
+    private final CdcSource<PostgresPosition> changes = new CdcSource<>() {
+        @Override
+        public PositionCodec<PostgresPosition> positionCodec() {
+            return PostgresPosition.CODEC;
         }
-        cdc.stream(processFn);
+
+        @Override
+        public PostgresPosition startPosition(int identifier, List<ConfiguredStream> streams) {
+            return new PostgresPosition(cdc().startPosition());
+        }
+
+        @Override
+        public void streamChanges(int identifier, PostgresPosition from, ChangeSink<PostgresPosition> sink) {
+            cdc().stream(from.lsn(), sink);
+        }
+
+        @Override
+        public void acknowledge(int identifier, PostgresPosition position) {
+            cdc().acknowledge(position.lsn());
+        }
+    };
+
+    private PostgresCdc cdc() {
+        PostgresCdc c = cdc;
+        if (c == null) {
+            throw new NonRetriableException("CDC called before preCDC");
+        }
+        return c;
     }
 
     /** Watermarks are logical decoding messages (PostgreSQL 14 or later: pgoutput's {@code messages} option). */
@@ -656,11 +623,6 @@ public final class PostgresDriver implements DriverInterface {
         }
         c.releaseSnapshot();
         c.watermark(watermark);
-    }
-
-    @Override
-    public void postCDC(int identifier) {
-        cdc.acknowledge();
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,6 +30,21 @@ class PostgresFilterTest {
         sync.run(cs);
         assertThat(sync.dest.table(id).keySet()).containsExactlyInAnyOrder("3", "6", "8", "10", "12", "14", "16", "18",
                 "20");
+    }
+
+    /** The rows of a nullable chunk_column's NULL keys are read by the first chunk, not lost between chunks. */
+    @Test
+    void aNullableChunkColumnsNullKeysAreRead() {
+        pg.execute("CREATE TABLE chunk_nulls (id int PRIMARY KEY, grp int)",
+                "INSERT INTO chunk_nulls SELECT g, CASE WHEN g % 7 = 0 THEN NULL ELSE g END FROM generate_series(1, 500) g");
+        PgSync sync = new PgSync(pg, "\"chunk_size\": 100");
+        StreamId id = StreamId.of("public", "chunk_nulls");
+        ConfiguredStream all = sync.stream(id, SyncMode.FULL_REFRESH);
+        ConfiguredStream cs = new ConfiguredStream(all.stream(), all.selectedColumns(), all.syncNewColumns(),
+                all.filter(), Optional.of("grp"), all.appendMode(), all.normalization(), all.partitionRegex());
+        sync.run(cs);
+        assertThat(sync.dest.table(id)).hasSize(500);
+        assertThat(sync.dest.table(id).get("7").value("grp")).isNull();
     }
 
     @Test

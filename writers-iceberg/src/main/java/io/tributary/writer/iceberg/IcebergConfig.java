@@ -32,12 +32,16 @@ import java.util.regex.Pattern;
  * {@code s3_path_style} ({@code true} for most S3-compatible servers), {@code aws_access_key},
  * {@code aws_secret_key} and {@code aws_session_token} (leave the keys out to use the AWS SDK's default credentials
  * chain: environment, profile, web identity, instance role). They become Iceberg's {@code s3.*} and
- * {@code client.region} properties. Secrets never appear in {@link #toString()}: the three key fields are
- * {@link Secret}s, and {@code properties} whose names look like a secret ({@code secret}, {@code password},
+ * {@code client.region} properties. Azure Blob Storage / ADLS Gen2 ({@code abfs://} and {@code abfss://}
+ * warehouses, {@code ADLSFileIO}): {@code azure_account_name} with {@code azure_account_key} (Shared Key) or
+ * {@code azure_sas_token}, or neither (the Azure SDK's default credential chain: environment, workload identity,
+ * managed identity, Azure CLI); {@code azure_endpoint} replaces the account's endpoint (an emulator such as Azurite,
+ * {@code http://127.0.0.1:10000/<account>}, or a sovereign cloud). They become Iceberg's {@code adls.*} properties.
+ * Secrets never appear in {@link #toString()}: the key, SAS and token fields are {@link Secret}s, and {@code properties} whose names look like a secret ({@code secret}, {@code password},
  * {@code token}, {@code credential}, {@code key}, {@code sas}) print as {@code ****}.
  */
 public record IcebergConfig(String catalogType, String warehouse, String catalogName, Optional<String> namespace,
-        Map<String, String> properties, long targetFileSizeBytes, S3 s3) {
+        Map<String, String> properties, long targetFileSizeBytes, S3 s3, Azure azure) {
 
     /** The object-store keys of the config; every field is optional. */
     public record S3(Optional<String> endpoint, Optional<String> region, Optional<Boolean> pathStyle,
@@ -62,6 +66,43 @@ public record IcebergConfig(String catalogType, String warehouse, String catalog
         }
     }
 
+    /**
+     * The Azure keys of the config; every field is optional. {@code host} is the storage account's host that the
+     * endpoint and SAS token belong to (ADLSFileIO looks them up by the host of each location): the host of an
+     * {@code abfs(s)://container@<host>/...} warehouse, else {@code <azure_account_name>.dfs.core.windows.net}.
+     */
+    public record Azure(Optional<String> accountName, Optional<Secret> accountKey, Optional<Secret> sasToken,
+            Optional<String> endpoint, Optional<String> host) {
+        static final Azure NONE = new Azure(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
+
+        boolean isEmpty() {
+            return accountName.isEmpty() && accountKey.isEmpty() && sasToken.isEmpty() && endpoint.isEmpty();
+        }
+
+        /** Iceberg's {@code ADLSFileIO} properties for these keys. */
+        Map<String, String> catalogProperties() {
+            Map<String, String> p = new TreeMap<>();
+            if (accountKey.isPresent()) {
+                p.put("adls.auth.shared-key.account.name", accountName.orElseThrow());
+                p.put("adls.auth.shared-key.account.key", accountKey.get().reveal());
+            }
+            host.ifPresent(h -> {
+                endpoint.ifPresent(e -> p.put("adls.connection-string." + h, e));
+                sasToken.ifPresent(t -> p.put("adls.sas-token." + h, t.reveal()));
+            });
+            return p;
+        }
+
+        @Override
+        public String toString() {
+            return "Azure[accountName=" + accountName + ", accountKey=" + accountKey + ", sasToken=" + sasToken
+                    + ", endpoint=" + endpoint + "]";
+        }
+    }
+
+    private static final Pattern ABFS_ACCOUNT = Pattern.compile(
+            "(?i)^(abfss?|wasbs?)://[^/@]+@([^/]+)(/.*)?$");
     private static final Pattern SECRET_KEY = Pattern.compile(
             "(?i).*(secret|password|passwd|token|credential|key|sas|signature).*");
     private static final Pattern URI_SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*)://.*");
@@ -94,7 +135,16 @@ public record IcebergConfig(String catalogType, String warehouse, String catalog
             @ConfigKey("The S3 secret access key (never printed).")
             @JsonProperty("aws_secret_key") Secret awsSecretKey,
             @ConfigKey("The S3 session token of temporary credentials (never printed).")
-            @JsonProperty("aws_session_token") Secret awsSessionToken) {
+            @JsonProperty("aws_session_token") Secret awsSessionToken,
+            @ConfigKey("The Azure storage account (Shared Key authentication, with azure_account_key).")
+            @JsonProperty("azure_account_name") String azureAccountName,
+            @ConfigKey("The Azure storage account's Shared Key (never printed); leave it and azure_sas_token out to "
+                    + "use the Azure SDK's default credential chain.")
+            @JsonProperty("azure_account_key") Secret azureAccountKey,
+            @ConfigKey("A SAS token for the storage account (never printed).")
+            @JsonProperty("azure_sas_token") Secret azureSasToken,
+            @ConfigKey("Replaces the storage account's endpoint, e.g. an emulator: http://127.0.0.1:10000/<account>.")
+            @JsonProperty("azure_endpoint") String azureEndpoint) {
         String type = catalogType == null ? "hadoop" : catalogType.toLowerCase(Locale.ROOT);
         if (type.equals("hadoop") && (warehouse == null || warehouse.isBlank())) {
             throw new ConfigException("iceberg writer: key 'warehouse' is required for the hadoop catalog (a folder)");
@@ -108,26 +158,55 @@ public record IcebergConfig(String catalogType, String warehouse, String catalog
             throw new ConfigException("iceberg writer: key 'target_file_size_mb' must be >= 1");
         }
         if (s3Endpoint != null) {
-            try {
-                URI uri = URI.create(s3Endpoint);
-                if (uri.getScheme() == null || uri.getHost() == null) {
-                    throw new IllegalArgumentException("no scheme or host");
-                }
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("iceberg writer: key 's3_endpoint' must be a URL such as "
-                        + "http://127.0.0.1:9000, not " + s3Endpoint);
-            }
+            requireUrl("s3_endpoint", s3Endpoint, "http://127.0.0.1:9000");
         }
         if ((awsAccessKey == null) != (awsSecretKey == null)) {
             throw new ConfigException("iceberg writer: give both 'aws_access_key' and 'aws_secret_key', or neither "
                     + "(to use the AWS SDK's default credentials chain)");
         }
+        if (azureAccountKey != null && azureAccountName == null) {
+            throw new ConfigException("iceberg writer: 'azure_account_key' needs 'azure_account_name' (the storage "
+                    + "account the key belongs to)");
+        }
+        if (azureEndpoint != null) {
+            requireUrl("azure_endpoint", azureEndpoint, "http://127.0.0.1:10000/<account>");
+        }
+        Optional<String> host = abfsHost(warehouse)
+                .or(() -> Optional.ofNullable(azureAccountName).map(a -> a + ".dfs.core.windows.net"));
+        if ((azureEndpoint != null || azureSasToken != null) && host.isEmpty()) {
+            throw new ConfigException("iceberg writer: 'azure_endpoint' and 'azure_sas_token' belong to a storage "
+                    + "account: give 'azure_account_name' or an abfss://<container>@<account>.dfs.core.windows.net "
+                    + "warehouse");
+        }
+        Azure azure = new Azure(Optional.ofNullable(azureAccountName), Optional.ofNullable(azureAccountKey),
+                Optional.ofNullable(azureSasToken), Optional.ofNullable(azureEndpoint), host);
         S3 s3 = new S3(Optional.ofNullable(s3Endpoint), Optional.ofNullable(awsRegion),
                 Optional.ofNullable(s3PathStyle), Optional.ofNullable(awsAccessKey), Optional.ofNullable(awsSecretKey),
                 Optional.ofNullable(awsSessionToken));
         return new IcebergConfig(type, warehouse, catalogName == null ? "tributary" : catalogName,
                 Optional.ofNullable(namespace), properties == null ? Map.of() : Map.copyOf(properties),
-                (targetFileSizeMb == null ? 256 : targetFileSizeMb) * 1024 * 1024, s3);
+                (targetFileSizeMb == null ? 256 : targetFileSizeMb) * 1024 * 1024, s3, azure);
+    }
+
+    private static void requireUrl(String key, String value, String example) {
+        try {
+            URI uri = URI.create(value);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new IllegalArgumentException("no scheme or host");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("iceberg writer: key '" + key + "' must be a URL such as " + example + ", not "
+                    + value);
+        }
+    }
+
+    /** The host of an {@code abfs(s)://container@account.dfs.core.windows.net/...} location. */
+    static Optional<String> abfsHost(String location) {
+        if (location == null) {
+            return Optional.empty();
+        }
+        var m = ABFS_ACCOUNT.matcher(location);
+        return m.matches() ? Optional.of(m.group(2)) : Optional.empty();
     }
 
     /** The URI scheme of the warehouse ({@code s3}, {@code gs}, {@code abfss}, ...), empty for a local path. */
@@ -158,6 +237,6 @@ public record IcebergConfig(String catalogType, String warehouse, String catalog
         properties.forEach((k, v) -> shown.put(k, isSecretProperty(k) ? "****" : v));
         return "IcebergConfig[catalogType=" + catalogType + ", warehouse=" + warehouse + ", catalogName="
                 + catalogName + ", namespace=" + namespace + ", properties=" + shown + ", targetFileSizeBytes="
-                + targetFileSizeBytes + ", s3=" + s3 + "]";
+                + targetFileSizeBytes + ", s3=" + s3 + ", azure=" + azure + "]";
     }
 }

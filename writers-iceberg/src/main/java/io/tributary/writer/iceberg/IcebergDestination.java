@@ -91,7 +91,7 @@ public final class IcebergDestination implements Destination {
 
     /**
      * The properties the catalog is built with: the config's {@code properties}, the catalog type and warehouse,
-     * the object-store keys as Iceberg's {@code s3.*} / {@code client.region} properties, and a FileIO that can
+     * the object-store keys as Iceberg's {@code s3.*} / {@code client.region} / {@code adls.*} properties, and a FileIO that can
      * reach the warehouse: unless {@code io-impl} is given, a catalog other than {@code hadoop} whose warehouse is
      * not a local folder (or that has object-store keys) gets {@code ResolvingFileIO}, which picks
      * {@code S3FileIO} for {@code s3://}, {@code s3a://} and {@code s3n://}, {@code GCSFileIO} for {@code gs://},
@@ -100,6 +100,7 @@ public final class IcebergDestination implements Destination {
      */
     static Map<String, String> catalogProperties(IcebergConfig config) {
         Map<String, String> props = new HashMap<>(config.s3().catalogProperties());
+        props.putAll(config.azure().catalogProperties());
         props.putAll(config.properties()); // an explicit property wins over the convenience keys
         if (!config.catalogType().equals("custom")) {
             props.put(CatalogUtil.ICEBERG_CATALOG_TYPE, config.catalogType());
@@ -107,7 +108,8 @@ public final class IcebergDestination implements Destination {
         if (config.warehouse() != null) {
             props.put(CatalogProperties.WAREHOUSE_LOCATION, config.warehouse());
         }
-        boolean objectStore = !IcebergConfig.isLocal(config.warehouse()) || !config.s3().isEmpty();
+        boolean objectStore = !IcebergConfig.isLocal(config.warehouse()) || !config.s3().isEmpty()
+                || !config.azure().isEmpty();
         if (!config.catalogType().equals("hadoop") && objectStore
                 && !props.containsKey(CatalogProperties.FILE_IO_IMPL)) {
             props.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.io.ResolvingFileIO");

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Catalog and object-store configuration that needs no server: the keys Iceberg receives, the catalogs and stores
- * that are refused with a message that says what to do, and secrets kept out of every rendering. (Glue, GCS and
- * Azure cannot be reached from the tests; S3 with the REST and JDBC catalogs is tested against real servers in
+ * that are refused with a message that says what to do, and secrets kept out of every rendering. (Glue and GCS cannot
+ * be reached from the tests; Azure runs against Azurite in testkit's {@code IcebergAzureTest}; S3 with the REST and JDBC catalogs is tested against real servers in
  * testkit's {@code IcebergObjectStoreTest}.)
  */
 class IcebergCatalogConfigTest {
@@ -88,13 +88,51 @@ class IcebergCatalogConfigTest {
     }
 
     @Test
-    void gcsAndAzureWarehousesNameTheirFileIoJars() {
+    void gcsWarehouseNamesItsFileIoJars() {
         assertThatThrownBy(() -> new IcebergDestination(config("{\"catalog_type\": \"rest\", "
                 + "\"warehouse\": \"gs://lake/wh\", \"properties\": {\"uri\": \"http://catalog:8181\"}}")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("org.apache.iceberg:iceberg-gcp");
-        assertThatThrownBy(() -> new IcebergDestination(config("{\"catalog_type\": \"rest\", "
-                + "\"warehouse\": \"abfss://c@acct.dfs.core.windows.net/wh\", "
-                + "\"properties\": {\"uri\": \"http://catalog:8181\"}}")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("org.apache.iceberg:iceberg-azure");
+    }
+
+    @Test
+    void azureKeysBecomeAdlsPropertiesKeyedByTheWarehouseHost() {
+        // catalogProperties checks that the warehouse's FileIO (ADLSFileIO) is on the classpath
+        IcebergConfig c = config("{\"catalog_type\": \"jdbc\", "
+                + "\"warehouse\": \"abfss://lake@acct.dfs.core.windows.net/wh\", "
+                + "\"properties\": {\"uri\": \"jdbc:postgresql://db/catalog\"}, "
+                + "\"azure_account_name\": \"acct\", \"azure_account_key\": \"" + SECRET + "\", "
+                + "\"azure_sas_token\": \"sv=2026&sig=sas-secret-1\", "
+                + "\"azure_endpoint\": \"http://127.0.0.1:10000/acct\"}");
+        assertThat(IcebergDestination.catalogProperties(c))
+                .containsEntry("adls.auth.shared-key.account.name", "acct")
+                .containsEntry("adls.auth.shared-key.account.key", SECRET)
+                .containsEntry("adls.connection-string.acct.dfs.core.windows.net", "http://127.0.0.1:10000/acct")
+                .containsEntry("adls.sas-token.acct.dfs.core.windows.net", "sv=2026&sig=sas-secret-1")
+                .containsEntry("io-impl", "org.apache.iceberg.io.ResolvingFileIO");
+        assertThat(c.toString()).doesNotContain(SECRET).doesNotContain("sas-secret-1")
+                .contains("endpoint=Optional[http://127.0.0.1:10000/acct]");
+    }
+
+    @Test
+    void withoutAzureKeysTheSdkDefaultChainIsUsed() {
+        IcebergConfig c = config("{\"catalog_type\": \"rest\", "
+                + "\"warehouse\": \"abfss://lake@acct.dfs.core.windows.net/wh\", "
+                + "\"properties\": {\"uri\": \"http://catalog:8181\"}}");
+        assertThat(IcebergDestination.catalogProperties(c)).doesNotContainKeys("adls.auth.shared-key.account.name",
+                "adls.auth.shared-key.account.key").containsEntry("io-impl", "org.apache.iceberg.io.ResolvingFileIO");
+    }
+
+    @Test
+    void anAzureKeyWithoutItsAccountOrAnEndpointWithoutAHostIsRefused() {
+        assertThatThrownBy(() -> config("{\"catalog_type\": \"rest\", "
+                + "\"warehouse\": \"abfss://lake@acct.dfs.core.windows.net/wh\", \"azure_account_key\": \""
+                + SECRET + "\"}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'azure_account_key' needs 'azure_account_name'").hasMessageNotContaining(SECRET);
+        assertThatThrownBy(() -> config("{\"catalog_type\": \"rest\", \"warehouse\": \"s3://lake/wh\", "
+                + "\"azure_endpoint\": \"http://127.0.0.1:10000/acct\"}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("give 'azure_account_name'");
+        assertThatThrownBy(() -> config("{\"catalog_type\": \"rest\", "
+                + "\"warehouse\": \"abfss://lake@acct.dfs.core.windows.net/wh\", \"azure_endpoint\": \"localhost\"}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'azure_endpoint' must be a URL");
     }
 }

@@ -1,0 +1,231 @@
+package io.tributary.core;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.core.filter.Filter;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.NonRetriableException;
+import io.tributary.types.OpType;
+import io.tributary.types.Schema;
+import io.tributary.types.StreamId;
+import io.tributary.writer.MetadataState;
+import io.tributary.writer.Record;
+import io.tributary.writer.WriterOptions;
+import io.tributary.writer.WriterThread;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives one attempt of one change stream: applies each stream's filter and schema changes, pushes changes to
+ * the stream's CDC writer, takes part in a watermark backfill, and at each checkpoint commits the writers, then
+ * lets the driver acknowledge and save the position. Used by the change stream's thread only.
+ */
+final class CdcSession implements CdcMsgFn {
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractDriver.class);
+    /** At most one {@link SyncListener#cdcProgress} a second per change stream. */
+    private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final SyncContext ctx;
+    private final Run run;
+    private final int identifier;
+    private final Map<StreamId, ConfiguredStream> streams = new HashMap<>();
+    private final Set<StreamId> overlap;
+    private final Map<StreamId, WriterThread> writers = new LinkedHashMap<>();
+    private final Map<StreamId, Map<Schema, RecordMaker>> makers = new HashMap<>();
+    private final Set<StreamId> ignored = new HashSet<>();
+    private final Map<StreamId, Optional<Filter>> filters = new HashMap<>();
+    private final Watermarks marks;
+    private final WatermarkBackfill.StreamSide windows;
+    private final Map<StreamId, Counts> counts = new HashMap<>();
+    private StreamId lastCounted; // the stream of the last change and its counts: changes come in runs
+    private Counts lastCounts;
+    private long changes;
+    private Instant newest;
+    private long lastCheckpoint = System.nanoTime();
+    private long lastProgress = lastCheckpoint;
+
+    CdcSession(SyncContext ctx, Run run, int identifier, List<ConfiguredStream> list, Set<StreamId> backfilledNow,
+            Watermarks marks) {
+        this.ctx = ctx;
+        this.run = run;
+        this.identifier = identifier;
+        list.forEach(s -> streams.put(s.id(), s));
+        this.overlap = new HashSet<>(backfilledNow);
+        this.marks = marks;
+        this.windows = marks == null ? null : new WatermarkBackfill.StreamSide(marks, identifier);
+    }
+
+    private WriterThread writer(ConfiguredStream cs) {
+        return writers.computeIfAbsent(cs.id(), id -> run.pool.newWriter(cs,
+                new WriterOptions(ThreadIds.cdc(id), SyncContext.mode(cs, false))));
+    }
+
+    @Override
+    public void accept(CdcChange change) {
+        SyncContext.checkCancelled();
+        ConfiguredStream s = streams.get(change.stream());
+        if (s == null) {
+            if (ignored.add(change.stream())) {
+                LOG.debug("ignoring changes of unselected stream {}", change.stream());
+            }
+            return;
+        }
+        if (change.schema() != s.schema() && !change.schema().equals(s.schema())) {
+            Schema merged = s.schema().merge(change.schema());
+            if (merged != s.schema()) {
+                LOG.info("stream {}: schema changed to {}", s.id(), merged);
+                s = s.withStream(s.stream().withSchema(merged));
+                streams.put(s.id(), s);
+            }
+        }
+        ConfiguredStream cs = s;
+        OpType op = change.kind();
+        Optional<Filter> filter = filters.computeIfAbsent(s.id(), k -> cs.filter().map(Filter::parse));
+        if (filter.isPresent() && !filter.get().test(change.schema(), change.values(), op == OpType.DELETE)) {
+            // the row is outside the stream's filter: an update took it out (delivered as a delete, so the
+            // destination keeps no row the filter excludes); an insert or a delete of such a row is dropped
+            if (op != OpType.UPDATE) {
+                return;
+            }
+            op = OpType.DELETE;
+        }
+        WriterThread w = writer(cs);
+        if (op == OpType.CREATE && overlap.contains(s.id())) {
+            op = OpType.INSERT_OVERLAP;
+        }
+        Map<Schema, RecordMaker> m = makers.computeIfAbsent(s.id(), k -> new IdentityHashMap<>());
+        Record r = SyncContext.maker(m, cs, change.schema()).make(change.values(), op, Instant.now(),
+                change.timestamp());
+        w.push(r);
+        changes++;
+        if (!s.id().equals(lastCounted)) {
+            lastCounted = s.id();
+            lastCounts = counts.computeIfAbsent(lastCounted, k -> new Counts());
+        }
+        lastCounts.add(op, change.timestamp());
+        newest = change.timestamp();
+        if ((changes & 15) == 1) { // the clock read at the first change after a checkpoint, then every 16th
+            long t = System.nanoTime();
+            if (t - lastProgress >= PROGRESS_NANOS) {
+                lastProgress = t;
+                ctx.listener().cdcProgress(identifier, changes, newest);
+            }
+        }
+        if (windows != null) {
+            windows.changed(s.id(), r.olakeId());
+        }
+    }
+
+    @Override
+    public void watermark(String text) {
+        SyncContext.checkCancelled();
+        if (windows != null) {
+            windows.watermark(text, id -> writer(streams.get(id)));
+        }
+    }
+
+    @Override
+    public boolean keepStreaming() {
+        return (marks != null && marks.keepStreaming(identifier)) || ctx.continuous();
+    }
+
+    @Override
+    public boolean checkpointWanted() {
+        Duration every = ctx.options.continuousCheckpoint();
+        return (windows != null && windows.emitted() > 0) || changes >= ChangeSink.CHECKPOINT_EVERY
+                || (changes > 0 && !every.isZero() && System.nanoTime() - lastCheckpoint >= every.toNanos())
+                || (changes > 0 && ctx.stopping());
+    }
+
+    @Override
+    public void checkpoint(ObjectNode position) {
+        commit(position, () -> ctx.driver.postCDC(identifier));
+    }
+
+    /**
+     * A checkpoint at {@code position} (its saved form): commits the writers with it as metadata state, then runs
+     * {@code saveAndAcknowledge} (the driver's {@code postCDC}, or the engine's save and the source's acknowledgement),
+     * then lets the emitted watermark windows go.
+     */
+    void commit(ObjectNode position, Runnable saveAndAcknowledge) {
+        SyncContext.checkCancelled();
+        long began = System.nanoTime();
+        for (Map.Entry<StreamId, WriterThread> e : writers.entrySet()) {
+            e.getValue().close(new MetadataState(ThreadIds.cdc(e.getKey()), position));
+            overlap.remove(e.getKey());
+        }
+        writers.clear();
+        saveAndAcknowledge.run();
+        // the chunks leave state only after the position was saved: a crash in between reads them again
+        int chunks = windows == null ? 0 : windows.emitted();
+        long backfilled = windows == null ? 0 : windows.committed(ctx.state);
+        LOG.info("change stream {}: checkpoint {} committed {} changes{}", identifier, position, changes,
+                chunks == 0 ? "" : " and " + backfilled + " backfill rows of " + chunks + " chunks");
+        long now = System.nanoTime();
+        Map<StreamId, StreamChanges> byStream = new HashMap<>();
+        counts.forEach((id, c) -> byStream.put(id, c.done()));
+        ctx.listener().cdcCommitted(new CdcCommit(identifier, position, List.copyOf(streams.keySet()),
+                byStream, backfilled, Instant.now(), Duration.ofNanos(now - began)));
+        counts.clear();
+        lastCounted = null;
+        lastCounts = null;
+        changes = 0;
+        newest = null;
+        lastCheckpoint = now;
+        lastProgress = now;
+    }
+
+    /** The driver returned from {@code streamChanges}: nothing may be left uncommitted. */
+    void finish() {
+        if (!writers.isEmpty() || (windows != null && windows.emitted() > 0)) {
+            throw new NonRetriableException("driver " + ctx.driver.type() + " returned from streamChanges("
+                    + identifier + ") with " + changes + " changes it never checkpointed; they were discarded");
+        }
+    }
+
+    /** The attempt failed: its writers are aborted and its watermark windows fail. */
+    void abort(Throwable cause) {
+        writers.values().forEach(WriterThread::abort);
+        writers.clear();
+        if (windows != null) {
+            windows.failed(cause);
+        }
+    }
+
+    /** Per-stream change counts of one checkpoint. */
+    private static final class Counts {
+        long inserts;
+        long updates;
+        long deletes;
+        Instant oldest;
+        Instant newest;
+
+        void add(OpType op, Instant sourceCommit) {
+            switch (op) {
+                case DELETE -> deletes++;
+                case UPDATE -> updates++;
+                default -> inserts++;
+            }
+            if (oldest == null || sourceCommit.isBefore(oldest)) {
+                oldest = sourceCommit;
+            }
+            if (newest == null || sourceCommit.isAfter(newest)) {
+                newest = sourceCommit;
+            }
+        }
+
+        StreamChanges done() {
+            return new StreamChanges(inserts, updates, deletes, oldest, newest);
+        }
+    }
+}

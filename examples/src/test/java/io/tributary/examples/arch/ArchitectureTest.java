@@ -19,7 +19,7 @@ class ArchitectureTest {
     private static final String[] WRITER_IMPLEMENTATIONS = {"io.tributary.writer.iceberg..",
         "io.tributary.writer.parquet..", "io.tributary.writer.jsonl..", "io.tributary.writer.memory.."};
     private static final String[] APPLICATIONS = {"io.tributary.metrics..", "io.tributary.testkit..",
-        "io.tributary.examples..", "io.tributary.bench.."};
+        "io.tributary.cli..", "io.tributary.examples..", "io.tributary.bench.."};
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -432,7 +432,7 @@ public final class PostgresDriver implements DriverInterface {
     private void read(ConfiguredStream stream, String what, Query q, Projection p, BackfillMsgFn fn,
             String joinSnapshot) {
         String table = qualified(stream.id());
-        List<String> inlined = "binary_copy".equals(config.backfillRead()) ? q.inlined() : null;
+        List<String> inlined = config.backfillRead() == PostgresConfig.BackfillRead.BINARY_COPY ? q.inlined() : null;
         String label = "stream " + stream.id() + " " + what;
         long[] rows = {0};
         try (Connection c = connections.open()) {

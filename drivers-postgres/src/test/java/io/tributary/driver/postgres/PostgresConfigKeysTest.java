@@ -29,9 +29,10 @@ class PostgresConfigKeysTest {
             assertThat(Json.mapper().valueToTree(m).asText()).isEqualTo(m.sslmode());
         }
         assertThatThrownBy(() -> bind("\"backfill_read\": \"copy\"")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("backfill_read");
+                .hasMessageContaining("key 'backfill_read' must be one of binary_copy, select");
         assertThatThrownBy(() -> bind("\"ssl\": {\"mode\": \"VERIFY_FULL\"}")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("ssl.mode");
+                .hasMessageContaining("key 'ssl.mode' must be one of disable, allow, prefer, require, verify-ca, "
+                        + "verify-full");
     }
 
     @Test

@@ -26,9 +26,7 @@ import io.tributary.types.Json;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
 import io.tributary.types.RetriableException;
-import io.tributary.types.Schema;
 import io.tributary.types.StreamId;
-import io.tributary.types.ValueException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;
@@ -37,10 +35,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -68,22 +64,9 @@ import org.slf4j.LoggerFactory;
  * upserts of the same rows). A one-phase XA COMMIT is an ordinary transaction on MariaDB; MySQL logs its XA START and
  * XA END around the rows and ends the group with an XA_PREPARE event flagged one-phase, where the changes are emitted.
  *
- * <p>Watermarks ({@link #watermark}, {@link MySqlWatermarks}) are the binlog end read with {@code SHOW MASTER STATUS}; the stream hands one
- * over once it has read, outside a transaction, up to that position. A position read on the side cannot place the
- * mark exactly: the stream may already be at or past it, and then hands it over only after the transactions it reads
- * next (committed after the call, perhaps after the chunk's SELECT); and the server writes a transaction to the
- * binlog (where the stream may read it) before the engine commit makes it visible. So {@link #watermark} returns
- * only once the stream handed the mark over and every change it delivered before the mark is visible: a read view
- * opened after the call (the chunk's SELECT between a low and a high watermark) sees every change delivered before
- * the mark, and every change it does not see is delivered after the mark. Visibility is checked against the last
- * transaction of which the stream delivered a change: on MariaDB with the binlog position of a consistent snapshot
- * ({@code binlog_snapshot_position}) against the end of that transaction; on MySQL, which has no such position, with
- * the transaction's GTID ({@code WAIT_FOR_EXECUTED_GTID_SET}: MySQL adds a GTID to {@code @@global.gtid_executed} in
- * the commit stage, after the engine commit; the transactions before it are then visible too, as MySQL commits in
- * binlog order with {@code binlog_order_commits=ON}, the default). MySQL with {@code gtid_mode=OFF} (or a transaction
- * without a GTID under {@code gtid_mode=ON_PERMISSIVE}) gives neither: there a watermark does not wait for
- * visibility and keeps that second race (a window of microseconds between the binlog write and the engine commit of a
- * group commit), which is logged once.
+ * <p>Watermarks ({@link #watermark}) are the binlog end read with {@code SHOW MASTER STATUS}, handed over once the
+ * stream has read up to them outside a transaction, and awaited until the changes before them are visible
+ * ({@link MySqlWatermarks} says how and why).
  */
 final class MySqlCdc implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MySqlCdc.class);
@@ -119,27 +102,9 @@ final class MySqlCdc implements AutoCloseable {
         }
     }
 
-    /**
-     * The schema position of each binlog column ({@code -1}: not in the schema), for {@code columns} and
-     * {@code schema} (compared by identity: both are replaced, never changed, when the table changes).
-     */
-    private record ColumnPositions(List<MySqlTypes.Column> columns, Schema schema, int[] at) {
-        static ColumnPositions of(List<MySqlTypes.Column> columns, Schema schema) {
-            int[] at = new int[columns.size()];
-            for (int i = 0; i < at.length; i++) {
-                at[i] = schema.indexOf(columns.get(i).field().name());
-            }
-            return new ColumnPositions(columns, schema, at);
-        }
-    }
-
     private final MySqlDriver driver;
     private final MySqlConfig config;
-    private final Map<StreamId, ConfiguredStream> streams = new HashMap<>();
-    private final Map<StreamId, Schema> schemas = new HashMap<>();
-    private final Map<StreamId, List<MySqlTypes.Column>> columns = new HashMap<>();
-    /** Per table: where each binlog column goes in the schema, for the columns and schema it was computed from. */
-    private final Map<StreamId, ColumnPositions> positions = new HashMap<>();
+    private final BinlogRowMapper rows;
     private BinaryLogClient client;
     private final MySqlWatermarks watermarks;
     private long serverId;
@@ -148,10 +113,7 @@ final class MySqlCdc implements AutoCloseable {
         this.driver = driver;
         this.config = config;
         this.watermarks = new MySqlWatermarks(driver, config);
-        list.forEach(s -> {
-            streams.put(s.id(), s);
-            schemas.put(s.id(), s.schema());
-        });
+        this.rows = new BinlogRowMapper(driver, list);
     }
 
     static void checkSetup(Connection c, MySqlConfig config) throws SQLException {
@@ -243,64 +205,9 @@ final class MySqlCdc implements AutoCloseable {
                     gtridLength + bqualLength) + "," + formatId;
         }
 
+        /** {@code sql} (an XA statement) parsed ({@link MySqlTransactions#parseXa}). */
         static Xa parse(String sql) {
-            String rest = sql.trim().substring(2).trim();
-            int sp = rest.indexOf(' ');
-            String verb = (sp < 0 ? rest : rest.substring(0, sp)).toUpperCase(Locale.ROOT);
-            String spec = sp < 0 ? "" : rest.substring(sp + 1).trim();
-            String upper = spec.toUpperCase(Locale.ROOT);
-            for (String suffix : new String[] {"ONE PHASE", "SUSPEND FOR MIGRATE", "SUSPEND", "JOIN", "RESUME"}) {
-                if (upper.endsWith(" " + suffix) || upper.equals(suffix)) {
-                    spec = spec.substring(0, spec.length() - suffix.length()).trim();
-                    break;
-                }
-            }
-            List<String> parts = new ArrayList<>();
-            int i = 0;
-            while (i < spec.length() && parts.size() < 3) {
-                char c = spec.charAt(i);
-                if (c == ',' || Character.isWhitespace(c)) {
-                    i++;
-                } else if (c == '\'' || c == '"') {
-                    StringBuilder b = new StringBuilder();
-                    int j = i + 1;
-                    while (j < spec.length()) {
-                        char d = spec.charAt(j);
-                        if (d == c && j + 1 < spec.length() && spec.charAt(j + 1) == c) {
-                            b.append(c);
-                            j += 2;
-                        } else if (d == c) {
-                            break;
-                        } else {
-                            b.append(d);
-                            j++;
-                        }
-                    }
-                    parts.add(java.util.HexFormat.of().formatHex(b.toString().getBytes(
-                            java.nio.charset.StandardCharsets.UTF_8)));
-                    i = j + 1;
-                } else if ((c == 'X' || c == 'x') && i + 1 < spec.length() && spec.charAt(i + 1) == '\'') {
-                    int j = spec.indexOf('\'', i + 2);
-                    parts.add(spec.substring(i + 2, j < 0 ? spec.length() : j).toLowerCase(Locale.ROOT));
-                    i = j < 0 ? spec.length() : j + 1;
-                } else {
-                    int j = i;
-                    while (j < spec.length() && spec.charAt(j) != ',' && !Character.isWhitespace(spec.charAt(j))) {
-                        j++;
-                    }
-                    String token = spec.substring(i, j);
-                    if (parts.size() < 2 && token.toLowerCase(Locale.ROOT).startsWith("0x")) {
-                        parts.add(token.substring(2).toLowerCase(Locale.ROOT));
-                    } else {
-                        parts.add(token);
-                    }
-                    i = j;
-                }
-            }
-            String gtrid = parts.size() > 0 ? parts.get(0) : "";
-            String bqual = parts.size() > 1 ? parts.get(1) : "";
-            String format = parts.size() > 2 ? parts.get(2) : "1";
-            return new Xa(verb, gtrid + "," + bqual + "," + format);
+            return MySqlTransactions.parseXa(sql);
         }
     }
 
@@ -440,21 +347,21 @@ final class MySqlCdc implements AutoCloseable {
                     Instant at = stamp(e);
                     MySqlTransactions.Outcome o = tx.query(q.getSql(), current, at);
                     if (o.ddl()) {
-                        schemaChanged(q.getDatabase());
+                        rows.schemaChanged(q.getDatabase());
                     }
                     read += commitHeld(fn, o.committed(), at);
                 }
                 case WRITE_ROWS, EXT_WRITE_ROWS -> {
                     WriteRowsEventData w = e.getData();
                     for (Serializable[] row : w.getRows()) {
-                        total += emit(fn, tables.get(w.getTableId()), OpType.CREATE, row, tx.time(), tx.held());
+                        total += rows.emit(fn, tables.get(w.getTableId()), OpType.CREATE, row, tx.time(), tx.held());
                     }
                     read += w.getRows().size();
                 }
                 case UPDATE_ROWS, EXT_UPDATE_ROWS -> {
                     UpdateRowsEventData u = e.getData();
                     for (Map.Entry<Serializable[], Serializable[]> row : u.getRows()) {
-                        total += emit(fn, tables.get(u.getTableId()), OpType.UPDATE, row.getValue(), tx.time(),
+                        total += rows.emit(fn, tables.get(u.getTableId()), OpType.UPDATE, row.getValue(), tx.time(),
                                 tx.held());
                     }
                     read += u.getRows().size();
@@ -462,7 +369,7 @@ final class MySqlCdc implements AutoCloseable {
                 case DELETE_ROWS, EXT_DELETE_ROWS -> {
                     DeleteRowsEventData d = e.getData();
                     for (Serializable[] row : d.getRows()) {
-                        total += emit(fn, tables.get(d.getTableId()), OpType.DELETE, row, tx.time(), tx.held());
+                        total += rows.emit(fn, tables.get(d.getTableId()), OpType.DELETE, row, tx.time(), tx.held());
                     }
                     read += d.getRows().size();
                 }
@@ -510,73 +417,6 @@ final class MySqlCdc implements AutoCloseable {
         @Override
         public boolean reachedEnd() {
             return current.compareTo(end) >= 0;
-        }
-    }
-
-    /** Emits one row change, or adds it to {@code held} (an XA transaction's changes); 1 when emitted. */
-    private int emit(ChangeSink<?> fn, StreamId id, OpType op, Serializable[] row, Instant at, List<CdcChange> held) {
-        if (id == null || !streams.containsKey(id)) {
-            return 0;
-        }
-        List<MySqlTypes.Column> cols = columns.computeIfAbsent(id, driver::describe);
-        if (cols.size() != row.length) {
-            cols = driver.describe(id);
-            columns.put(id, cols);
-        }
-        Schema schema = schemas.get(id);
-        if (schema.size() != cols.size()) {
-            schema = schema.merge(new Schema(cols.stream().map(MySqlTypes.Column::field).toList()));
-            schemas.put(id, schema);
-        }
-        ColumnPositions cp = positions.get(id);
-        if (cp == null || cp.columns() != cols || cp.schema() != schema) {
-            cp = ColumnPositions.of(cols, schema);
-            positions.put(id, cp);
-        }
-        int[] pos = cp.at();
-        Object[] values = new Object[schema.size()];
-        for (int i = 0; i < pos.length && i < row.length; i++) {
-            if (pos[i] >= 0) {
-                try {
-                    values[pos[i]] = MySqlTypes.fromBinlog(row[i], cols.get(i));
-                } catch (ValueException e) {
-                    throw e.in(id.toString(), key(streams.get(id), cols, row));
-                }
-            }
-        }
-        CdcChange change = new CdcChange(id, op, at, schema, values);
-        if (held != null) {
-            held.add(change);
-            return 0;
-        }
-        fn.accept(change);
-        return 1;
-    }
-
-    /** The row's key as {@code _olake_id} shows a one-column key ({@code a|b} for a composite one), for messages. */
-    private static String key(ConfiguredStream stream, List<MySqlTypes.Column> cols, Serializable[] row) {
-        List<String> parts = new ArrayList<>();
-        for (String k : stream.primaryKey()) {
-            for (int i = 0; i < cols.size() && i < row.length; i++) {
-                if (cols.get(i).field().name().equals(k)) {
-                    Object v;
-                    try {
-                        v = MySqlTypes.fromBinlog(row[i], cols.get(i));
-                    } catch (RuntimeException e) {
-                        v = row[i];
-                    }
-                    parts.add(v instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : String.valueOf(v));
-                }
-            }
-        }
-        return parts.isEmpty() ? null : String.join("|", parts);
-    }
-
-    private void schemaChanged(String database) {
-        for (StreamId id : streams.keySet()) {
-            if (id.namespace().equals(database)) {
-                columns.remove(id); // described again at the next row event
-            }
         }
     }
 

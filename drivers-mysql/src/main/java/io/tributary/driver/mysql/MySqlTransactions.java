@@ -198,4 +198,68 @@ final class MySqlTransactions {
         }
         return at;
     }
+
+    /**
+     * An XA statement as the binlog shows it ({@code XA START X'31',X'',1}, {@code XA COMMIT 'a' ONE PHASE}, ...):
+     * its verb and its xid normalised to {@code gtrid-hex,bqual-hex,formatID}, so every spelling of one xid matches.
+     */
+    static MySqlCdc.Xa parseXa(String sql) {
+        String rest = sql.trim().substring(2).trim();
+        int sp = rest.indexOf(' ');
+        String verb = (sp < 0 ? rest : rest.substring(0, sp)).toUpperCase(Locale.ROOT);
+        String spec = sp < 0 ? "" : rest.substring(sp + 1).trim();
+        String upper = spec.toUpperCase(Locale.ROOT);
+        for (String suffix : new String[] {"ONE PHASE", "SUSPEND FOR MIGRATE", "SUSPEND", "JOIN", "RESUME"}) {
+            if (upper.endsWith(" " + suffix) || upper.equals(suffix)) {
+                spec = spec.substring(0, spec.length() - suffix.length()).trim();
+                break;
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        int i = 0;
+        while (i < spec.length() && parts.size() < 3) {
+            char c = spec.charAt(i);
+            if (c == ',' || Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '\'' || c == '"') {
+                StringBuilder b = new StringBuilder();
+                int j = i + 1;
+                while (j < spec.length()) {
+                    char d = spec.charAt(j);
+                    if (d == c && j + 1 < spec.length() && spec.charAt(j + 1) == c) {
+                        b.append(c);
+                        j += 2;
+                    } else if (d == c) {
+                        break;
+                    } else {
+                        b.append(d);
+                        j++;
+                    }
+                }
+                parts.add(java.util.HexFormat.of().formatHex(b.toString().getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8)));
+                i = j + 1;
+            } else if ((c == 'X' || c == 'x') && i + 1 < spec.length() && spec.charAt(i + 1) == '\'') {
+                int j = spec.indexOf('\'', i + 2);
+                parts.add(spec.substring(i + 2, j < 0 ? spec.length() : j).toLowerCase(Locale.ROOT));
+                i = j < 0 ? spec.length() : j + 1;
+            } else {
+                int j = i;
+                while (j < spec.length() && spec.charAt(j) != ',' && !Character.isWhitespace(spec.charAt(j))) {
+                    j++;
+                }
+                String token = spec.substring(i, j);
+                if (parts.size() < 2 && token.toLowerCase(Locale.ROOT).startsWith("0x")) {
+                    parts.add(token.substring(2).toLowerCase(Locale.ROOT));
+                } else {
+                    parts.add(token);
+                }
+                i = j;
+            }
+        }
+        String gtrid = parts.size() > 0 ? parts.get(0) : "";
+        String bqual = parts.size() > 1 ? parts.get(1) : "";
+        String format = parts.size() > 2 ? parts.get(2) : "1";
+        return new MySqlCdc.Xa(verb, gtrid + "," + bqual + "," + format);
+    }
 }

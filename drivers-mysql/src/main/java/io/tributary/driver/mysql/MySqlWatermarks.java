@@ -22,11 +22,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The binlog stream's watermarks (see {@link MySqlCdc} for why they are placed and awaited this way): a watermark is
- * the binlog end read with {@code SHOW MASTER STATUS}; the stream hands it over once it has read, outside a
- * transaction, up to that position ({@link #deliverUpTo}), and {@link #watermark} returns once every change the stream
- * delivered before it is visible to new read views (MariaDB: a consistent snapshot's binlog position; MySQL: the last
- * delivered transaction's GTID). Thread-safe: written to by the chunk readers, read by the stream.
+ * The binlog stream's watermarks. Thread-safe: written to by the chunk readers, read by the stream.
+ *
+ * <p>Watermarks ({@link #watermark}) are the binlog end read with {@code SHOW MASTER STATUS}; the stream hands one
+ * over once it has read, outside a transaction, up to that position. A position read on the side cannot place the
+ * mark exactly: the stream may already be at or past it, and then hands it over only after the transactions it reads
+ * next (committed after the call, perhaps after the chunk's SELECT); and the server writes a transaction to the
+ * binlog (where the stream may read it) before the engine commit makes it visible. So {@link #watermark} returns
+ * only once the stream handed the mark over and every change it delivered before the mark is visible: a read view
+ * opened after the call (the chunk's SELECT between a low and a high watermark) sees every change delivered before
+ * the mark, and every change it does not see is delivered after the mark. Visibility is checked against the last
+ * transaction of which the stream delivered a change: on MariaDB with the binlog position of a consistent snapshot
+ * ({@code binlog_snapshot_position}) against the end of that transaction; on MySQL, which has no such position, with
+ * the transaction's GTID ({@code WAIT_FOR_EXECUTED_GTID_SET}: MySQL adds a GTID to {@code @@global.gtid_executed} in
+ * the commit stage, after the engine commit; the transactions before it are then visible too, as MySQL commits in
+ * binlog order with {@code binlog_order_commits=ON}, the default). MySQL with {@code gtid_mode=OFF} (or a transaction
+ * without a GTID under {@code gtid_mode=ON_PERMISSIVE}) gives neither: there a watermark does not wait for
+ * visibility and keeps that second race (a window of microseconds between the binlog write and the engine commit of a
+ * group commit), which is logged once.
  */
 final class MySqlWatermarks {
     private static final Logger LOG = LoggerFactory.getLogger(MySqlCdc.class);

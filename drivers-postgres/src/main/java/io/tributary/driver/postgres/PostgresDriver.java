@@ -102,7 +102,7 @@ public final class PostgresDriver implements DriverInterface {
         try (Connection c = connections.open(); Statement st = c.createStatement()) {
             st.execute("SELECT 1");
             if (config.updateMethod().isPresent()) {
-                PostgresCdc.checkSetup(c, config);
+                PgPublication.checkSetup(c, config);
             }
         } catch (SQLException e) {
             throw connections.translate(e);
@@ -242,7 +242,7 @@ public final class PostgresDriver implements DriverInterface {
                         + " REPLICA IDENTITY FULL; (or add a primary key)");
             }
             if (cdc && config.updateMethod().isPresent()) {
-                PostgresCdc.checkPublished(c, config, stream.id(), info.oid());
+                PgPublication.checkPublished(c, config, stream.id(), info.oid());
             }
         } catch (SQLException e) {
             throw connections.translate(e);
@@ -535,7 +535,7 @@ public final class PostgresDriver implements DriverInterface {
             tables.put(s.id(), info(s.id()).oid());
         }
         try (Connection c = connections.open()) {
-            PostgresCdc.provision(c, config, tables);
+            PgPublication.provision(c, config, tables);
         } catch (SQLException e) {
             throw connections.translate(e);
         }

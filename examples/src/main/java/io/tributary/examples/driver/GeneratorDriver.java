@@ -1,42 +1,52 @@
 package io.tributary.examples.driver;
 
 import io.tributary.core.BackfillMsgFn;
-import io.tributary.core.CdcMsgFn;
 import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
-import io.tributary.core.state.State;
+import io.tributary.core.IncrementalSupport;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.DataType;
 import io.tributary.types.Field;
-import io.tributary.types.NonRetriableException;
 import io.tributary.types.Schema;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
-import io.tributary.writer.WriterPool;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The smallest useful third-party driver: type {@code generator}, streams of {@code rows} deterministic rows
  * ({@code id}, {@code name}, {@code amount}, {@code created_at}), split into key-range chunks, with incremental on
  * {@code id}. Registered in {@code META-INF/services/io.tributary.core.DriverInterface}, so
- * {@code Drivers.find("generator")} and {@code tributary --type generator} find it. Copy it to start a driver.
+ * {@code Drivers.find("generator")} and {@code tributary --type generator} find it. Copy it to start a driver: a
+ * driver answers discovery and chunked backfill, and offers what only some sources can do as roles
+ * ({@link #incremental()} here; {@code cdcSource()} and {@code watermarks()} for a source with a change log).
+ * {@code GeneratorConformanceTest} runs the driver conformance kit against it.
  */
-public final class GeneratorDriver implements DriverInterface {
+public final class GeneratorDriver implements DriverInterface, IncrementalSupport {
     static final Schema SCHEMA = Schema.of(
             Field.of("id", DataType.INT64, false),
             Field.nullable("name", DataType.STRING),
             Field.decimal("amount", 12, 2, true),
             Field.nullable("created_at", DataType.TIMESTAMP_MICRO));
 
-    private GeneratorConfig config;
+    private final GeneratorConfig config;
+
+    /** The unconfigured instance {@link java.util.ServiceLoader} creates. */
+    public GeneratorDriver() {
+        this(null);
+    }
+
+    private GeneratorDriver(GeneratorConfig config) {
+        this.config = config;
+    }
 
     @Override
     public String type() {
@@ -49,21 +59,17 @@ public final class GeneratorDriver implements DriverInterface {
     }
 
     @Override
-    public void configure(DriverConfig c) {
-        this.config = (GeneratorConfig) c;
+    public GeneratorDriver configure(DriverConfig c) {
+        return new GeneratorDriver(GeneratorConfig.class.cast(c));
     }
 
     @Override
-    public DriverConfig config() {
+    public GeneratorConfig config() {
         return config;
     }
 
     @Override
     public void setup() {
-    }
-
-    @Override
-    public void setupState(State state) {
     }
 
     @Override
@@ -97,7 +103,7 @@ public final class GeneratorDriver implements DriverInterface {
     }
 
     @Override
-    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
+    public List<Chunk> getOrSplitChunks(ConfiguredStream stream) {
         List<Chunk> chunks = new ArrayList<>();
         for (long lo = 0; lo < config.rows(); lo += config.chunkSize()) {
             long hi = lo + config.chunkSize();
@@ -120,6 +126,11 @@ public final class GeneratorDriver implements DriverInterface {
     }
 
     @Override
+    public Optional<IncrementalSupport> incremental() {
+        return Optional.of(this);
+    }
+
+    @Override
     public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
         return new CursorValues(config.rows() == 0 ? null : config.rows() - 1, null);
     }
@@ -133,25 +144,7 @@ public final class GeneratorDriver implements DriverInterface {
     }
 
     @Override
-    public boolean cdcSupported() {
-        return false;
-    }
-
-    @Override
-    public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
-        throw new NonRetriableException("generator has no change log");
-    }
-
-    @Override
-    public void streamChanges(int identifier, CdcMsgFn processFn) {
-        throw new NonRetriableException("generator has no change log");
-    }
-
-    @Override
-    public void postCDC(int identifier) {
-    }
-
-    @Override
     public void close() {
+        // nothing to release
     }
 }

@@ -1,6 +1,7 @@
 package io.tributary.driver.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.shyiko.mysql.binlog.event.MySqlGtid;
@@ -17,6 +18,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -226,11 +228,8 @@ class MySqlWatermarkTest {
             cdc.watermark("low-" + i);
             db.execute("UPDATE shop.wm_keys SET v = " + i + " WHERE id = 1");
             String change = "change v=" + i;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!delivered.contains(change) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertThat(delivered).contains(change);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                    .untilAsserted(() -> assertThat(delivered).contains(change));
             assertThat(delivered.indexOf("low-" + i)).as("the mark before the change committed after it: %s",
                     delivered).isBetween(0, delivered.indexOf(change));
         }

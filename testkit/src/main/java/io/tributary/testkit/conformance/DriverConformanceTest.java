@@ -200,6 +200,34 @@ public abstract class DriverConformanceTest {
         assertThat(s.supportedSyncModes()).contains(SyncMode.FULL_REFRESH);
     }
 
+    // ---------------------------------------------------------------- roles
+
+    /**
+     * The driver's optional roles match the behaviours it declares: {@link Behavior#INCREMENTAL} needs
+     * {@code incremental()}, {@link Behavior#CDC} a {@code cdcSource()} when configured for CDC, and
+     * {@link Behavior#WATERMARK} {@code watermarks()} then; {@code configure} returns a new driver holding the config.
+     */
+    @Test
+    void rolesMatchTheDeclaredBehaviours() {
+        try (DriverInterface d = fixture.newDriver(Capture.NONE)) {
+            assertThat(d.incremental().isPresent()).as("incremental() present")
+                    .isEqualTo(behaviors().contains(Behavior.INCREMENTAL));
+            assertThat(d.config()).as("config()").isInstanceOf(d.configType());
+            try (DriverInterface again = d.configure(d.config())) {
+                assertThat(again).as("configure returns a new driver").isNotSameAs(d);
+                assertThat(again.config()).isSameAs(d.config());
+            }
+        }
+        if (behaviors().contains(Behavior.CDC)) {
+            try (DriverInterface d = fixture.newDriver(Capture.CDC)) {
+                assertThat(d.cdcSource()).as("cdcSource() with CDC configured").isPresent();
+                assertThat(d.cdcSupported()).isTrue();
+                assertThat(d.watermarks().isPresent()).as("watermarks() with CDC configured")
+                        .isEqualTo(behaviors().contains(Behavior.WATERMARK));
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- chunks
 
     private void assertChunksCover(StreamId id, Map<Long, Row> rows) {

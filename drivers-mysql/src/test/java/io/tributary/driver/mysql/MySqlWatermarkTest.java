@@ -211,8 +211,19 @@ class MySqlWatermarkTest {
 
     @Test
     void aWatermarkReturnsOnlyOnceTheStreamHandedItOver() throws Exception {
-        CompletableFuture<Void> w = watermarkAsync("w1");
-        Thread.sleep(300);
+        CompletableFuture<Void> w = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                cdc.watermark("w1");
+                w.complete(null);
+            } catch (Throwable e) {
+                w.completeExceptionally(e);
+            }
+        }, "watermark w1");
+        caller.start();
+        // the event: the call blocks (parks) waiting for a stream to hand the mark over, instead of returning
+        await("the watermark call waits").atMost(Duration.ofSeconds(30))
+                .until(() -> w.isDone() || caller.getState() == Thread.State.WAITING);
         assertThat(w).as("no stream reads the binlog yet").isNotDone();
         startStream();
         w.get(30, TimeUnit.SECONDS);

@@ -131,7 +131,7 @@ public abstract class DriverConformanceTest {
 
     private final class Sync {
         final InMemoryStateStore store = new InMemoryStateStore();
-        final MemoryDestination dest = MemoryDestination.named("conformance-" + UUID.randomUUID());
+        final MemoryDestination dest = new MemoryDestination();
 
         Stream discover(StreamId id, Capture capture) {
             try (DriverInterface d = fixture.newDriver(capture)) {

@@ -203,15 +203,16 @@ public abstract class DriverConformanceTest {
     // ---------------------------------------------------------------- roles
 
     /**
-     * The driver's optional roles match the behaviours it declares: {@link Behavior#INCREMENTAL} needs
+     * The driver offers the roles the behaviours it declares need: {@link Behavior#INCREMENTAL} needs
      * {@code incremental()}, {@link Behavior#CDC} a {@code cdcSource()} when configured for CDC, and
-     * {@link Behavior#WATERMARK} {@code watermarks()} then; {@code configure} returns a new driver holding the config.
+     * {@link Behavior#WATERMARK} {@code watermarks()} then (a role the kit is not told about is not tested); {@code configure} returns a new driver holding the config.
      */
     @Test
     void rolesMatchTheDeclaredBehaviours() {
         try (DriverInterface d = fixture.newDriver(Capture.NONE)) {
-            assertThat(d.incremental().isPresent()).as("incremental() present")
-                    .isEqualTo(behaviors().contains(Behavior.INCREMENTAL));
+            if (behaviors().contains(Behavior.INCREMENTAL)) {
+                assertThat(d.incremental()).as("incremental()").isPresent();
+            }
             assertThat(d.config()).as("config()").isInstanceOf(d.configType());
             try (DriverInterface again = d.configure(d.config())) {
                 assertThat(again).as("configure returns a new driver").isNotSameAs(d);
@@ -222,8 +223,9 @@ public abstract class DriverConformanceTest {
             try (DriverInterface d = fixture.newDriver(Capture.CDC)) {
                 assertThat(d.cdcSource()).as("cdcSource() with CDC configured").isPresent();
                 assertThat(d.cdcSupported()).isTrue();
-                assertThat(d.watermarks().isPresent()).as("watermarks() with CDC configured")
-                        .isEqualTo(behaviors().contains(Behavior.WATERMARK));
+                if (behaviors().contains(Behavior.WATERMARK)) {
+                    assertThat(d.watermarks()).as("watermarks() with CDC configured").isPresent();
+                }
             }
         }
     }

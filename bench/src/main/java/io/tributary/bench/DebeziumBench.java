@@ -109,10 +109,14 @@ final class DebeziumBench {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws java.io.IOException {
             engine.close();
             executor.shutdown();
-            executor.awaitTermination(1, TimeUnit.MINUTES);
+            try {
+                executor.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

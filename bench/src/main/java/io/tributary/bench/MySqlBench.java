@@ -253,7 +253,7 @@ public final class MySqlBench {
     static String sourceConfig(TestingMariaDb db, int threads, long chunkSize, boolean cdc) {
         return "{\"host\": \"" + db.host() + "\", \"port\": " + db.port() + ", \"database\": \"" + DB + "\", "
                 + "\"username\": \"" + TestingMariaDb.ADMIN_USER + "\", \"password\": \""
-                + TestingMariaDb.ADMIN_PASSWORD + "\", \"tls\": {\"mode\": \"disabled\"}, \"max_threads\": " + threads
+                + TestingMariaDb.ADMIN_PASSWORD + "\", \"ssl\": {\"mode\": \"disable\"}, \"max_threads\": " + threads
                 + ", \"chunk_size\": " + chunkSize
                 + (cdc ? ", \"update_method\": {\"initial_wait_time\": 2}" : "")
                 + System.getProperty("bench.source", "") + "}";

@@ -7,7 +7,7 @@ import io.tributary.core.Drivers;
 import io.tributary.core.catalog.Catalog;
 import io.tributary.core.state.FileStateStore;
 import io.tributary.core.state.State;
-import io.tributary.examples.cli.ProgressListener;
+import io.tributary.cli.ProgressListener;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Stream;
 import io.tributary.types.SyncMode;

@@ -72,7 +72,8 @@ public final class TestingMariaDb implements TestingMySqlServer {
     private void waitForSocket() throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            try (Connection c = DriverManager.getConnection(url("mysql"), "root", "")) {
+            try {
+                DriverManager.getConnection(url("mysql"), "root", "").close();
                 return;
             } catch (SQLException e) {
                 if (!server.isAlive()) {
@@ -119,9 +120,7 @@ public final class TestingMariaDb implements TestingMySqlServer {
             server = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("out.log").toFile())).start();
             waitForSocket();
-            try (Connection c = connection()) {
-                // the TCP listener is up too
-            }
+            connection().close(); // the TCP listener is up too
         } catch (IOException e) {
             throw new UncheckedIOException("cannot restart MariaDB", e);
         } catch (SQLException e) {

@@ -123,7 +123,8 @@ public final class TestingMySql8 implements TestingMySqlServer {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         SQLException last = null;
         while (System.nanoTime() < deadline) {
-            try (Connection c = connection()) {
+            try {
+                connection().close();
                 return;
             } catch (SQLException e) {
                 last = e;

@@ -2,6 +2,8 @@ package io.tributary.types;
 
 /** The run was cancelled (interrupted, or a sibling task failed first). Not retried. */
 public class CancelledException extends NonRetriableException {
+    private static final long serialVersionUID = 1L;
+
     public CancelledException(String message) {
         super(message);
     }

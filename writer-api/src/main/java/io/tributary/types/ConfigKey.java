@@ -31,4 +31,10 @@ public @interface ConfigKey {
 
     /** The largest value a number key accepts. */
     long maximum() default Long.MAX_VALUE;
+
+    /**
+     * For a deprecated old name of a key, the key's current name: the schema marks the old one {@code deprecated}, and
+     * binding it logs a warning ({@link RenamedKeys}).
+     */
+    String renamedTo() default "";
 }

@@ -31,8 +31,9 @@ import java.util.Set;
  * {@code writeOnly} string; {@code Map<String, V>} an object of {@code V}; collections arrays.
  *
  * <p>Generated from the binding itself rather than from the records' fields (as field-based generators do),
- * because the keys, their nesting and their defaults are the creator's, not the record's ({@code tls.mode} binds
- * to a {@code tlsMode} component).
+ * because the keys, their nesting and their defaults are the creator's, not the record's ({@code ssl.mode} binds
+ * to a {@code sslMode} component of the MySQL config). A key's deprecated old name ({@link ConfigKey#renamedTo}) is
+ * listed with {@code deprecated: true}.
  */
 public final class ConfigSchema {
     public static final String DIALECT = "https://json-schema.org/draft/2020-12/schema";
@@ -80,6 +81,9 @@ public final class ConfigSchema {
                 }
                 if (doc.required()) {
                     required.add(key.name());
+                }
+                if (!doc.renamedTo().isEmpty()) {
+                    p.put("deprecated", true);
                 }
             }
             properties.set(key.name(), p);

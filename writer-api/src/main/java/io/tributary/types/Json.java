@@ -82,8 +82,15 @@ public final class Json {
             throw new ConfigException(source + ": invalid value at '" + path(e) + "': "
                     + (cause == null ? e.getOriginalMessage() : cause.getMessage()), e);
         } catch (InvalidFormatException e) {
+            Class<?> target = e.getTargetType();
+            if (target != null && target.isEnum()) {
+                String allowed = java.util.Arrays.stream(target.getEnumConstants())
+                        .map(c -> MAPPER.valueToTree(c).asText()).collect(Collectors.joining(", "));
+                throw new ConfigException(source + ": key '" + path(e) + "' must be one of " + allowed, e);
+            }
             throw new ConfigException(source + ": key '" + path(e) + "' expects "
-                    + e.getTargetType().getSimpleName() + " but got a value of the wrong form", e);
+                    + (target == null ? "another type" : target.getSimpleName()) + " but got a value of the wrong form",
+                    e);
         } catch (MismatchedInputException e) {
             String target = e.getTargetType() == null ? "another type" : e.getTargetType().getSimpleName();
             throw new ConfigException(source + ": key '" + path(e) + "' expects " + target, e);

@@ -9,6 +9,8 @@ package io.tributary.types;
  * password, token or connection string with credentials.
  */
 public class TributaryException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     public TributaryException(String message) {
         super(message);
     }

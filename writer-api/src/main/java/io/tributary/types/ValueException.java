@@ -9,6 +9,8 @@ import java.util.Optional;
  * driver cannot read it. Not retriable: the same value fails the same way again.
  */
 public class ValueException extends NonRetriableException {
+    private static final long serialVersionUID = 1L;
+
     private final String stream;
     private final String column;
     private final String key;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.core.DriverConfig;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfigKey;
+import io.tributary.types.RenamedKeys;
 import io.tributary.types.Secret;
 import java.util.List;
 import java.util.Optional;
@@ -14,17 +15,49 @@ import java.util.Optional;
  * <pre>{@code
  * {"hosts": ["localhost:27017"], "username": "u", "password": "…", "authdb": "admin", "replica_set": "rs0",
  *  "read_preference": "secondaryPreferred", "srv": false, "database": "shop", "max_threads": 3,
- *  "backoff_retry_count": 3, "chunking_strategy": "key_scan", "partition_size": 100000, "sample_size": 10000,
+ *  "retry_count": 3, "chunking_strategy": "key_scan", "partition_size": 100000, "sample_size": 10000,
  *  "initial_wait_time": 5, "server_selection_timeout_ms": 10000}
  * }</pre>
  * {@code partition_size} is the number of documents per backfill chunk; {@code sample_size} the documents read to
  * infer a collection's schema. CDC (change streams) is on when the deployment supports it
- * ({@code update_method}-less, as in OLake).
+ * ({@code update_method}-less, as in OLake). The keys {@code max_threads} and {@code retry_count} mean the same in
+ * every driver; the old name {@code backoff_retry_count} still binds, with a warning.
  */
 public record MongoConfig(List<String> hosts, Optional<String> username, Secret password, String authdb,
-        Optional<String> replicaSet, String readPreference, boolean srv, String database, int maxThreads,
-        int retryCount, String chunkingStrategy, long partitionSize, int sampleSize, int initialWaitTime,
+        Optional<String> replicaSet, ReadPreferenceMode readPreference, boolean srv, String database, int maxThreads,
+        int retryCount, ChunkingStrategy chunkingStrategy, long partitionSize, int sampleSize, int initialWaitTime,
         int serverSelectionTimeoutMs) implements DriverConfig {
+
+    /** The name this config's deprecation warnings give it. */
+    private static final String WHERE = "mongodb source";
+
+    /** {@code read_preference}: which members reads go to, named as MongoDB names its read preference modes. */
+    public enum ReadPreferenceMode {
+        @JsonProperty("primary") PRIMARY("primary"),
+        @JsonProperty("primaryPreferred") PRIMARY_PREFERRED("primaryPreferred"),
+        @JsonProperty("secondary") SECONDARY("secondary"),
+        @JsonProperty("secondaryPreferred") SECONDARY_PREFERRED("secondaryPreferred"),
+        @JsonProperty("nearest") NEAREST("nearest");
+
+        private final String mongoName;
+
+        ReadPreferenceMode(String mongoName) {
+            this.mongoName = mongoName;
+        }
+
+        /** The mode's name for {@code com.mongodb.ReadPreference.valueOf}. */
+        public String mongoName() {
+            return mongoName;
+        }
+    }
+
+    /** {@code chunking_strategy}: how a collection's backfill is split. */
+    public enum ChunkingStrategy {
+        /** {@code _id} ranges found by scanning the {@code _id} index (the default). */
+        @JsonProperty("key_scan") KEY_SCAN,
+        /** The whole collection as one chunk. */
+        @JsonProperty("single") SINGLE
+    }
 
     @JsonCreator
     public static MongoConfig of(
@@ -39,21 +72,21 @@ public record MongoConfig(List<String> hosts, Optional<String> username, Secret 
             @ConfigKey("The replica set's name; when given, only its members are used.")
             @JsonProperty("replica_set") String replicaSet,
             @ConfigKey(value = "Which members reads go to (MongoDB read preference).",
-                    defaultValue = "primaryPreferred",
-                    allowed = {"primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"})
-            @JsonProperty("read_preference") String readPreference,
+                    defaultValue = "primaryPreferred")
+            @JsonProperty("read_preference") ReadPreferenceMode readPreference,
             @ConfigKey(value = "Whether hosts is a mongodb+srv DNS name.", defaultValue = "false")
             @JsonProperty("srv") Boolean srv,
             @ConfigKey(value = "The database to replicate.", required = true)
             @JsonProperty("database") String database,
-            @ConfigKey(value = "Most connections (and chunks read) at once.", defaultValue = "3", minimum = 1)
+            @ConfigKey(value = "Most connections (and chunks read) at once.", defaultValue = "3", minimum = 1,
+                    maximum = 256)
             @JsonProperty("max_threads") Integer maxThreads,
             @ConfigKey(value = "How many times a failed chunk or pass is retried (transient failures only).",
                     defaultValue = "3", minimum = 0)
-            @JsonProperty("backoff_retry_count") Integer retries,
+            @JsonProperty("retry_count") Integer retries,
             @ConfigKey(value = "How a collection's backfill is split: key_scan (by _id ranges) or single (one chunk).",
-                    defaultValue = "key_scan", allowed = {"key_scan", "single"})
-            @JsonProperty("chunking_strategy") String chunking,
+                    defaultValue = "key_scan")
+            @JsonProperty("chunking_strategy") ChunkingStrategy chunking,
             @ConfigKey(value = "Documents per backfill chunk.", defaultValue = "100000", minimum = 1)
             @JsonProperty("partition_size") Long partitionSize,
             @ConfigKey(value = "Documents read to infer a collection's schema.", defaultValue = "10000", minimum = 1)
@@ -63,12 +96,16 @@ public record MongoConfig(List<String> hosts, Optional<String> username, Secret 
             @JsonProperty("initial_wait_time") Integer initialWaitTime,
             @ConfigKey(value = "Milliseconds to wait for a suitable server (and to connect) before the attempt fails.",
                     defaultValue = "10000", minimum = 1)
-            @JsonProperty("server_selection_timeout_ms") Integer timeout) {
+            @JsonProperty("server_selection_timeout_ms") Integer timeout,
+            @ConfigKey(value = "Deprecated old name of retry_count.", minimum = 0, renamedTo = "retry_count")
+            @JsonProperty("backoff_retry_count") Integer oldRetries) {
+        Integer retryCount = RenamedKeys.resolve(WHERE, "retry_count", retries, "backoff_retry_count", oldRetries);
         return new MongoConfig(hosts == null ? List.of() : List.copyOf(hosts), Optional.ofNullable(username),
                 password == null ? Secret.of("") : password, authdb == null ? "admin" : authdb,
-                Optional.ofNullable(replicaSet), readPreference == null ? "primaryPreferred" : readPreference,
-                srv != null && srv, database, maxThreads == null ? 3 : maxThreads, retries == null ? 3 : retries,
-                chunking == null ? "key_scan" : chunking, partitionSize == null ? 100_000 : partitionSize,
+                Optional.ofNullable(replicaSet),
+                readPreference == null ? ReadPreferenceMode.PRIMARY_PREFERRED : readPreference, srv != null && srv,
+                database, maxThreads == null ? 3 : maxThreads, retryCount == null ? 3 : retryCount,
+                chunking == null ? ChunkingStrategy.KEY_SCAN : chunking, partitionSize == null ? 100_000 : partitionSize,
                 sampleSize == null ? 10_000 : sampleSize, initialWaitTime == null ? 5 : initialWaitTime,
                 timeout == null ? 10_000 : timeout);
     }
@@ -88,12 +125,12 @@ public record MongoConfig(List<String> hosts, Optional<String> username, Secret 
         private Secret password;
         private String authdb;
         private String replicaSet;
-        private String readPreference;
+        private ReadPreferenceMode readPreference;
         private Boolean srv;
         private String database;
         private Integer maxThreads;
         private Integer retryCount;
-        private String chunkingStrategy;
+        private ChunkingStrategy chunkingStrategy;
         private Long partitionSize;
         private Integer sampleSize;
         private Integer initialWaitTime;
@@ -127,7 +164,7 @@ public record MongoConfig(List<String> hosts, Optional<String> username, Secret 
             return this;
         }
 
-        public Builder readPreference(String readPreference) {
+        public Builder readPreference(ReadPreferenceMode readPreference) {
             this.readPreference = readPreference;
             return this;
         }
@@ -152,7 +189,7 @@ public record MongoConfig(List<String> hosts, Optional<String> username, Secret 
             return this;
         }
 
-        public Builder chunkingStrategy(String chunkingStrategy) {
+        public Builder chunkingStrategy(ChunkingStrategy chunkingStrategy) {
             this.chunkingStrategy = chunkingStrategy;
             return this;
         }
@@ -179,7 +216,8 @@ public record MongoConfig(List<String> hosts, Optional<String> username, Secret 
 
         public MongoConfig build() {
             MongoConfig c = of(hosts, username, password, authdb, replicaSet, readPreference, srv, database, maxThreads,
-                    retryCount, chunkingStrategy, partitionSize, sampleSize, initialWaitTime, serverSelectionTimeoutMs);
+                    retryCount, chunkingStrategy, partitionSize, sampleSize, initialWaitTime, serverSelectionTimeoutMs,
+                    null);
             c.validate();
             return c;
         }
@@ -193,14 +231,14 @@ public record MongoConfig(List<String> hosts, Optional<String> username, Secret 
         if (database == null || database.isBlank()) {
             throw new ConfigException("key 'database' is required");
         }
-        if (maxThreads < 1) {
-            throw new ConfigException("key 'max_threads' must be >= 1, got " + maxThreads);
+        if (maxThreads < 1 || maxThreads > 256) {
+            throw new ConfigException("key 'max_threads' must be 1..256, got " + maxThreads);
         }
         if (retryCount < 0) {
-            throw new ConfigException("key 'backoff_retry_count' must be >= 0, got " + retryCount);
+            throw new ConfigException("key 'retry_count' must be >= 0, got " + retryCount);
         }
-        if (!List.of("key_scan", "single").contains(chunkingStrategy)) {
-            throw new ConfigException("key 'chunking_strategy' must be 'key_scan' or 'single', got " + chunkingStrategy);
+        if (readPreference == null || chunkingStrategy == null) {
+            throw new ConfigException("keys 'read_preference' and 'chunking_strategy' must not be null");
         }
         if (partitionSize < 1 || sampleSize < 1 || initialWaitTime < 0 || serverSelectionTimeoutMs < 1) {
             throw new ConfigException("keys 'partition_size', 'sample_size' and 'server_selection_timeout_ms' must be"

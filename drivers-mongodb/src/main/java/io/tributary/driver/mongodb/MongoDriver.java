@@ -125,7 +125,7 @@ public final class MongoDriver implements DriverInterface, IncrementalSupport {
                     config.replicaSet().ifPresent(b::requiredReplicaSetName);
                 })
                 .applyToSocketSettings(b -> b.connectTimeout(config.serverSelectionTimeoutMs(), TimeUnit.MILLISECONDS))
-                .readPreference(ReadPreference.valueOf(config.readPreference()));
+                .readPreference(ReadPreference.valueOf(config.readPreference().mongoName()));
         config.username().ifPresent(u -> settings.credential(MongoCredential.createCredential(u, config.authdb(),
                 config.password().reveal().toCharArray())));
         return MongoClients.create(settings.build());
@@ -352,7 +352,7 @@ public final class MongoDriver implements DriverInterface, IncrementalSupport {
         MongoCollection<BsonDocument> c = collection(stream.id());
         try {
             long count = c.countDocuments();
-            if (config.chunkingStrategy().equals("single") || count <= partitionSize) {
+            if (config.chunkingStrategy() == MongoConfig.ChunkingStrategy.SINGLE || count <= partitionSize) {
                 return List.of(Chunk.all());
             }
             List<Object> bounds = new ArrayList<>();

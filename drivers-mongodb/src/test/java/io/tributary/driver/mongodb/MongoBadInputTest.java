@@ -60,7 +60,7 @@ class MongoBadInputTest {
 
     private static String config(String hosts, String credentials) {
         return "{\"hosts\": [\"" + hosts + "\"], \"database\": \"shop\", \"initial_wait_time\": 1, "
-                + "\"server_selection_timeout_ms\": 500, \"backoff_retry_count\": 1" + credentials + "}";
+                + "\"server_selection_timeout_ms\": 500, \"retry_count\": 1" + credentials + "}";
     }
 
     private static String source() {

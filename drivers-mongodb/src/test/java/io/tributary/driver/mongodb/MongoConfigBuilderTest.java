@@ -22,18 +22,18 @@ class MongoConfigBuilderTest {
         assertThat(MongoConfig.builder().hosts(List.of("h:27017")).database("shop").build())
                 .isEqualTo(bind("{\"hosts\": [\"h:27017\"], \"database\": \"shop\"}"));
         MongoConfig built = MongoConfig.builder().hosts(List.of("a", "b:27018")).username("u").password(Secret.of("pw"))
-                .authdb("auth").replicaSet("rs0").readPreference("secondary").srv(false).database("shop").maxThreads(2)
-                .retryCount(1).chunkingStrategy("single").partitionSize(10).sampleSize(5).initialWaitTime(1)
+                .authdb("auth").replicaSet("rs0").readPreference(MongoConfig.ReadPreferenceMode.SECONDARY).srv(false).database("shop").maxThreads(2)
+                .retryCount(1).chunkingStrategy(MongoConfig.ChunkingStrategy.SINGLE).partitionSize(10).sampleSize(5).initialWaitTime(1)
                 .serverSelectionTimeoutMs(500).build();
         assertThat(built).isEqualTo(bind("{\"hosts\": [\"a\", \"b:27018\"], \"username\": \"u\", \"password\": \"pw\", "
                 + "\"authdb\": \"auth\", \"replica_set\": \"rs0\", \"read_preference\": \"secondary\", \"srv\": false, "
-                + "\"database\": \"shop\", \"max_threads\": 2, \"backoff_retry_count\": 1, \"chunking_strategy\": "
+                + "\"database\": \"shop\", \"max_threads\": 2, \"retry_count\": 1, \"chunking_strategy\": "
                 + "\"single\", \"partition_size\": 10, \"sample_size\": 5, \"initial_wait_time\": 1, "
                 + "\"server_selection_timeout_ms\": 500}"));
         try (DriverInterface d = Drivers.configured(built)) {
             assertThat(d.type()).isEqualTo("mongodb");
         }
-        assertThatThrownBy(() -> MongoConfig.builder().hosts(List.of("h")).database("shop").chunkingStrategy("magic")
-                .build()).isInstanceOf(ConfigException.class).hasMessageContaining("chunking_strategy");
+        assertThatThrownBy(() -> MongoConfig.builder().hosts(List.of("h")).database("shop").sampleSize(0)
+                .build()).isInstanceOf(ConfigException.class).hasMessageContaining("sample_size");
     }
 }

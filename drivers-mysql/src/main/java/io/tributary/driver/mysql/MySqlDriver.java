@@ -107,11 +107,7 @@ public final class MySqlDriver implements DriverInterface, IncrementalSupport {
         p.setProperty("zeroDateTimeBehavior", "CONVERT_TO_NULL");
         p.setProperty("connectTimeout", "10000");
         p.setProperty("allowPublicKeyRetrieval", "true");
-        p.setProperty("sslMode", switch (config.tlsMode()) {
-            case "disabled" -> "DISABLED";
-            case "required" -> "REQUIRED";
-            default -> "PREFERRED";
-        });
+        p.setProperty("sslMode", config.sslMode().connectorJ());
         config.jdbcUrlParams().forEach(p::setProperty);
         try {
             Connection c = DriverManager.getConnection("jdbc:mysql://" + config.host() + ":" + config.port() + "/"

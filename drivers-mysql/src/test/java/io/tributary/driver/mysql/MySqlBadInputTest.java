@@ -86,7 +86,7 @@ class MySqlBadInputTest {
 
     private static String config(int port, String user, String password, boolean cdc) {
         return "{\"host\": \"127.0.0.1\", \"port\": " + port + ", \"database\": \"shop\", \"username\": \"" + user
-                + "\", \"password\": \"" + password + "\", \"tls\": {\"mode\": \"disabled\"}, \"backoff_retry_count\": 1"
+                + "\", \"password\": \"" + password + "\", \"ssl\": {\"mode\": \"disable\"}, \"retry_count\": 1"
                 + (cdc ? ", \"update_method\": {\"initial_wait_time\": 1}" : "") + "}";
     }
 

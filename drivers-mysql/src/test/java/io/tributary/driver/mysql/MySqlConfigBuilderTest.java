@@ -22,16 +22,16 @@ class MySqlConfigBuilderTest {
         assertThat(MySqlConfig.builder().host("db").database("shop").username("u").build())
                 .isEqualTo(bind("{\"host\": \"db\", \"database\": \"shop\", \"username\": \"u\"}"));
         MySqlConfig built = MySqlConfig.builder().host("db").port(3307).database("shop").username("u")
-                .password(Secret.of("pw")).jdbcUrlParams(Map.of("socketTimeout", "1000")).tlsMode("required")
+                .password(Secret.of("pw")).jdbcUrlParams(Map.of("socketTimeout", "1000")).sslMode(MySqlConfig.SslMode.REQUIRE)
                 .maxThreads(5).retryCount(0).chunkSize(10).updateMethod(MySqlConfig.UpdateMethod.of(77L, 2)).build();
         assertThat(built).isEqualTo(bind("{\"host\": \"db\", \"port\": 3307, \"database\": \"shop\", \"username\": "
-                + "\"u\", \"password\": \"pw\", \"jdbc_url_params\": {\"socketTimeout\": \"1000\"}, \"tls\": {\"mode\": "
-                + "\"required\"}, \"max_threads\": 5, \"backoff_retry_count\": 0, \"chunk_size\": 10, \"update_method\": "
+                + "\"u\", \"password\": \"pw\", \"jdbc_url_params\": {\"socketTimeout\": \"1000\"}, \"ssl\": {\"mode\": "
+                + "\"require\"}, \"max_threads\": 5, \"retry_count\": 0, \"chunk_size\": 10, \"update_method\": "
                 + "{\"server_id\": 77, \"initial_wait_time\": 2}}"));
         try (DriverInterface d = Drivers.configured(built)) {
             assertThat(d.type()).isEqualTo("mysql");
         }
-        assertThatThrownBy(() -> MySqlConfig.builder().host("db").database("shop").username("u").tlsMode("maybe")
-                .build()).isInstanceOf(ConfigException.class).hasMessageContaining("tls.mode");
+        assertThatThrownBy(() -> MySqlConfig.builder().host("db").database("shop").username("u").maxThreads(0)
+                .build()).isInstanceOf(ConfigException.class).hasMessageContaining("max_threads");
     }
 }

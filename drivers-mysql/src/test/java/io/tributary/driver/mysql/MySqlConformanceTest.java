@@ -35,7 +35,7 @@ class MySqlConformanceTest extends DriverConformanceTest {
 
     static String config(TestingMySqlServer db, String user, String password, boolean cdc) {
         return "{\"host\": \"" + db.host() + "\", \"port\": " + db.port() + ", \"database\": \"shop\", \"username\": \""
-                + user + "\", \"password\": \"" + password + "\", \"tls\": {\"mode\": \"disabled\"}, "
+                + user + "\", \"password\": \"" + password + "\", \"ssl\": {\"mode\": \"disable\"}, "
                 + "\"chunk_size\": 1000" + (cdc ? ", \"update_method\": {\"initial_wait_time\": 2}" : "") + "}";
     }
 

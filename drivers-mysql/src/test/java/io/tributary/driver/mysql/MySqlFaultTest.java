@@ -66,8 +66,8 @@ class MySqlFaultTest {
     private DriverInterface driver() {
         return Drivers.configured("mysql", Json.parse("{\"host\": \"127.0.0.1\", \"port\": " + db.port()
                 + ", \"database\": \"shop\", \"username\": \"" + TestingMySqlServer.ADMIN_USER + "\", \"password\": \""
-                + TestingMySqlServer.ADMIN_PASSWORD + "\", \"tls\": {\"mode\": \"disabled\"}, \"chunk_size\": 2000, "
-                + "\"max_threads\": 2, \"backoff_retry_count\": 6, \"update_method\": {\"initial_wait_time\": 2}}"),
+                + TestingMySqlServer.ADMIN_PASSWORD + "\", \"ssl\": {\"mode\": \"disable\"}, \"chunk_size\": 2000, "
+                + "\"max_threads\": 2, \"retry_count\": 6, \"update_method\": {\"initial_wait_time\": 2}}"),
                 "source.json");
     }
 

@@ -78,7 +78,7 @@ class MySqlKillResumeTest {
             Path source = Files.writeString(trial.resolve("source.json"), "{\"host\": \"127.0.0.1\", \"port\": "
                     + db.port() + ", \"database\": \"shop\", \"username\": \"" + TestingMySqlServer.ADMIN_USER
                     + "\", \"password\": \"" + TestingMySqlServer.ADMIN_PASSWORD + "\", "
-                    + "\"tls\": {\"mode\": \"disabled\"}, \"chunk_size\": 500, \"max_threads\": 3, "
+                    + "\"ssl\": {\"mode\": \"disable\"}, \"chunk_size\": 500, \"max_threads\": 3, "
                     + "\"update_method\": {\"initial_wait_time\": 1}}");
             Path out = trial.resolve("out");
             Path writer = Files.writeString(trial.resolve("writer.json"), "{\"path\": \"" + out + "\"}");

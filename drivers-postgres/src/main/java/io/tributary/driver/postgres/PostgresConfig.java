@@ -19,9 +19,9 @@ import java.util.Optional;
  *  "update_method": {"replication_slot": "tributary", "publication": "tributary", "initial_wait_time": 10,
  *                    "create_if_missing": false}}
  * }</pre>
- * {@code chunk_size} is the target number of rows per backfill chunk. {@code backfill_read} is how chunks are read:
- * {@code binary_copy} (default: {@code COPY (SELECT …) TO STDOUT (FORMAT binary)}, decoded by Tributary) or
- * {@code select} (a JDBC cursor; for proxies that do not pass COPY through). {@code update_method} enables CDC.
+ * {@code chunk_size} is the target number of rows per backfill chunk. {@code backfill_read} is how chunks are read
+ * ({@link BackfillRead}). {@code update_method} enables CDC. The keys {@code max_threads}, {@code retry_count} and
+ * {@code ssl.mode} mean the same in every driver.
  */
 public record PostgresConfig(
         String host,
@@ -35,19 +35,52 @@ public record PostgresConfig(
         int maxThreads,
         int retryCount,
         long chunkSize,
-        String backfillRead,
+        BackfillRead backfillRead,
         Optional<UpdateMethod> updateMethod) implements DriverConfig {
 
-    /** {@code backfill_read} values. */
-    public static final List<String> BACKFILL_READS = List.of("binary_copy", "select");
+    /** How backfill chunks are read ({@code backfill_read}). */
+    public enum BackfillRead {
+        /** {@code COPY (SELECT …) TO STDOUT (FORMAT binary)}, decoded by Tributary (the default). */
+        @JsonProperty("binary_copy") BINARY_COPY,
+        /** A JDBC cursor over {@code SELECT}, for proxies that do not pass {@code COPY} through. */
+        @JsonProperty("select") SELECT
+    }
 
-    /** TLS settings: {@code mode} is pgjdbc's {@code sslmode}. */
+    /** {@code ssl.mode}: pgjdbc's (and libpq's) {@code sslmode}. */
+    public enum SslMode {
+        @JsonProperty("disable") DISABLE("disable"),
+        @JsonProperty("allow") ALLOW("allow"),
+        @JsonProperty("prefer") PREFER("prefer"),
+        @JsonProperty("require") REQUIRE("require"),
+        @JsonProperty("verify-ca") VERIFY_CA("verify-ca"),
+        @JsonProperty("verify-full") VERIFY_FULL("verify-full");
+
+        private final String sslmode;
+
+        SslMode(String sslmode) {
+            this.sslmode = sslmode;
+        }
+
+        /** The value of pgjdbc's {@code sslmode} property. */
+        public String sslmode() {
+            return sslmode;
+        }
+    }
+
+    /**
+     * TLS settings.
+     *
+     * @param mode pgjdbc's {@code sslmode}; absent, {@link SslMode#PREFER} (pgjdbc's default)
+     * @param rootCert the CA certificate (PEM file) {@code verify-ca} and {@code verify-full} check the server against
+     */
     public record Ssl(
-            @ConfigKey(value = "pgjdbc's sslmode.", defaultValue = "prefer",
-                    allowed = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"})
-            @JsonProperty("mode") String mode,
+            @ConfigKey(value = "pgjdbc's sslmode.", defaultValue = "prefer")
+            @JsonProperty("mode") SslMode mode,
             @ConfigKey("Path of the CA certificate (PEM) verify-ca and verify-full check the server against.")
             @JsonProperty("root_cert") String rootCert) {
+        public Ssl {
+            mode = mode == null ? SslMode.PREFER : mode;
+        }
     }
 
     /**
@@ -118,18 +151,17 @@ public record PostgresConfig(
             @ConfigKey(value = "Target number of rows per backfill chunk.", defaultValue = "500000", minimum = 1)
             @JsonProperty("chunk_size") Long chunkSize,
             @ConfigKey(value = "How chunks are read: binary_copy (COPY ... TO STDOUT (FORMAT binary)) or select (a "
-                    + "JDBC cursor, for proxies that do not pass COPY through).", defaultValue = "binary_copy",
-                    allowed = {"binary_copy", "select"})
-            @JsonProperty("backfill_read") String backfillRead,
+                    + "JDBC cursor, for proxies that do not pass COPY through).", defaultValue = "binary_copy")
+            @JsonProperty("backfill_read") BackfillRead backfillRead,
             @ConfigKey("Logical replication (CDC) settings; absent, CDC is off.")
             @JsonProperty("update_method") UpdateMethod updateMethod) {
         return new PostgresConfig(host, port == null ? 5432 : port, database, username,
                 password == null ? Secret.of("") : password,
                 jdbcUrlParams == null ? Map.of() : Map.copyOf(jdbcUrlParams),
-                ssl == null ? new Ssl("prefer", null) : ssl,
+                ssl == null ? new Ssl(SslMode.PREFER, null) : ssl,
                 schemas == null || schemas.isEmpty() ? List.of("public") : List.copyOf(schemas),
                 maxThreads == null ? 3 : maxThreads, retryCount == null ? 3 : retryCount,
-                chunkSize == null ? 500_000 : chunkSize, backfillRead == null ? "binary_copy" : backfillRead,
+                chunkSize == null ? 500_000 : chunkSize, backfillRead == null ? BackfillRead.BINARY_COPY : backfillRead,
                 Optional.ofNullable(updateMethod));
     }
 
@@ -159,7 +191,7 @@ public record PostgresConfig(
         private Integer maxThreads;
         private Integer retryCount;
         private Long chunkSize;
-        private String backfillRead;
+        private BackfillRead backfillRead;
         private UpdateMethod updateMethod;
 
         private Builder() {
@@ -195,8 +227,8 @@ public record PostgresConfig(
             return this;
         }
 
-        /** pgjdbc's {@code sslmode} ({@code disable}, ..., {@code verify-full}) and an optional CA certificate. */
-        public Builder ssl(String mode, String rootCert) {
+        /** pgjdbc's {@code sslmode} and an optional CA certificate (a PEM file). */
+        public Builder ssl(SslMode mode, String rootCert) {
             this.ssl = new Ssl(mode, rootCert);
             return this;
         }
@@ -221,8 +253,8 @@ public record PostgresConfig(
             return this;
         }
 
-        /** {@code binary_copy} (default) or {@code select}. */
-        public Builder backfillRead(String backfillRead) {
+        /** {@link BackfillRead#BINARY_COPY} (default) or {@link BackfillRead#SELECT}. */
+        public Builder backfillRead(BackfillRead backfillRead) {
             this.backfillRead = backfillRead;
             return this;
         }
@@ -270,12 +302,11 @@ public record PostgresConfig(
         if (chunkSize < 1) {
             throw new ConfigException("key 'chunk_size' must be >= 1 (rows per chunk), got " + chunkSize);
         }
-        if (!BACKFILL_READS.contains(backfillRead)) {
-            throw new ConfigException("key 'backfill_read' must be one of " + BACKFILL_READS + ", got " + backfillRead);
+        if (backfillRead == null) {
+            throw new ConfigException("key 'backfill_read' is null");
         }
-        List<String> modes = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
-        if (ssl.mode() != null && !modes.contains(ssl.mode())) {
-            throw new ConfigException("key 'ssl.mode' must be one of " + modes + ", got " + ssl.mode());
+        if (ssl == null) {
+            throw new ConfigException("key 'ssl' is null");
         }
     }
 

@@ -28,9 +28,7 @@ final class PostgresConnections {
         p.setProperty("ApplicationName", "tributary");
         p.setProperty("connectTimeout", "10");
         p.setProperty("tcpKeepAlive", "true");
-        if (config.ssl().mode() != null) {
-            p.setProperty("sslmode", config.ssl().mode());
-        }
+        p.setProperty("sslmode", config.ssl().mode().sslmode());
         if (config.ssl().rootCert() != null) {
             p.setProperty("sslrootcert", config.ssl().rootCert());
         }

@@ -436,8 +436,8 @@ public final class PostgresDriver implements DriverInterface, IncrementalSupport
     private void read(ConfiguredStream stream, String what, SelectQuery q, Projection p, BackfillMsgFn fn,
             String joinSnapshot) {
         String table = qualified(stream.id());
-        List<String> inlined = "binary_copy".equals(config.backfillRead()) ? inlined(q.conditions(), q.params())
-                : null;
+        List<String> inlined = config.backfillRead() == PostgresConfig.BackfillRead.BINARY_COPY
+                ? inlined(q.conditions(), q.params()) : null;
         String label = "stream " + stream.id() + " " + what;
         long[] rows = {0};
         try (Connection c = connections.open()) {

@@ -29,8 +29,8 @@ class PostgresConfigBuilderTest {
     @Test
     void everyKeyMatchesItsJsonKey() {
         PostgresConfig built = PostgresConfig.builder().host("db").port(6543).database("shop").username("u")
-                .password(Secret.of("pw")).jdbcUrlParams(Map.of("connectTimeout", "5")).ssl("require", null)
-                .schemas(List.of("a", "b")).maxThreads(7).retryCount(1).chunkSize(1000).backfillRead("select")
+                .password(Secret.of("pw")).jdbcUrlParams(Map.of("connectTimeout", "5")).ssl(PostgresConfig.SslMode.REQUIRE, null)
+                .schemas(List.of("a", "b")).maxThreads(7).retryCount(1).chunkSize(1000).backfillRead(PostgresConfig.BackfillRead.SELECT)
                 .cdc("slot", "pub").build();
         assertThat(built).isEqualTo(bind("{\"host\": \"db\", \"port\": 6543, \"database\": \"shop\", \"username\": "
                 + "\"u\", \"password\": \"pw\", \"jdbc_url_params\": {\"connectTimeout\": \"5\"}, \"ssl\": {\"mode\": "

@@ -70,8 +70,24 @@ class SpecSchemaTest {
                 .isEqualTo("string");
         assertThat(specs.get("driver postgres").path("required")).extracting(JsonNode::asText)
                 .containsExactly("host", "database", "username");
-        assertThat(specs.get("driver mysql").path("properties").path("tls").path("properties").path("mode")
-                .path("enum")).extracting(JsonNode::asText).containsExactly("disabled", "preferred", "required");
+        // one name per concept across drivers; the old names listed as deprecated
+        for (String type : List.of("postgres", "mysql", "mongodb")) {
+            JsonNode p = specs.get("driver " + type).path("properties");
+            assertThat(p.path("max_threads").path("maximum").asInt()).as(type).isEqualTo(256);
+            assertThat(p.path("retry_count").path("type").asText()).as(type).isEqualTo("integer");
+        }
+        assertThat(specs.get("driver mysql").path("properties").path("ssl").path("properties").path("mode")
+                .path("enum")).extracting(JsonNode::asText).containsExactly("disable", "prefer", "require");
+        assertThat(pg.path("ssl").path("properties").path("mode").path("enum")).extracting(JsonNode::asText)
+                .containsExactly("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+        assertThat(specs.get("driver mysql").path("properties").path("tls").path("deprecated").asBoolean()).isTrue();
+        assertThat(specs.get("driver mysql").path("properties").path("backoff_retry_count").path("deprecated")
+                .asBoolean()).isTrue();
+        assertThat(specs.get("driver mongodb").path("properties").path("backoff_retry_count").path("deprecated")
+                .asBoolean()).isTrue();
+        assertThat(specs.get("driver mongodb").path("properties").path("read_preference").path("enum"))
+                .extracting(JsonNode::asText)
+                .containsExactly("primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest");
         assertThat(specs.get("writer parquet").path("properties").path("compression").path("default").asText())
                 .isEqualTo("snappy");
     }
@@ -113,26 +129,30 @@ class SpecSchemaTest {
             "mysql", List.of(
                     // MySqlConfig's javadoc (every key)
                     "{\"host\": \"localhost\", \"port\": 3306, \"database\": \"shop\", \"username\": \"tributary\", "
-                            + "\"password\": \"x\", \"jdbc_url_params\": {}, \"tls\": {\"mode\": \"disabled\"}, "
-                            + "\"max_threads\": 3, \"backoff_retry_count\": 3, \"chunk_size\": 100000, "
+                            + "\"password\": \"x\", \"jdbc_url_params\": {}, \"ssl\": {\"mode\": \"disable\"}, "
+                            + "\"max_threads\": 3, \"retry_count\": 3, \"chunk_size\": 100000, "
                             + "\"update_method\": {\"server_id\": 5400, \"initial_wait_time\": 10}}",
                     // MySqlBadInputTest
                     "{\"host\": \"127.0.0.1\", \"port\": 3307, \"database\": \"shop\", \"username\": \"app\", "
-                            + "\"password\": \"p\", \"tls\": {\"mode\": \"disabled\"}, \"backoff_retry_count\": 1, "
-                            + "\"update_method\": {\"initial_wait_time\": 1}}"),
+                            + "\"password\": \"p\", \"ssl\": {\"mode\": \"disable\"}, \"retry_count\": 1, "
+                            + "\"update_method\": {\"initial_wait_time\": 1}}",
+                    // a 0.1 config: the deprecated names still bind (with a warning)
+                    "{\"host\": \"127.0.0.1\", \"database\": \"shop\", \"username\": \"app\", "
+                            + "\"tls\": {\"mode\": \"disabled\"}, \"backoff_retry_count\": 1}"),
             "mongodb", List.of(
                     // MongoConfig's javadoc (every key)
                     "{\"hosts\": [\"localhost:27017\"], \"username\": \"u\", \"password\": \"x\", \"authdb\": \"admin\", "
                             + "\"replica_set\": \"rs0\", \"read_preference\": \"secondaryPreferred\", \"srv\": false, "
-                            + "\"database\": \"shop\", \"max_threads\": 3, \"backoff_retry_count\": 3, "
+                            + "\"database\": \"shop\", \"max_threads\": 3, \"retry_count\": 3, "
                             + "\"chunking_strategy\": \"key_scan\", \"partition_size\": 100000, \"sample_size\": 10000, "
                             + "\"initial_wait_time\": 5, \"server_selection_timeout_ms\": 10000}",
                     // MongoBadInputTest, the conformance fixture
                     "{\"hosts\": [\"127.0.0.1:27017\"], \"database\": \"shop\", \"initial_wait_time\": 1, "
-                            + "\"server_selection_timeout_ms\": 500, \"backoff_retry_count\": 1}",
+                            + "\"server_selection_timeout_ms\": 500, \"retry_count\": 1}",
+                    "{\"hosts\": [\"127.0.0.1:27017\"], \"database\": \"shop\", \"backoff_retry_count\": 1}",
                     "{\"hosts\": [\"127.0.0.1:27017\"], \"database\": \"kit\", \"partition_size\": 1000}"),
             "generator", List.of(
-                    // EmbedSyncExample, TributaryCliTest
+                    // EmbedSyncExample, GeneratorCliTest
                     "{\"streams\": [\"orders\", \"users\"], \"rows\": 5000, \"chunk_size\": 1000, \"max_threads\": 4}"));
 
     private static final Map<String, List<String>> WRITERS = Map.of(
@@ -167,6 +187,63 @@ class SpecSchemaTest {
         }));
         WRITERS.forEach((type, configs) -> configs.forEach(c ->
                 assertThat(errors(writerSpec(type), c)).as(type + ": " + c).isEmpty()));
+    }
+
+    /**
+     * Every {@code ```json} block of README.md introduced as a {@code source.json} (validated against the spec of the
+     * driver whose section holds it, and bound) or a {@code destination.json} (its {@code writer} against the spec of
+     * its {@code type}). Blocks introduced otherwise are not configs.
+     */
+    @Test
+    void everySourceAndDestinationJsonOfTheReadmeIsValidAgainstItsSpecAndBinds() throws java.io.IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(readme());
+        Map<String, String> driverOfSection = Map.of("PostgreSQL", "postgres", "MySQL / MariaDB", "mysql",
+                "MongoDB", "mongodb");
+        String section = "";
+        String intro = "";
+        Map<String, Integer> checked = new java.util.TreeMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("## ")) {
+                section = line.substring(3).trim();
+            }
+            if (!line.startsWith("```json")) {
+                if (!line.isBlank()) {
+                    intro = line;
+                }
+                continue;
+            }
+            int start = i + 1;
+            StringBuilder block = new StringBuilder();
+            while (!lines.get(++i).startsWith("```")) {
+                block.append(lines.get(i)).append('\n');
+            }
+            String where = "README.md:" + start + " (" + section + ")";
+            if (intro.contains("destination.json")) {
+                JsonNode dest = Json.parse(block.toString());
+                String type = dest.path("type").asText().toLowerCase(java.util.Locale.ROOT);
+                assertThat(errors(writerSpec(type), dest.path("writer").toString())).as(where).isEmpty();
+                checked.merge("destination " + type, 1, Integer::sum);
+            } else if (intro.contains("source.json")) {
+                String type = driverOfSection.get(section);
+                assertThat(type).as(where + ": a source.json outside a driver's section").isNotNull();
+                assertThat(errors(driverSpec(type), block.toString())).as(where).isEmpty();
+                try (DriverInterface d = Drivers.configured(type, Json.parse(block.toString()), "source.json")) {
+                    assertThat(d.type()).as(where).isEqualTo(type);
+                }
+                checked.merge("source " + type, 1, Integer::sum);
+            }
+        }
+        assertThat(checked).containsKeys("source postgres", "source mysql", "source mongodb", "destination iceberg");
+    }
+
+    private static java.nio.file.Path readme() {
+        for (java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (java.nio.file.Files.exists(dir.resolve("README.md")) && java.nio.file.Files.exists(dir.resolve("bom"))) {
+                return dir.resolve("README.md");
+            }
+        }
+        throw new IllegalStateException("README.md not found above " + java.nio.file.Path.of("").toAbsolutePath());
     }
 
     /** What binding rejects, the schema rejects: an unknown key (also nested), a wrong type, a value off the enum. */

@@ -83,8 +83,15 @@ final class DirectCodecFactory implements CompressionCodecFactory {
     public void release() {
     }
 
+    /** The bytes of {@code in}, without the copy {@code ByteArrayOutputStream.toByteArray} makes when sized right. */
     private static byte[] bytes(BytesInput in) throws IOException {
-        return in.toByteArray();
+        var out = new java.io.ByteArrayOutputStream(Math.toIntExact(in.size())) {
+            byte[] exact() {
+                return count == buf.length ? buf : toByteArray();
+            }
+        };
+        in.writeAllTo(out);
+        return out.exact();
     }
 
     private abstract static class Compressor implements BytesInputCompressor {

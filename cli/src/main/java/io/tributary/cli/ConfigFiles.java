@@ -1,4 +1,4 @@
-package io.tributary.examples.cli;
+package io.tributary.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

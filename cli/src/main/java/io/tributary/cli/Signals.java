@@ -1,4 +1,4 @@
-package io.tributary.examples.cli;
+package io.tributary.cli;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;

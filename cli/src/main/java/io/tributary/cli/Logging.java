@@ -1,4 +1,4 @@
-package io.tributary.examples.cli;
+package io.tributary.cli;
 
 import java.util.List;
 import java.util.logging.Handler;
@@ -31,6 +31,11 @@ final class Logging {
         setDefault(PREFIX + "showShortLogName", "true");
         setDefault(PREFIX + "defaultLogLevel", others);
         setDefault(PREFIX + "log.io.tributary", own);
+        if ("warn".equals(others)) {
+            // the Azure SDK warns once per request over the JDK HttpClient that it may not set content-length (the
+            // JDK sets it itself): harmless, and it would drown every other line of an Azure sync
+            setDefault(PREFIX + "log.com.azure.core.http.jdk.httpclient", "error");
+        }
         // java.util.logging: one line, timestamped like slf4j-simple's (read when SimpleFormatter is first used)
         setDefault("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s - %5$s%6$s%n");
         Level jul = julLevel(others);

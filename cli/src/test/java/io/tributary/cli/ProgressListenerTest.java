@@ -1,4 +1,4 @@
-package io.tributary.examples.cli;
+package io.tributary.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

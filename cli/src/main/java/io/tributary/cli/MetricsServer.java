@@ -1,4 +1,4 @@
-package io.tributary.examples.cli;
+package io.tributary.cli;
 
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -1,4 +1,4 @@
-package io.tributary.examples.cli;
+package io.tributary.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,10 +45,10 @@ import picocli.CommandLine.Option;
  * re-run will not help without a change; 5 the sync failed after its retries (transient: re-run later);
  * 130 interrupted.
  */
-@Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
+@Command(name = "tributary", mixinStandardHelpOptions = true, versionProvider = TributaryCli.Version.class,
         description = "Replicate a database into a lakehouse (OLake-compatible protocol).",
         subcommands = {TributaryCli.Spec.class, TributaryCli.Check.class, TributaryCli.Discover.class,
-                TributaryCli.Sync.class, TributaryCli.ClearDestination.class, TributaryCli.QuickstartCommand.class})
+                TributaryCli.Sync.class, TributaryCli.ClearDestination.class})
 public final class TributaryCli {
     static final int CONFIG_ERROR = 3;
     static final int FAILED = 4;
@@ -82,8 +82,20 @@ public final class TributaryCli {
 
     /** Runs the command line and returns the exit code (for embedding and tests). */
     public static int run(String... args) {
+        return run(List.of(), args);
+    }
+
+    /**
+     * Runs the command line with extra subcommands (picocli {@code @Command} objects, e.g. the examples'
+     * {@code quickstart}) beside the standard ones, and returns the exit code.
+     */
+    public static int run(List<?> extraSubcommands, String... args) {
         Logging.configure(args); // before the first logger is made
-        return new CommandLine(new TributaryCli())
+        CommandLine cli = new CommandLine(new TributaryCli());
+        for (Object sub : extraSubcommands) {
+            cli.addSubcommand(sub);
+        }
+        return cli
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     PrintStream err = cmd.getErr() == null ? System.err : new PrintStream(System.err);
                     err.println("error: " + e.getMessage());
@@ -103,6 +115,15 @@ public final class TributaryCli {
             return RETRIES_EXHAUSTED;
         }
         return FAILED; // NonRetriableException, and any other exception (a bug) that no retry would fix
+    }
+
+    /** The version from the jar's manifest ({@code Implementation-Version}); "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = TributaryCli.class.getPackage().getImplementationVersion();
+            return new String[] {"tributary " + (v == null ? "dev" : v)};
+        }
     }
 
     /** Options shared by commands that read the source. */
@@ -476,21 +497,6 @@ public final class TributaryCli {
                     + "key beside the change stream; a before_cdc backfill would append them a second time");
         }
         return out;
-    }
-
-    @Command(name = "quickstart", mixinStandardHelpOptions = true,
-            description = "Run the quickstart: embedded PostgreSQL -> local Iceberg tables, backfill then CDC, verified.")
-    static final class QuickstartCommand implements Callable<Integer> {
-        @Option(names = "--dir", defaultValue = "tributary-quickstart", description = "Working folder (recreated).")
-        Path dir;
-
-        @Option(names = "--orders", defaultValue = "40000", description = "Rows of the demo orders table.")
-        int orders;
-
-        @Override
-        public Integer call() throws Exception {
-            return io.tributary.examples.Quickstart.run(dir, orders, System.out) ? 0 : 1;
-        }
     }
 
     @Command(name = "clear-destination", mixinStandardHelpOptions = true,

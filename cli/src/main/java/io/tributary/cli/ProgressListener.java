@@ -1,4 +1,4 @@
-package io.tributary.examples.cli;
+package io.tributary.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.CdcCommit;

@@ -60,7 +60,7 @@ public interface DriverInterface extends AutoCloseable {
      */
     DriverInterface configure(DriverConfig config);
 
-    /** The config this driver was configured with; throws {@link IllegalStateException} when unconfigured. */
+    /** The config this driver was configured with ({@link #configure}); called only on a configured driver. */
     DriverConfig config();
 
     /**

@@ -205,10 +205,11 @@ public abstract class DriverConformanceTest {
     /**
      * The driver offers the roles the behaviours it declares need: {@link Behavior#INCREMENTAL} needs
      * {@code incremental()}, {@link Behavior#CDC} a {@code cdcSource()} when configured for CDC, and
-     * {@link Behavior#WATERMARK} {@code watermarks()} then (a role the kit is not told about is not tested); {@code configure} returns a new driver holding the config.
+     * {@link Behavior#WATERMARK} {@code watermarks()} then (a role the kit is not told about is not tested);
+     * {@code configure} returns a new driver holding the config.
      */
     @Test
-    void rolesMatchTheDeclaredBehaviours() {
+    void rolesOfTheDeclaredBehavioursArePresent() {
         try (DriverInterface d = fixture.newDriver(Capture.NONE)) {
             if (behaviors().contains(Behavior.INCREMENTAL)) {
                 assertThat(d.incremental()).as("incremental()").isPresent();

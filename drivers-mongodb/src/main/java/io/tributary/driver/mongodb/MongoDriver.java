@@ -490,6 +490,11 @@ public final class MongoDriver implements DriverInterface, IncrementalSupport {
     // ------------------------------------------------------------------ incremental
 
     @Override
+    public Optional<IncrementalSupport> incremental() {
+        return Optional.of(this);
+    }
+
+    @Override
     public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
         String p = stream.primaryCursor().orElseThrow();
         Object maxP = max(stream, p);
@@ -577,11 +582,6 @@ public final class MongoDriver implements DriverInterface, IncrementalSupport {
     @Override
     public Optional<WatermarkSupport> watermarks() {
         return Optional.of(this::writeWatermark);
-    }
-
-    @Override
-    public Optional<IncrementalSupport> incremental() {
-        return Optional.of(this);
     }
 
     private void writeWatermark(int identifier, String watermark) {

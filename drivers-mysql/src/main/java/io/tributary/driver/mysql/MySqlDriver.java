@@ -428,6 +428,11 @@ public final class MySqlDriver implements DriverInterface, IncrementalSupport {
     // ------------------------------------------------------------------ incremental
 
     @Override
+    public Optional<IncrementalSupport> incremental() {
+        return Optional.of(this);
+    }
+
+    @Override
     public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
         List<Field> cursors = new ArrayList<>(2);
         cursors.add(stream.schema().field(stream.primaryCursor().orElseThrow()).orElseThrow());
@@ -501,11 +506,6 @@ public final class MySqlDriver implements DriverInterface, IncrementalSupport {
     @Override
     public Optional<WatermarkSupport> watermarks() {
         return cdcSupported() ? Optional.of(this::writeWatermark) : Optional.empty();
-    }
-
-    @Override
-    public Optional<IncrementalSupport> incremental() {
-        return Optional.of(this);
     }
 
     private void writeWatermark(int identifier, String watermark) {

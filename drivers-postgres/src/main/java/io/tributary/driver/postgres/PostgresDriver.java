@@ -501,6 +501,11 @@ public final class PostgresDriver implements DriverInterface, IncrementalSupport
     // ------------------------------------------------------------------ incremental
 
     @Override
+    public Optional<IncrementalSupport> incremental() {
+        return Optional.of(this);
+    }
+
+    @Override
     public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
         List<Field> cursors = new ArrayList<>(2);
         cursors.add(stream.schema().field(stream.primaryCursor().orElseThrow()).orElseThrow());
@@ -592,11 +597,6 @@ public final class PostgresDriver implements DriverInterface, IncrementalSupport
     public Optional<WatermarkSupport> watermarks() {
         // pgoutput's messages option (the watermarks themselves) and pg_current_snapshot() (the visibility wait)
         return cdcSupported() && serverVersion() >= 140000 ? Optional.of(this::writeWatermark) : Optional.empty();
-    }
-
-    @Override
-    public Optional<IncrementalSupport> incremental() {
-        return Optional.of(this);
     }
 
     /** The server's {@code server_version_num} (e.g. 170002), read once. */

@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,7 +74,7 @@ class MySqlWatermarkBackfillTest {
         db.execute(insert.toString());
         StreamId id = StreamId.of("shop", "wm_race");
         State state = State.inMemory();
-        MemoryDestination dest = MemoryDestination.named("mysql-wm-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         Stream s;
         try (DriverInterface d = driver()) {
             s = new AbstractDriver(d, state).discover(2).stream().filter(x -> x.id().equals(id)).findFirst()

@@ -422,6 +422,19 @@ class AbstractDriverTest {
     }
 
     @Test
+    void incrementalStreamsNeedADriverWithTheIncrementalRole() {
+        db.fill(USERS, 0, 10);
+        TestDriver d = driver(2, 10, ChangeStreamMode.SEQUENTIAL);
+        d.incrementalRole = false;
+        ConfiguredStream s = stream(d, USERS, SyncMode.INCREMENTAL);
+        assertThatThrownBy(() -> sync(d, s)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("public.users").hasMessageContaining("sync_mode incremental")
+                .hasMessageContaining("driver test");
+        assertThat(store.load()).isEmpty();
+        assertThat(d.chunkReads).isEmpty();
+    }
+
+    @Test
     void selectedColumnsAreProjectedButTheKeyStillIdentifiesRows() {
         db.fill(USERS, 0, 50);
         TestDriver d = driver(2, 100, ChangeStreamMode.SEQUENTIAL);

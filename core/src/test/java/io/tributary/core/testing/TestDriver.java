@@ -65,6 +65,8 @@ public final class TestDriver implements DriverInterface, IncrementalSupport {
     public volatile boolean closed;
     /** Whether CDC goes through {@link #cdcSource()} (positions saved by the engine) instead of postCDC. */
     public volatile boolean typedPositions;
+    /** Whether {@link #incremental()} offers the incremental reads. */
+    public volatile boolean incrementalRole = true;
     /** {@link #cdcSource()}: the decoded positions streams started from, and the acknowledgements. */
     public final List<Integer> startedFrom = new java.util.concurrent.CopyOnWriteArrayList<>();
     public final List<Ack> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -221,7 +223,7 @@ public final class TestDriver implements DriverInterface, IncrementalSupport {
 
     @Override
     public Optional<IncrementalSupport> incremental() {
-        return Optional.of(this);
+        return incrementalRole ? Optional.of(this) : Optional.empty();
     }
 
     @Override

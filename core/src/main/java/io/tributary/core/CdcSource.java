@@ -31,7 +31,9 @@ public interface CdcSource<P> {
      * Streams changes from {@code from} (the saved position, decoded): hands changes and watermarks to {@code sink},
      * and {@link ChangeSink#checkpoint} at transaction boundaries, always once before returning. A bounded run returns
      * once it read the log up to its end as of its start (after waiting up to the configured initial wait for a first
-     * change) and {@link ChangeSink#keepStreaming()} is false.
+     * change) and {@link ChangeSink#keepStreaming()} is false. A driver need not apply that bound itself: it can
+     * hand {@link ChangeStreamLoop#run} a {@link ChangePoller} that reads and decodes, and the loop applies the bound,
+     * the checkpoint cadence and cancellation.
      */
     void streamChanges(int identifier, P from, ChangeSink<P> sink);
 

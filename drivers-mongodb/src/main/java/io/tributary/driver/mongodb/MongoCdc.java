@@ -7,17 +7,21 @@ import com.mongodb.client.MongoChangeStreamCursor;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
 import com.mongodb.client.model.changestream.FullDocument;
 import io.tributary.core.CdcChange;
+import io.tributary.core.ChangePoller;
 import io.tributary.core.ChangeSink;
+import io.tributary.core.ChangeStreamLoop;
 import io.tributary.core.WatermarkQueue;
-import io.tributary.types.CancelledException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.BsonTimestamp;
@@ -33,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * returns no post-batch token, {@code cdc_start_after} (the oplog timestamp of the newest change before the
  * backfill; the stream starts right after it), or where {@code local.oplog.rs} is not readable {@code cdc_start} (a
  * cluster time in seconds; the changes of that second may be replayed and are upserted again). A position is saved
- * only after the orchestrator committed the writers. A bounded run ends when no change arrives for
- * {@code initial_wait_time} seconds (one second once changes flowed). A resume token the oplog no longer holds is a
+ * only after the orchestrator committed the writers. The run's bound and checkpoints are the engine's
+ * ({@link ChangeStreamLoop}): a bounded run ends at the first event stamped after the log's end as of its start, or
+ * when no change arrives for {@code initial_wait_time} seconds (one second once changes flowed). An empty poll waits
+ * on the server ({@code maxAwaitTime} {@link #AWAIT}). A resume token the oplog no longer holds is a
  * {@link NonRetriableException} naming the collection: clear the stream's state to backfill it again.
  */
 final class MongoCdc {
@@ -42,7 +48,12 @@ final class MongoCdc {
 
     /** Per change stream, watermarks at an oplog position, tagged with the stream's poll count when written. */
     private final Map<Integer, WatermarkQueue<BsonTimestamp>> marks = new ConcurrentHashMap<>();
-    private final Map<Integer, java.util.concurrent.atomic.AtomicLong> polls = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicLong> polls = new ConcurrentHashMap<>();
+    /**
+     * How long an empty poll waits on the server for an event ({@code maxAwaitTime}): a change arrives as soon as it
+     * is written, and an idle stream costs a round trip per wait.
+     */
+    static final Duration AWAIT = Duration.ofMillis(10);
     static final String TOKEN = "_data";
     static final String START = "cdc_start";
     /** The oplog timestamp ({@code t << 32 | i}) after which the stream starts (a server without start tokens). */
@@ -99,8 +110,7 @@ final class MongoCdc {
      * entry, or when a poll that started after this call found nothing more (the stream is past it).
      */
     void watermark(int identifier, String text) {
-        java.util.concurrent.atomic.AtomicLong p = polls.computeIfAbsent(identifier, k -> new java.util.concurrent.atomic.AtomicLong());
-        long before = p.get();
+        long before = polls(identifier).get();
         BsonTimestamp at;
         try {
             Document last = driver.client().getDatabase("local").getCollection("oplog.rs").find()
@@ -112,19 +122,21 @@ final class MongoCdc {
         marks.computeIfAbsent(identifier, k -> new WatermarkQueue<>()).add(at, before, text);
     }
 
-    /** Hands over the watermarks before {@code next} (null: everything up to now was read). */
-    private void deliverMarks(int identifier, ChangeSink<MongoPosition> fn, BsonTimestamp next, long pollSeq) {
+    /**
+     * Hands over the watermarks before {@code next} (null: everything up to now was read); true when one was handed
+     * over.
+     */
+    private boolean deliverMarks(int identifier, ChangeSink<MongoPosition> fn, BsonTimestamp next, long pollSeq) {
         WatermarkQueue<BsonTimestamp> q = marks.get(identifier);
-        if (q != null) {
-            q.deliverWhile(m -> next != null ? m.at().compareTo(next) < 0 : pollSeq > m.tag(), fn::watermark);
-        }
+        return q != null && q.deliverWhile(m -> next != null ? m.at().compareTo(next) < 0 : pollSeq > m.tag(),
+                fn::watermark);
     }
 
     /** Streams collection {@code identifier}'s changes from {@code from} (the saved position) into {@code fn}. */
     void stream(int identifier, MongoPosition from, ChangeSink<MongoPosition> fn) {
         ConfiguredStream s = streams.get(identifier);
         ChangeStreamIterable<BsonDocument> watch = driver.collection(s.id()).watch()
-                .fullDocument(FullDocument.UPDATE_LOOKUP);
+                .fullDocument(FullDocument.UPDATE_LOOKUP).maxAwaitTime(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
         if (from instanceof MongoPosition.ResumeToken rt) {
             String token = rt.data();
             if (!HEX.matcher(token).matches()) {
@@ -142,88 +154,11 @@ final class MongoCdc {
             long start = ((MongoPosition.StartAt) from).clusterSeconds();
             watch = watch.startAtOperationTime(new BsonTimestamp((int) start, 0));
         }
-        EvolvingSchema schema = new EvolvingSchema(s.schema(), s.id().toString());
-        long total = 0;
-        MongoPosition position = from;
-        // a bounded run ends at the end of the log as of its start: the first event stamped later than that (a
-        // steady load never leaves the stream idle long enough to end on the idle timeout)
-        long endSecond = System.currentTimeMillis() / 1000 + 1;
-        long begin = System.nanoTime();
         try (MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> c = watch.cursor()) {
-            long last = System.nanoTime();
-            boolean any = false;
-            while (true) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new CancelledException("change stream of " + s.id() + " was cancelled");
-                }
-                java.util.concurrent.atomic.AtomicLong p = polls.computeIfAbsent(identifier,
-                        k -> new java.util.concurrent.atomic.AtomicLong());
-                long pollSeq = p.incrementAndGet();
-                ChangeStreamDocument<BsonDocument> e = c.tryNext();
-                if (e == null) {
-                    deliverMarks(identifier, fn, null, pollSeq);
-                    if (fn.checkpointWanted()) {
-                        fn.checkpoint(position);
-                    }
-                    if (fn.keepStreaming()) {
-                        Thread.sleep(5);
-                        continue;
-                    }
-                    long idle = (System.nanoTime() - last) / 1_000_000;
-                    if (idle >= (any ? Math.min(1_000, config.initialWaitTime() * 1_000L)
-                            : config.initialWaitTime() * 1_000L)) {
-                        break;
-                    }
-                    Thread.sleep(20);
-                    continue;
-                }
-                last = System.nanoTime();
-                any = true;
-                if (e.getClusterTime() != null) {
-                    deliverMarks(identifier, fn, e.getClusterTime(), pollSeq);
-                    if (fn.checkpointWanted()) {
-                        fn.checkpoint(position);
-                    }
-                }
-                Instant at = e.getClusterTime() != null ? Instant.ofEpochSecond(e.getClusterTime().getTime())
-                        : Instant.now();
-                String op = e.getOperationTypeString();
-                Object[] values = null;
-                OpType kind = null;
-                switch (op) {
-                    case "insert", "update", "replace" -> {
-                        // updateLookup finds no document when it was deleted since (MongoDB gives null,
-                        // mongo-java-server a partial document without _id): the delete event follows, skip this
-                        if (e.getFullDocument() != null && e.getFullDocument().containsKey("_id")) {
-                            values = schema.row(e.getFullDocument());
-                            kind = op.equals("insert") ? OpType.CREATE : OpType.UPDATE;
-                        }
-                    }
-                    case "delete" -> {
-                        values = schema.row(decodeKey(e));
-                        kind = OpType.DELETE;
-                    }
-                    default -> LOG.info("stream {}: change stream event {} ends this run", s.id(), op);
-                }
-                if (values != null) {
-                    fn.accept(new CdcChange(s.id(), kind, at, schema.schema(), values));
-                    total++;
-                }
-                if (e.getResumeToken() != null && e.getResumeToken().containsKey(TOKEN)) {
-                    position = new MongoPosition.ResumeToken(e.getResumeToken().getString(TOKEN).getValue());
-                }
-                if (fn.checkpointWanted()) { // the engine's cadence: every 20,000 changes, or sooner
-                    fn.checkpoint(position);
-                }
-                if (kind == null && !op.equals("insert") && !op.equals("update") && !op.equals("replace")) {
-                    break; // drop, rename, invalidate
-                }
-                boolean pastEnd = e.getClusterTime() != null ? e.getClusterTime().getTime() > endSecond
-                        : System.nanoTime() - begin > TimeUnit.SECONDS.toNanos(Math.max(5, 2L * config.initialWaitTime()));
-                if (pastEnd && !fn.keepStreaming()) {
-                    break;
-                }
-            }
+            Poller poller = new Poller(identifier, s, c, from);
+            ChangeStreamLoop.run("change stream of " + s.id(), poller, fn,
+                    Duration.ofSeconds(config.initialWaitTime()));
+            LOG.info("stream {}: change stream run read {} changes", s.id(), poller.total);
         } catch (MongoCommandException e) {
             if (e.getErrorCode() == 260) { // InvalidResumeToken
                 throw new NonRetriableException("stream " + s.id() + ": the server refused the saved resume token ("
@@ -236,11 +171,129 @@ final class MongoCdc {
             throw driver.translate(e, "streaming changes of " + s.id());
         } catch (MongoException e) {
             throw driver.translate(e, "streaming changes of " + s.id());
-        } catch (InterruptedException e) {
-            throw CancelledException.interrupted("change stream of " + s.id(), e);
         }
-        fn.checkpoint(position);
-        LOG.info("stream {}: change stream run read {} changes", s.id(), total);
+    }
+
+    /**
+     * One run of a collection's change stream: each poll waits on the server for the next event (up to
+     * {@link #AWAIT}), decodes it and keeps the position (the last event's resume token). Every event is a boundary.
+     */
+    private final class Poller implements ChangePoller<MongoPosition> {
+        private final int identifier;
+        private final ConfiguredStream s;
+        private final MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> cursor;
+        private final EvolvingSchema schema;
+        private final AtomicLong polls;
+        /** A bounded run ends at the first event stamped after the end of the log as of its start. */
+        private final long endSecond = System.currentTimeMillis() / 1000 + 1;
+        private final long begin = System.nanoTime();
+        private MongoPosition position;
+        /** An event read, held while the watermarks before it are checkpointed. */
+        private ChangeStreamDocument<BsonDocument> pending;
+        private boolean pastEnd;
+        private boolean ended;
+        long total;
+
+        Poller(int identifier, ConfiguredStream s, MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> cursor,
+                MongoPosition from) {
+            this.identifier = identifier;
+            this.s = s;
+            this.cursor = cursor;
+            this.schema = new EvolvingSchema(s.schema(), s.id().toString());
+            this.polls = polls(identifier);
+            this.position = from;
+        }
+
+        @Override
+        public int poll(ChangeSink<MongoPosition> fn, Duration max) throws InterruptedException {
+            ChangeStreamDocument<BsonDocument> e = pending;
+            pending = null;
+            if (e == null) {
+                long pollSeq = polls.incrementAndGet();
+                long began = System.nanoTime();
+                e = cursor.tryNext(); // waits on the server up to AWAIT for an event
+                if (e == null) {
+                    deliverMarks(identifier, fn, null, pollSeq);
+                    awaitRest(began);
+                    return NOTHING;
+                }
+                if (e.getClusterTime() != null && deliverMarks(identifier, fn, e.getClusterTime(), pollSeq)) {
+                    pending = e; // a checkpoint the marks want goes before this event
+                    return 0;
+                }
+            }
+            Instant at = e.getClusterTime() != null ? Instant.ofEpochSecond(e.getClusterTime().getTime())
+                    : Instant.now();
+            String op = e.getOperationTypeString();
+            Object[] values = null;
+            OpType kind = null;
+            switch (op) {
+                case "insert", "update", "replace" -> {
+                    // updateLookup finds no document when it was deleted since (MongoDB gives null,
+                    // mongo-java-server a partial document without _id): the delete event follows, skip this
+                    if (e.getFullDocument() != null && e.getFullDocument().containsKey("_id")) {
+                        values = schema.row(e.getFullDocument());
+                        kind = op.equals("insert") ? OpType.CREATE : OpType.UPDATE;
+                    }
+                }
+                case "delete" -> {
+                    values = schema.row(decodeKey(e));
+                    kind = OpType.DELETE;
+                }
+                default -> {
+                    LOG.info("stream {}: change stream event {} ends this run", s.id(), op);
+                    ended = true; // drop, rename, invalidate
+                }
+            }
+            if (values != null) {
+                fn.accept(new CdcChange(s.id(), kind, at, schema.schema(), values));
+                total++;
+            }
+            if (e.getResumeToken() != null && e.getResumeToken().containsKey(TOKEN)) {
+                position = new MongoPosition.ResumeToken(e.getResumeToken().getString(TOKEN).getValue());
+            }
+            pastEnd = e.getClusterTime() != null ? e.getClusterTime().getTime() > endSecond
+                    : System.nanoTime() - begin > TimeUnit.SECONDS.toNanos(Math.max(5, 2L * config.initialWaitTime()));
+            return values != null ? 1 : 0;
+        }
+
+        @Override
+        public boolean atBoundary() {
+            return true;
+        }
+
+        @Override
+        public MongoPosition position() {
+            return position;
+        }
+
+        @Override
+        public boolean reachedEnd() {
+            return pastEnd;
+        }
+
+        @Override
+        public boolean ended() {
+            return ended;
+        }
+    }
+
+    /**
+     * After an empty poll that returned before {@link #AWAIT} (a server that does not wait for events on a change
+     * stream, as mongo-java-server): waits the rest of it, as a server honouring the await time would have.
+     */
+    private static void awaitRest(long began) throws InterruptedException {
+        long rest = AWAIT.toNanos() - (System.nanoTime() - began);
+        if (rest > 0) {
+            LockSupport.parkNanos(rest);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    private AtomicLong polls(int identifier) {
+        return polls.computeIfAbsent(identifier, k -> new AtomicLong());
     }
 
     private static final java.util.regex.Pattern HEX = java.util.regex.Pattern.compile("[0-9A-Fa-f]+");

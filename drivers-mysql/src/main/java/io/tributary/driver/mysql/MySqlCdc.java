@@ -17,36 +17,28 @@ import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.XAPrepareEventData;
 import io.tributary.core.CdcChange;
+import io.tributary.core.ChangePoller;
 import io.tributary.core.ChangeSink;
-import io.tributary.core.WatermarkQueue;
-import io.tributary.types.CancelledException;
+import io.tributary.core.ChangeStreamLoop;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
 import io.tributary.types.RetriableException;
-import io.tributary.types.Schema;
 import io.tributary.types.StreamId;
-import io.tributary.types.ValueException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -60,8 +52,10 @@ import org.slf4j.LoggerFactory;
  * different column count), transaction boundaries from BEGIN/GTID and XID events. Position: a {@link MySqlPosition}
  * (the reader's server ID and a typed binlog {@link Position} compared by file number, never by string), which the
  * engine saves as {@code {"server_id": N, "state": {"position": {"name": "binlog.000003", "pos": 1234}}}} (OLake's
- * shape) after the writers committed. A bounded run stops at the end position taken at its start, or after
- * {@code initial_wait_time} seconds without events.
+ * shape) after the writers committed. The run's bound and checkpoints are the engine's
+ * ({@link io.tributary.core.ChangeStreamLoop}): a bounded run stops at the end position taken at its start, or after
+ * {@code initial_wait_time} seconds without events (one second once changes flowed). Transaction, savepoint and XA
+ * tracking is {@link MySqlTransactions}'; watermarks are {@link MySqlWatermarks}'.
  *
  * <p>XA transactions: the binlog holds a prepared XA transaction's rows at its XA PREPARE, and its XA COMMIT or
  * XA ROLLBACK (possibly much later, from another session) in a group of its own. Its changes are held in memory from
@@ -70,22 +64,9 @@ import org.slf4j.LoggerFactory;
  * upserts of the same rows). A one-phase XA COMMIT is an ordinary transaction on MariaDB; MySQL logs its XA START and
  * XA END around the rows and ends the group with an XA_PREPARE event flagged one-phase, where the changes are emitted.
  *
- * <p>Watermarks ({@link #watermark}) are the binlog end read with {@code SHOW MASTER STATUS}; the stream hands one
- * over once it has read, outside a transaction, up to that position. A position read on the side cannot place the
- * mark exactly: the stream may already be at or past it, and then hands it over only after the transactions it reads
- * next (committed after the call, perhaps after the chunk's SELECT); and the server writes a transaction to the
- * binlog (where the stream may read it) before the engine commit makes it visible. So {@link #watermark} returns
- * only once the stream handed the mark over and every change it delivered before the mark is visible: a read view
- * opened after the call (the chunk's SELECT between a low and a high watermark) sees every change delivered before
- * the mark, and every change it does not see is delivered after the mark. Visibility is checked against the last
- * transaction of which the stream delivered a change: on MariaDB with the binlog position of a consistent snapshot
- * ({@code binlog_snapshot_position}) against the end of that transaction; on MySQL, which has no such position, with
- * the transaction's GTID ({@code WAIT_FOR_EXECUTED_GTID_SET}: MySQL adds a GTID to {@code @@global.gtid_executed} in
- * the commit stage, after the engine commit; the transactions before it are then visible too, as MySQL commits in
- * binlog order with {@code binlog_order_commits=ON}, the default). MySQL with {@code gtid_mode=OFF} (or a transaction
- * without a GTID under {@code gtid_mode=ON_PERMISSIVE}) gives neither: there a watermark does not wait for
- * visibility and keeps that second race (a window of microseconds between the binlog write and the engine commit of a
- * group commit), which is logged once.
+ * <p>Watermarks ({@link #watermark}) are the binlog end read with {@code SHOW MASTER STATUS}, handed over once the
+ * stream has read up to them outside a transaction, and awaited until the changes before them are visible
+ * ({@link MySqlWatermarks} says how and why).
  */
 final class MySqlCdc implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MySqlCdc.class);
@@ -121,72 +102,18 @@ final class MySqlCdc implements AutoCloseable {
         }
     }
 
-    /**
-     * The schema position of each binlog column ({@code -1}: not in the schema), for {@code columns} and
-     * {@code schema} (compared by identity: both are replaced, never changed, when the table changes).
-     */
-    private record ColumnPositions(List<MySqlTypes.Column> columns, Schema schema, int[] at) {
-        static ColumnPositions of(List<MySqlTypes.Column> columns, Schema schema) {
-            int[] at = new int[columns.size()];
-            for (int i = 0; i < at.length; i++) {
-                at[i] = schema.indexOf(columns.get(i).field().name());
-            }
-            return new ColumnPositions(columns, schema, at);
-        }
-    }
-
     private final MySqlDriver driver;
     private final MySqlConfig config;
-    private final Map<StreamId, ConfiguredStream> streams = new HashMap<>();
-    private final Map<StreamId, Schema> schemas = new HashMap<>();
-    private final Map<StreamId, List<MySqlTypes.Column>> columns = new HashMap<>();
-    /** Per table: where each binlog column goes in the schema, for the columns and schema it was computed from. */
-    private final Map<StreamId, ColumnPositions> positions = new HashMap<>();
+    private final BinlogRowMapper rows;
     private BinaryLogClient client;
-    /** Put into the stream's event queue by {@link #watermark} so that an idle stream hands the mark over at once. */
-    private static final Event WAKE_UP = new Event(null, null);
-    private volatile BlockingQueue<Event> events;
-    /** Watermarks waiting for the stream to reach their binlog position. */
-    private final WatermarkQueue<Position> marks = new WatermarkQueue<>();
-    /** MariaDB's GTID event flag of an XA transaction's prepare group (its FL_PREPARED_XA). */
-    private static final int MARIADB_PREPARED_XA = 64;
-    /**
-     * By normalised xid: the XA transactions the stream read up to their XA PREPARE and not yet their XA COMMIT or
-     * XA ROLLBACK, with the position their event group starts at. Their changes are held back until the commit, and
-     * no checkpoint goes past the first one's start, so a restart reads them again.
-     */
-    private final Map<String, Prepared> prepared = new LinkedHashMap<>();
-
-    /** A prepared XA transaction: where its group starts, its held changes, and when the stream read its prepare. */
-    private record Prepared(Position start, List<CdcChange> changes, long readAtNanos) {
-    }
-
-    /** How long a prepared XA transaction may pin the checkpoint before checkpoints warn about it (once a minute). */
-    private static final long HELD_WARN_NANOS = TimeUnit.MINUTES.toNanos(10);
-    private long lastHeldWarning = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
-    /**
-     * The last transaction of which the stream delivered a change: where it ends in the binlog, and its GTID
-     * ({@code null} where the binlog gives it none: MariaDB, whose GTIDs are not MySQL's, or MySQL with
-     * {@code gtid_mode=OFF}).
-     */
-    private record Delivered(Position end, MySqlGtid gtid) {
-    }
-
-    /** The last transaction of which the stream delivered a change (written by the stream only). */
-    private volatile Delivered lastChange;
-    /** False once the server showed it has no {@code binlog_snapshot_position} (MySQL). */
-    private volatile boolean snapshotPositions = true;
-    /** True once a watermark was handed over without waiting for visibility, and that was logged. */
-    private volatile boolean noWaitLogged;
+    private final MySqlWatermarks watermarks;
     private long serverId;
 
     MySqlCdc(MySqlDriver driver, MySqlConfig config, List<ConfiguredStream> list) {
         this.driver = driver;
         this.config = config;
-        list.forEach(s -> {
-            streams.put(s.id(), s);
-            schemas.put(s.id(), s.schema());
-        });
+        this.watermarks = new MySqlWatermarks(driver, config);
+        this.rows = new BinlogRowMapper(driver, list);
     }
 
     static void checkSetup(Connection c, MySqlConfig config) throws SQLException {
@@ -250,152 +177,20 @@ final class MySqlCdc implements AutoCloseable {
 
     /**
      * Registers a watermark at the current end of the binlog and returns once the stream handed it over and every
-     * change the stream delivered before it is visible to new read views.
+     * change the stream delivered before it is visible to new read views ({@link MySqlWatermarks#watermark}).
      */
     void watermark(String text) {
-        try (Connection c = driver.open()) {
-            CompletableFuture<Void> delivered = marks.addAwaited(masterStatus(c, config), text);
-            BlockingQueue<Event> q = events;
-            if (q != null) {
-                q.offer(WAKE_UP); // when full, the stream is busy and reaches a transaction boundary soon anyway
-            }
-            try {
-                delivered.get();
-            } catch (InterruptedException e) {
-                throw CancelledException.interrupted("waiting for the binlog stream to reach watermark " + text, e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-            }
-            Delivered seen = lastChange;
-            if (seen != null) {
-                awaitVisible(c, seen);
-            }
-        } catch (SQLException e) {
-            throw driver.translate(e, "reading the binlog position");
-        }
+        watermarks.watermark(text);
     }
 
     /** The stream delivered changes of the transaction ending at {@code end}, which has no MySQL GTID. */
     void changesDeliveredUpTo(Position end) {
-        changesDeliveredUpTo(end, null);
+        watermarks.changesDeliveredUpTo(end, null);
     }
 
     /** The stream delivered changes of the transaction ending at {@code end} with GTID {@code gtid} (or null). */
     void changesDeliveredUpTo(Position end, MySqlGtid gtid) {
-        lastChange = new Delivered(end, gtid);
-    }
-
-    /**
-     * Waits until the transaction {@code last} is visible to new read views. It was in the binlog already (the
-     * stream read it), so its engine commit is under way. On MariaDB: until a consistent snapshot's binlog position
-     * reaches its end. On MySQL: until its GTID is executed. A MySQL transaction without a GTID cannot be waited for:
-     * returns at once.
-     */
-    private void awaitVisible(Connection c, Delivered last) throws SQLException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Position end = last.end();
-        Position at;
-        while ((at = snapshotPosition(c).orElse(null)) != null) {
-            if (at.compareTo(end) >= 0) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new RetriableException("the transaction ending at binlog position " + end.name() + ":"
-                        + end.pos() + " was read from the binlog but is still not visible after 60 s (the server "
-                        + "shows snapshots at " + at.name() + ":" + at.pos() + ")");
-            }
-            try {
-                Thread.sleep(1); // its commit is under way in another session
-            } catch (InterruptedException e) {
-                throw CancelledException.interrupted("waiting for binlog position " + end.name() + ":" + end.pos()
-                        + " to be visible", e);
-            }
-        }
-        if (last.gtid() != null) {
-            awaitExecuted(c, last.gtid(), deadline);
-        } else if (!noWaitLogged) {
-            noWaitLogged = true;
-            LOG.info("the server shows no binlog_snapshot_position (MySQL) and the binlog no GTID for the last "
-                    + "change (gtid_mode=OFF): a watermark cannot wait for the changes before it to be visible");
-        }
-    }
-
-    /**
-     * Waits until {@code gtid} is in {@code @@global.gtid_executed} (MySQL adds it in the commit stage, after the
-     * engine commit: a read view opened afterwards sees the transaction), in waits of one second so that an interrupt
-     * is honoured, until {@code deadline} ({@link System#nanoTime()}).
-     */
-    private static void awaitExecuted(Connection c, MySqlGtid gtid, long deadline) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT WAIT_FOR_EXECUTED_GTID_SET(?, 1)")) {
-            ps.setString(1, gtid.toString());
-            while (true) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getInt(1) == 0 && !rs.wasNull()) {
-                        return;
-                    }
-                }
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new CancelledException("waiting for GTID " + gtid + " to be executed was interrupted");
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new RetriableException("the transaction with GTID " + gtid + " was read from the binlog "
-                            + "but is still not in @@global.gtid_executed after 60 s");
-                }
-            }
-        }
-    }
-
-    /** The binlog position of a consistent snapshot taken now (MariaDB), empty where the server has none. */
-    private Optional<Position> snapshotPosition(Connection c) throws SQLException {
-        if (!snapshotPositions) {
-            return Optional.empty();
-        }
-        try (Statement st = c.createStatement()) {
-            st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
-            try (ResultSet rs = st.executeQuery("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'")) {
-                String file = null;
-                long pos = -1;
-                while (rs.next()) {
-                    switch (rs.getString(1).toLowerCase(Locale.ROOT)) {
-                        case "binlog_snapshot_file" -> file = rs.getString(2);
-                        case "binlog_snapshot_position" -> pos = rs.getLong(2);
-                        default -> { }
-                    }
-                }
-                if (file == null || file.isEmpty() || pos < 0) {
-                    snapshotPositions = false; // MySQL: a watermark waits for GTIDs instead
-                    return Optional.empty();
-                }
-                return Optional.of(new Position(file, pos));
-            } finally {
-                st.execute("COMMIT");
-            }
-        }
-    }
-
-    /**
-     * A checkpoint at {@code current}, or at the start of the first XA transaction still prepared (its changes are
-     * held in memory only: a restart must read it again).
-     */
-    private void checkpoint(ChangeSink<MySqlPosition> fn, Position current) {
-        Position at = current;
-        for (Map.Entry<String, Prepared> e : prepared.entrySet()) {
-            Prepared p = e.getValue();
-            if (p.start().compareTo(at) < 0) {
-                at = p.start();
-            }
-            long now = System.nanoTime();
-            long held = now - p.readAtNanos();
-            if (held > HELD_WARN_NANOS && now - lastHeldWarning >= TimeUnit.MINUTES.toNanos(1)) {
-                lastHeldWarning = now;
-                LOG.warn("XA transaction {} has been held as prepared for {} min (since this stream read its XA "
-                        + "PREPARE): the saved binlog position stays at {}:{} before it (a restart reads the binlog "
-                        + "again from there, and fails if that file is purged); run XA RECOVER on the server and "
-                        + "resolve it", e.getKey(),
-                        TimeUnit.NANOSECONDS.toMinutes(held), p.start().name(), p.start().pos());
-            }
-        }
-        fn.checkpoint(new MySqlPosition(serverId, at));
+        watermarks.changesDeliveredUpTo(end, gtid);
     }
 
     /**
@@ -410,73 +205,13 @@ final class MySqlCdc implements AutoCloseable {
                     gtridLength + bqualLength) + "," + formatId;
         }
 
+        /** {@code sql} (an XA statement) parsed ({@link MySqlTransactions#parseXa}). */
         static Xa parse(String sql) {
-            String rest = sql.trim().substring(2).trim();
-            int sp = rest.indexOf(' ');
-            String verb = (sp < 0 ? rest : rest.substring(0, sp)).toUpperCase(Locale.ROOT);
-            String spec = sp < 0 ? "" : rest.substring(sp + 1).trim();
-            String upper = spec.toUpperCase(Locale.ROOT);
-            for (String suffix : new String[] {"ONE PHASE", "SUSPEND FOR MIGRATE", "SUSPEND", "JOIN", "RESUME"}) {
-                if (upper.endsWith(" " + suffix) || upper.equals(suffix)) {
-                    spec = spec.substring(0, spec.length() - suffix.length()).trim();
-                    break;
-                }
-            }
-            List<String> parts = new ArrayList<>();
-            int i = 0;
-            while (i < spec.length() && parts.size() < 3) {
-                char c = spec.charAt(i);
-                if (c == ',' || Character.isWhitespace(c)) {
-                    i++;
-                } else if (c == '\'' || c == '"') {
-                    StringBuilder b = new StringBuilder();
-                    int j = i + 1;
-                    while (j < spec.length()) {
-                        char d = spec.charAt(j);
-                        if (d == c && j + 1 < spec.length() && spec.charAt(j + 1) == c) {
-                            b.append(c);
-                            j += 2;
-                        } else if (d == c) {
-                            break;
-                        } else {
-                            b.append(d);
-                            j++;
-                        }
-                    }
-                    parts.add(java.util.HexFormat.of().formatHex(b.toString().getBytes(
-                            java.nio.charset.StandardCharsets.UTF_8)));
-                    i = j + 1;
-                } else if ((c == 'X' || c == 'x') && i + 1 < spec.length() && spec.charAt(i + 1) == '\'') {
-                    int j = spec.indexOf('\'', i + 2);
-                    parts.add(spec.substring(i + 2, j < 0 ? spec.length() : j).toLowerCase(Locale.ROOT));
-                    i = j < 0 ? spec.length() : j + 1;
-                } else {
-                    int j = i;
-                    while (j < spec.length() && spec.charAt(j) != ',' && !Character.isWhitespace(spec.charAt(j))) {
-                        j++;
-                    }
-                    String token = spec.substring(i, j);
-                    if (parts.size() < 2 && token.toLowerCase(Locale.ROOT).startsWith("0x")) {
-                        parts.add(token.substring(2).toLowerCase(Locale.ROOT));
-                    } else {
-                        parts.add(token);
-                    }
-                    i = j;
-                }
-            }
-            String gtrid = parts.size() > 0 ? parts.get(0) : "";
-            String bqual = parts.size() > 1 ? parts.get(1) : "";
-            String format = parts.size() > 2 ? parts.get(2) : "1";
-            return new Xa(verb, gtrid + "," + bqual + "," + format);
+            return MySqlTransactions.parseXa(sql);
         }
     }
 
-    /** Hands over every watermark at or before {@code current}; true when one was delivered. */
-    private boolean deliverMarks(ChangeSink<MySqlPosition> fn, Position current) {
-        return marks.deliverUpTo(current, fn::watermark);
-    }
-
-    /** Streams from {@code from} (the saved position) into {@code fn}. */
+    /** Streams from {@code from} (the saved position) into {@code fn}, up to the engine's bound. */
     void stream(MySqlPosition from, ChangeSink<MySqlPosition> fn) {
         serverId = from.serverId();
         Position start = from.binlog();
@@ -497,7 +232,6 @@ final class MySqlCdc implements AutoCloseable {
             throw driver.translate(e, "reading the binlog position");
         }
         BlockingQueue<Event> queue = new LinkedBlockingQueue<>(10_000);
-        events = queue;
         AtomicReference<Exception> failure = new AtomicReference<>();
         client = new BinaryLogClient(config.host(), config.port(), config.username(), config.password().reveal());
         client.setServerId(serverId);
@@ -523,306 +257,166 @@ final class MySqlCdc implements AutoCloseable {
                 failure.set(ex);
             }
         });
-        Position current = start;
-        long total = 0;
-        long since = 0;
-        long delivered = 0;
-        MySqlGtid gtid = null; // of the event group being read (MySQL with GTIDs)
+        watermarks.streaming(queue);
         try {
             client.connect(10_000);
-            Map<Long, StreamId> tables = new HashMap<>();
-            String file = start.name();
-            boolean inTransaction = false;
-            Position groupStart = start;
-            String xaOpen = null; // the XA transaction whose events are being read, up to its XA PREPARE
-            List<CdcChange> xaChanges = new ArrayList<>();
-            prepared.clear(); // a restart reads them again from the held-back position
-            long last = System.nanoTime();
-            boolean any = false;
-            Instant txTime = Instant.now();
-            while (true) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new CancelledException("binlog stream was cancelled");
-                }
-                if (failure.get() != null) {
-                    throw new RetriableException("binlog stream failed: " + failure.get().getMessage(), failure.get());
-                }
-                Event e = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (e == WAKE_UP) {
-                    if (!inTransaction) {
-                        deliverMarks(fn, current);
-                    }
-                    continue;
-                }
-                if (e == null) {
-                    if (!inTransaction) {
-                        deliverMarks(fn, current);
-                        if (fn.checkpointWanted()) {
-                            checkpoint(fn, current);
-                            since = 0;
-                        }
-                        if (fn.keepStreaming()) {
-                            continue;
-                        }
-                    }
-                    long idle = (System.nanoTime() - last) / 1_000_000;
-                    if (!inTransaction && (current.compareTo(end) >= 0 || idle >= (any
-                            ? Math.min(1_000, config.updateMethod().get().initialWaitTime() * 1_000L)
-                            : config.updateMethod().get().initialWaitTime() * 1_000L))) {
-                        break;
-                    }
-                    continue;
-                }
-                last = System.nanoTime();
-                any = true;
-                if (!inTransaction) {
-                    deliverMarks(fn, current); // a mark due here goes before the next transaction, not after it
-                }
-                EventType type = e.getHeader().getEventType();
-                long next = e.getHeader() instanceof EventHeaderV4 h ? h.getNextPosition() : 0;
-                switch (type) {
-                    case ROTATE -> {
-                        RotateEventData r = e.getData();
-                        file = r.getBinlogFilename();
-                        if (!inTransaction) {
-                            current = new Position(file, r.getBinlogPosition());
-                        }
-                        continue;
-                    }
-                    case TABLE_MAP -> {
-                        TableMapEventData t = e.getData();
-                        tables.put(t.getTableId(), StreamId.of(t.getDatabase(), t.getTable()));
-                    }
-                    case MARIADB_GTID, GTID -> {
-                        groupStart = current;
-                        inTransaction = true;
-                        gtid = type == EventType.GTID && e.getData() instanceof GtidEventData m ? m.getMySqlGtid()
-                                : null;
-                        txTime = Instant.ofEpochMilli(e.getHeader().getTimestamp());
-                        if (e.getData() instanceof MariadbGtidEventData g
-                                && (g.getFlags() & MARIADB_PREPARED_XA) != 0) {
-                            xaOpen = ""; // MariaDB logs no XA START: the group's XA PREPARE event names it
-                            xaChanges = new ArrayList<>();
-                        }
-                    }
-                    case XA_PREPARE -> {
-                        if (xaOpen != null) {
-                            XAPrepareEventData x = e.getData() instanceof XAPrepareEventData d ? d : null;
-                            if (x != null && x.isOnePhase()) { // MySQL's XA COMMIT ... ONE PHASE ends here
-                                int n = commitHeld(fn, xaChanges, Instant.ofEpochMilli(e.getHeader().getTimestamp()));
-                                total += n;
-                                since += n;
-                            } else {
-                                String xid = x != null && x.getData() != null
-                                        ? Xa.xid(x.getData(), x.getGtridLength(), x.getBqualLength(), x.getFormatID())
-                                        : xaOpen;
-                                prepared.put(xid, new Prepared(groupStart, xaChanges, System.nanoTime()));
-                                LOG.info("XA transaction {} prepared with {} changes: held until its XA COMMIT", xid,
-                                        xaChanges.size());
-                            }
-                            xaOpen = null;
-                            xaChanges = new ArrayList<>();
-                        }
-                        inTransaction = false;
-                    }
-                    case QUERY -> {
-                        QueryEventData q = e.getData();
-                        String raw = q.getSql().trim();
-                        String sql = raw.toUpperCase(Locale.ROOT);
-                        if (sql.equals("BEGIN")) {
-                            groupStart = inTransaction ? groupStart : current;
-                            inTransaction = true;
-                            txTime = Instant.ofEpochMilli(e.getHeader().getTimestamp());
-                        } else if (sql.equals("COMMIT")) {
-                            inTransaction = false;
-                        } else if (inTransaction && (sql.startsWith("SAVEPOINT") || sql.startsWith("ROLLBACK TO")
-                                || sql.startsWith("RELEASE SAVEPOINT"))) {
-                            // inside the transaction (an XA one too): no boundary, no checkpoint or mark here
-                        } else if (sql.startsWith("XA ")) {
-                            Xa xa = Xa.parse(raw);
-                            switch (xa.verb()) {
-                                case "START", "BEGIN" -> {
-                                    groupStart = inTransaction ? groupStart : current;
-                                    xaOpen = xa.xid();
-                                    xaChanges = new ArrayList<>();
-                                    inTransaction = true;
-                                    txTime = Instant.ofEpochMilli(e.getHeader().getTimestamp());
-                                }
-                                case "COMMIT" -> {
-                                    Instant at = Instant.ofEpochMilli(e.getHeader().getTimestamp());
-                                    List<CdcChange> changes;
-                                    if (xa.xid().equals(xaOpen)) { // XA COMMIT ... ONE PHASE
-                                        changes = xaChanges;
-                                        xaOpen = null;
-                                        xaChanges = new ArrayList<>();
-                                    } else {
-                                        Prepared p = prepared.remove(xa.xid());
-                                        if (p == null) {
-                                            LOG.warn("XA transaction {} committed, but its XA PREPARE lies before "
-                                                    + "this stream's start position: its changes cannot be read",
-                                                    xa.xid());
-                                        }
-                                        changes = p == null ? List.of() : p.changes();
-                                    }
-                                    int n = commitHeld(fn, changes, at);
-                                    total += n;
-                                    since += n;
-                                    inTransaction = false;
-                                }
-                                case "ROLLBACK" -> {
-                                    if (xa.xid().equals(xaOpen)) {
-                                        xaOpen = null;
-                                        xaChanges = new ArrayList<>();
-                                    }
-                                    Prepared p = prepared.remove(xa.xid());
-                                    if (p != null) {
-                                        LOG.info("XA transaction {} rolled back: its {} changes are dropped",
-                                                xa.xid(), p.changes().size());
-                                    }
-                                    inTransaction = false;
-                                }
-                                default -> {
-                                    // XA END: the XA PREPARE (or the one-phase commit) follows
-                                }
-                            }
-                        } else {
-                            inTransaction = false; // DDL commits implicitly
-                            schemaChanged(q.getDatabase());
-                        }
-                    }
-                    case WRITE_ROWS, EXT_WRITE_ROWS -> {
-                        WriteRowsEventData w = e.getData();
-                        for (Serializable[] row : w.getRows()) {
-                            total += emit(fn, tables.get(w.getTableId()), OpType.CREATE, row, txTime,
-                                    xaOpen == null ? null : xaChanges);
-                        }
-                        since += w.getRows().size();
-                    }
-                    case UPDATE_ROWS, EXT_UPDATE_ROWS -> {
-                        UpdateRowsEventData u = e.getData();
-                        for (Map.Entry<Serializable[], Serializable[]> row : u.getRows()) {
-                            total += emit(fn, tables.get(u.getTableId()), OpType.UPDATE, row.getValue(), txTime,
-                                    xaOpen == null ? null : xaChanges);
-                        }
-                        since += u.getRows().size();
-                    }
-                    case DELETE_ROWS, EXT_DELETE_ROWS -> {
-                        DeleteRowsEventData d = e.getData();
-                        for (Serializable[] row : d.getRows()) {
-                            total += emit(fn, tables.get(d.getTableId()), OpType.DELETE, row, txTime,
-                                    xaOpen == null ? null : xaChanges);
-                        }
-                        since += d.getRows().size();
-                    }
-                    case XID -> inTransaction = false;
-                    default -> {
-                        // format description, heartbeats, previous-GTID lists: nothing to replicate
-                    }
-                }
-                if (!inTransaction && next > 0) {
-                    current = new Position(file, next);
-                    if (total != delivered) {
-                        changesDeliveredUpTo(current, gtid); // before a watermark after it is handed over
-                        delivered = total;
-                    }
-                    gtid = null; // the next group has a GTID event of its own, if any
-                    deliverMarks(fn, current);
-                    // the engine counts the changes it receives; rows of tables not synced count here too, so that
-                    // the position advances on a server busy with other tables
-                    if (since >= ChangeSink.CHECKPOINT_EVERY || fn.checkpointWanted()) {
-                        checkpoint(fn, current);
-                        since = 0;
-                    }
-                    if (current.compareTo(end) >= 0 && !fn.keepStreaming()) {
-                        break; // a bounded run under a steady load: events never pause long enough to go idle
-                    }
-                }
-            }
-            checkpoint(fn, current);
-            LOG.info("binlog stream read {} changes, now at {}:{}", total, current.name(), current.pos());
+            Poller poller = new Poller(queue, failure, start, end);
+            ChangeStreamLoop.run("binlog stream", poller, fn,
+                    Duration.ofSeconds(config.updateMethod().get().initialWaitTime()));
+            LOG.info("binlog stream read {} changes, now at {}:{}", poller.total, poller.current.name(),
+                    poller.current.pos());
         } catch (IOException | java.util.concurrent.TimeoutException e) {
             throw new RetriableException("cannot read the binlog from " + config.host() + ":" + config.port() + ": "
                     + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            throw CancelledException.interrupted("binlog stream", e);
         } finally {
-            events = null;
+            watermarks.streaming(null);
             close();
         }
     }
 
-    /** Emits the held changes of an XA transaction committed at {@code at}; returns how many. */
-    private static int commitHeld(ChangeSink<?> fn, List<CdcChange> changes, Instant at) {
-        for (CdcChange c : changes) {
-            fn.accept(new CdcChange(c.stream(), c.kind(), at, c.schema(), c.values()));
-        }
-        return changes.size();
-    }
+    /**
+     * One run of the binlog stream: each poll takes one event from the client's queue and decodes it; transactions,
+     * savepoints and XA transactions are {@link MySqlTransactions}' to track. The position is the end of the last
+     * event group read, held back before a prepared XA transaction.
+     */
+    private final class Poller implements ChangePoller<MySqlPosition> {
+        private final BlockingQueue<Event> queue;
+        private final AtomicReference<Exception> failure;
+        private final Position end;
+        private final MySqlTransactions tx;
+        private final Map<Long, StreamId> tables = new HashMap<>();
+        private String file;
+        private Position current;
+        /** The GTID of the event group being read (MySQL with GTIDs). */
+        private MySqlGtid gtid;
+        private long total;
+        private long delivered;
 
-    /** Emits one row change, or adds it to {@code held} (an XA transaction's changes); 1 when emitted. */
-    private int emit(ChangeSink<?> fn, StreamId id, OpType op, Serializable[] row, Instant at, List<CdcChange> held) {
-        if (id == null || !streams.containsKey(id)) {
-            return 0;
+        Poller(BlockingQueue<Event> queue, AtomicReference<Exception> failure, Position start, Position end) {
+            this.queue = queue;
+            this.failure = failure;
+            this.end = end;
+            this.current = start;
+            this.file = start.name();
+            this.tx = new MySqlTransactions(start);
         }
-        List<MySqlTypes.Column> cols = columns.computeIfAbsent(id, driver::describe);
-        if (cols.size() != row.length) {
-            cols = driver.describe(id);
-            columns.put(id, cols);
-        }
-        Schema schema = schemas.get(id);
-        if (schema.size() != cols.size()) {
-            schema = schema.merge(new Schema(cols.stream().map(MySqlTypes.Column::field).toList()));
-            schemas.put(id, schema);
-        }
-        ColumnPositions cp = positions.get(id);
-        if (cp == null || cp.columns() != cols || cp.schema() != schema) {
-            cp = ColumnPositions.of(cols, schema);
-            positions.put(id, cp);
-        }
-        int[] pos = cp.at();
-        Object[] values = new Object[schema.size()];
-        for (int i = 0; i < pos.length && i < row.length; i++) {
-            if (pos[i] >= 0) {
-                try {
-                    values[pos[i]] = MySqlTypes.fromBinlog(row[i], cols.get(i));
-                } catch (ValueException e) {
-                    throw e.in(id.toString(), key(streams.get(id), cols, row));
-                }
+
+        @Override
+        public int poll(ChangeSink<MySqlPosition> fn, Duration max) throws InterruptedException {
+            if (failure.get() != null) {
+                throw new RetriableException("binlog stream failed: " + failure.get().getMessage(), failure.get());
             }
-        }
-        CdcChange change = new CdcChange(id, op, at, schema, values);
-        if (held != null) {
-            held.add(change);
-            return 0;
-        }
-        fn.accept(change);
-        return 1;
-    }
-
-    /** The row's key as {@code _olake_id} shows a one-column key ({@code a|b} for a composite one), for messages. */
-    private static String key(ConfiguredStream stream, List<MySqlTypes.Column> cols, Serializable[] row) {
-        List<String> parts = new ArrayList<>();
-        for (String k : stream.primaryKey()) {
-            for (int i = 0; i < cols.size() && i < row.length; i++) {
-                if (cols.get(i).field().name().equals(k)) {
-                    Object v;
-                    try {
-                        v = MySqlTypes.fromBinlog(row[i], cols.get(i));
-                    } catch (RuntimeException e) {
-                        v = row[i];
+            Event e = queue.poll(max.toNanos(), TimeUnit.NANOSECONDS);
+            if (e == null || e == MySqlWatermarks.WAKE_UP) {
+                if (!tx.inTransaction()) {
+                    watermarks.deliverUpTo(current, fn);
+                }
+                return NOTHING;
+            }
+            if (!tx.inTransaction()) {
+                watermarks.deliverUpTo(current, fn); // a mark due here goes before the next transaction, not after it
+            }
+            int read = 0;
+            EventType type = e.getHeader().getEventType();
+            long next = e.getHeader() instanceof EventHeaderV4 h ? h.getNextPosition() : 0;
+            switch (type) {
+                case ROTATE -> {
+                    RotateEventData r = e.getData();
+                    file = r.getBinlogFilename();
+                    if (!tx.inTransaction()) {
+                        current = new Position(file, r.getBinlogPosition());
                     }
-                    parts.add(v instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : String.valueOf(v));
+                    return 0;
+                }
+                case TABLE_MAP -> {
+                    TableMapEventData t = e.getData();
+                    tables.put(t.getTableId(), StreamId.of(t.getDatabase(), t.getTable()));
+                }
+                case MARIADB_GTID, GTID -> {
+                    gtid = type == EventType.GTID && e.getData() instanceof GtidEventData m ? m.getMySqlGtid() : null;
+                    tx.gtid(current, stamp(e), e.getData() instanceof MariadbGtidEventData g ? g.getFlags() : 0);
+                }
+                case XA_PREPARE -> {
+                    XAPrepareEventData x = e.getData() instanceof XAPrepareEventData d ? d : null;
+                    String xid = x != null && x.getData() != null
+                            ? Xa.xid(x.getData(), x.getGtridLength(), x.getBqualLength(), x.getFormatID()) : null;
+                    read += commitHeld(fn, tx.xaPrepare(xid, x != null && x.isOnePhase()), stamp(e));
+                }
+                case QUERY -> {
+                    QueryEventData q = e.getData();
+                    Instant at = stamp(e);
+                    MySqlTransactions.Outcome o = tx.query(q.getSql(), current, at);
+                    if (o.ddl()) {
+                        rows.schemaChanged(q.getDatabase());
+                    }
+                    read += commitHeld(fn, o.committed(), at);
+                }
+                case WRITE_ROWS, EXT_WRITE_ROWS -> {
+                    WriteRowsEventData w = e.getData();
+                    for (Serializable[] row : w.getRows()) {
+                        total += rows.emit(fn, tables.get(w.getTableId()), OpType.CREATE, row, tx.time(), tx.held());
+                    }
+                    read += w.getRows().size();
+                }
+                case UPDATE_ROWS, EXT_UPDATE_ROWS -> {
+                    UpdateRowsEventData u = e.getData();
+                    for (Map.Entry<Serializable[], Serializable[]> row : u.getRows()) {
+                        total += rows.emit(fn, tables.get(u.getTableId()), OpType.UPDATE, row.getValue(), tx.time(),
+                                tx.held());
+                    }
+                    read += u.getRows().size();
+                }
+                case DELETE_ROWS, EXT_DELETE_ROWS -> {
+                    DeleteRowsEventData d = e.getData();
+                    for (Serializable[] row : d.getRows()) {
+                        total += rows.emit(fn, tables.get(d.getTableId()), OpType.DELETE, row, tx.time(), tx.held());
+                    }
+                    read += d.getRows().size();
+                }
+                case XID -> tx.xid();
+                default -> {
+                    // format description, heartbeats, previous-GTID lists: nothing to replicate
                 }
             }
-        }
-        return parts.isEmpty() ? null : String.join("|", parts);
-    }
-
-    private void schemaChanged(String database) {
-        for (StreamId id : streams.keySet()) {
-            if (id.namespace().equals(database)) {
-                columns.remove(id); // described again at the next row event
+            if (!tx.inTransaction() && next > 0) {
+                current = new Position(file, next);
+                if (total != delivered) {
+                    watermarks.changesDeliveredUpTo(current, gtid); // before a watermark after it is handed over
+                    delivered = total;
+                }
+                gtid = null; // the next group has a GTID event of its own, if any
+                watermarks.deliverUpTo(current, fn);
             }
+            // rows of tables not synced count too, so that the position advances on a server busy with other tables
+            return read;
+        }
+
+        private static Instant stamp(Event e) {
+            return Instant.ofEpochMilli(e.getHeader().getTimestamp());
+        }
+
+        /** Emits the held changes of an XA transaction committed at {@code at}; returns how many. */
+        private int commitHeld(ChangeSink<?> fn, List<CdcChange> changes, Instant at) {
+            for (CdcChange c : changes) {
+                fn.accept(new CdcChange(c.stream(), c.kind(), at, c.schema(), c.values()));
+            }
+            total += changes.size();
+            return changes.size();
+        }
+
+        @Override
+        public boolean atBoundary() {
+            return !tx.inTransaction();
+        }
+
+        @Override
+        public MySqlPosition position() {
+            return new MySqlPosition(serverId, tx.checkpointAt(current));
+        }
+
+        @Override
+        public boolean reachedEnd() {
+            return current.compareTo(end) >= 0;
         }
     }
 

@@ -117,7 +117,7 @@ public final class PostgresDriver implements DriverInterface, IncrementalSupport
         try (Connection c = connections.open(); Statement st = c.createStatement()) {
             st.execute("SELECT 1");
             if (config.updateMethod().isPresent()) {
-                PostgresCdc.checkSetup(c, config);
+                PgPublication.checkSetup(c, config);
             }
         } catch (SQLException e) {
             throw connections.translate(e);
@@ -252,7 +252,7 @@ public final class PostgresDriver implements DriverInterface, IncrementalSupport
                         + " REPLICA IDENTITY FULL; (or add a primary key)");
             }
             if (cdc && config.updateMethod().isPresent()) {
-                PostgresCdc.checkPublished(c, config, stream.id(), info.oid());
+                PgPublication.checkPublished(c, config, stream.id(), info.oid());
             }
         } catch (SQLException e) {
             throw connections.translate(e);
@@ -545,7 +545,7 @@ public final class PostgresDriver implements DriverInterface, IncrementalSupport
             tables.put(s.id(), info(s.id()).oid());
         }
         try (Connection c = connections.open()) {
-            PostgresCdc.provision(c, config, tables);
+            PgPublication.provision(c, config, tables);
         } catch (SQLException e) {
             throw connections.translate(e);
         }

@@ -53,7 +53,7 @@ final class BackfillRunner {
         } else {
             backfillId = UUID.randomUUID().toString().substring(0, 8);
             state.setStreamValue(id, BACKFILL_ID, Json.mapper().getNodeFactory().textNode(backfillId));
-            chunks = new ArrayList<>(ctx.driver.getOrSplitChunks(run.pool, s));
+            chunks = new ArrayList<>(ctx.driver.getOrSplitChunks(s));
             state.setChunks(id, chunks);
             LOG.info("stream {}: backfill split into {} chunks", id, chunks.size());
         }

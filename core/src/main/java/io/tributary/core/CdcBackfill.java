@@ -14,12 +14,12 @@ public enum CdcBackfill {
     /**
      * Netflix DBLog's algorithm: the change streams run from the start and the backfill runs beside them. Each
      * chunk is read between a low and a high watermark that the driver writes into the log
-     * ({@link DriverInterface#writeWatermark}); its rows are held in memory and, when the change stream reaches the
+     * ({@link WatermarkSupport#writeWatermark}); its rows are held in memory and, when the change stream reaches the
      * high watermark, emitted through the change stream's writer, except the keys the log changed between the two
      * watermarks (their log events are newer). Each key thus reaches the destination in log order, the source
      * position advances while the backfill runs, and a stream added later (or re-snapshotted with
      * {@link AbstractDriver#resnapshot}) is backfilled while the others keep flowing. Needs
-     * {@link DriverInterface#watermarksSupported()} and a primary key on every stream it backfills.
+     * {@link DriverInterface#watermarks()} and a primary key on every stream it backfills.
      */
     WATERMARK
 }

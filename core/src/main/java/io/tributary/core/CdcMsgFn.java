@@ -17,7 +17,7 @@ public interface CdcMsgFn {
     void checkpoint(ObjectNode position);
 
     /**
-     * A marker written by {@link DriverInterface#writeWatermark}, delivered at its place in the log (between
+     * A marker written by {@link WatermarkSupport#writeWatermark}, delivered at its place in the log (between
      * transactions, never inside one). Drivers without watermark support never call it.
      */
     default void watermark(String watermark) {

@@ -26,7 +26,7 @@ public interface ChangeSink<P> {
      */
     void checkpoint(P position);
 
-    /** A marker written by {@link DriverInterface#writeWatermark}, delivered at its place in the log. */
+    /** A marker written by {@link WatermarkSupport#writeWatermark}, delivered at its place in the log. */
     void watermark(String watermark);
 
     /**

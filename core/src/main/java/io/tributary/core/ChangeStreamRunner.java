@@ -37,7 +37,7 @@ final class ChangeStreamRunner {
         for (ConfiguredStream s : streams) {
             ctx.state.setSyncMode(s.id(), s.syncMode());
         }
-        ctx.driver.preCDC(run.pool, streams);
+        ctx.driver.preCDC(streams);
         typed = ctx.driver.cdcSource().map(src -> TypedChangeStream.of(src, ctx.state, ctx.driver.changeStreamMode()))
                 .orElse(null);
         if (typed != null) {

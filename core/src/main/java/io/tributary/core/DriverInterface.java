@@ -5,7 +5,6 @@ import io.tributary.core.state.State;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
-import io.tributary.writer.WriterPool;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,9 +14,19 @@ import java.util.Optional;
  * ({@link Drivers#find}). The names are OLake's {@code DriverInterface} in Java form.
  *
  * <h2>Lifecycle</h2>
- * A driver instance serves one sync: {@link #configure} once, then {@link #setup}, {@link #setupState}, then the
+ * The instance {@link java.util.ServiceLoader} creates (public no-argument constructor) is unconfigured: it answers
+ * {@link #type()}, {@link #configType()}, {@link #spec()} and {@link #configure}, which returns a new, configured
+ * instance ({@link Drivers#configured}). A configured instance serves one sync: {@link #setup}, then the
  * orchestrator's calls, then {@link #close()}. Methods marked "thread-safe" are called from several orchestrator
  * threads at once (up to {@link #maxConnections()}).
+ *
+ * <h2>Roles</h2>
+ * What every driver does (discovery, chunked backfill) is a method here; what only some do is an optional role:
+ * {@link #incremental()}, {@link #cdcSource()}, {@link #watermarks()}. An empty role means "not supported with this
+ * configuration", and the engine rejects the streams that need it with a {@link io.tributary.types.ConfigException}.
+ *
+ * <h2>Stability</h2>
+ * Since 0.2 the SPI evolves through default methods; what is marked {@link Experimental} may still change before 1.0.
  *
  * <h2>Errors</h2>
  * Throw {@link io.tributary.types.ConfigException} for what the user must fix,
@@ -42,10 +51,16 @@ public interface DriverInterface extends AutoCloseable {
     /** The record class {@code source.json} binds to (OLake's {@code GetConfigRef}). */
     Class<? extends DriverConfig> configType();
 
-    /** Receives the bound, validated config before any other call except {@link #type()} and {@link #spec()}. */
-    void configure(DriverConfig config);
+    /**
+     * A new driver configured with {@code config}, an instance of {@link #configType()} that was bound and validated
+     * ({@link Drivers#configured}); this instance is left as it was. May be called on an unconfigured instance and
+     * must not connect.
+     *
+     * @since 0.2 (replaces {@code void configure(DriverConfig)})
+     */
+    DriverInterface configure(DriverConfig config);
 
-    /** The config given to {@link #configure}. */
+    /** The config this driver was configured with ({@link #configure}); called only on a configured driver. */
     DriverConfig config();
 
     /**
@@ -64,11 +79,17 @@ public interface DriverInterface extends AutoCloseable {
     void setup();
 
     /**
-     * Gives the driver the sync's state, before any read. A driver without a {@link #cdcSource()} keeps its own
-     * position in it ({@link State#setGlobal}, stream values); with one, positions are the engine's. Either may read
-     * cursors and chunks.
+     * Gives the driver the sync's state, before any read: only for a driver that streams changes without a
+     * {@link #cdcSource()} and so keeps its own position in it ({@link State#setGlobal}, stream values). A driver
+     * with a {@link #cdcSource()} has no use for it (positions, cursors and chunks are the engine's). The default does
+     * nothing.
+     *
+     * @deprecated since 0.2: goes with {@link #streamChanges(int, CdcMsgFn)} and {@link #postCDC}; implement
+     *     {@link #cdcSource()} instead.
      */
-    void setupState(State state);
+    @Deprecated(since = "0.2")
+    default void setupState(State state) {
+    }
 
     /**
      * Identifies the source the sync's positions belong to, so that a state file written against one server is
@@ -86,8 +107,7 @@ public interface DriverInterface extends AutoCloseable {
      * (prefix a new scheme with a version instead and accept the old one).
      *
      * <p>Return empty when the source gives nothing stable or the configured user may not read it (log why once):
-     * the state is then not checked. The default returns empty. Called after {@link #configure} and
-     * {@link #setupState}; may connect. Throws like {@link #setup()} when the source cannot be reached.
+     * the state is then not checked. The default returns empty. Called on a configured driver; may connect. Throws like {@link #setup()} when the source cannot be reached.
      */
     default Optional<String> sourceIdentity() {
         return Optional.empty();
@@ -121,18 +141,21 @@ public interface DriverInterface extends AutoCloseable {
     /**
      * Splits a stream into chunks that together cover every row exactly once (no gap, no overlap). Called once per
      * backfill; the chunks are saved in state so that a resumed run reads only those left. An empty stream may
-     * return one chunk or none. {@code pool} lets the driver ask what the destination already committed.
+     * return one chunk or none.
+     *
+     * @since 0.2 (without the unused {@code WriterPool} parameter)
      */
-    List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream);
+    List<Chunk> getOrSplitChunks(ConfiguredStream stream);
 
     /**
-     * Like {@link #getOrSplitChunks(WriterPool, ConfiguredStream)}, with chunks of at most about
-     * {@code maxChunkRows} rows where the driver can size them. The watermark backfill ({@link CdcBackfill#WATERMARK})
-     * holds a chunk in memory until the change stream reaches its high watermark, so it asks for small chunks.
-     * The default ignores the hint.
+     * Like {@link #getOrSplitChunks(ConfiguredStream)}, with chunks of at most about {@code maxChunkRows} rows where
+     * the driver can size them. The watermark backfill ({@link CdcBackfill#WATERMARK}) holds a chunk in memory until
+     * the change stream reaches its high watermark, so it asks for small chunks. The default ignores the hint.
+     *
+     * @since 0.2
      */
-    default List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream, long maxChunkRows) {
-        return getOrSplitChunks(pool, stream);
+    default List<Chunk> getOrSplitChunks(ConfiguredStream stream, long maxChunkRows) {
+        return getOrSplitChunks(stream);
     }
 
     /**
@@ -145,22 +168,22 @@ public interface DriverInterface extends AutoCloseable {
     void chunkIterator(ConfiguredStream stream, Chunk chunk, CursorValues upperBound, BackfillMsgFn processFn);
 
     /**
-     * The current maximum of the stream's primary and secondary cursor columns ({@code null} where the column
-     * has no value), typed as the schema says. Called before an incremental stream's first backfill. Thread-safe.
+     * Cursor-based reads for {@link io.tributary.types.SyncMode#INCREMENTAL} streams, or empty when the driver has
+     * none (then {@link #produceSchema} must not offer that mode). The default is empty.
+     *
+     * @since 0.2 (replaces {@code fetchMaxCursorValues} and {@code streamIncrementalChanges} on this interface)
      */
-    CursorValues fetchMaxCursorValues(ConfiguredStream stream);
+    default Optional<IncrementalSupport> incremental() {
+        return Optional.empty();
+    }
 
     /**
-     * Reads every row whose primary cursor is greater than or equal to {@code from.primary()}, or, where the
-     * primary cursor is NULL, whose secondary cursor is greater than or equal to {@code from.secondary()}, in
-     * cursor order where the database allows. Rows equal to the saved cursor are included because they may have
-     * been written after the last run; the destination upserts them by {@code _olake_id}. {@code from} may be
-     * {@link CursorValues#NONE} (read everything). Thread-safe.
+     * Whether the configuration enables CDC (a slot, a binlog, change streams). The default: whether there is a
+     * {@link #cdcSource()}; only a driver streaming through {@link #streamChanges(int, CdcMsgFn)} overrides it.
      */
-    void streamIncrementalChanges(ConfiguredStream stream, CursorValues from, BackfillMsgFn processFn);
-
-    /** Whether the configuration enables CDC (a slot, a binlog, change streams). */
-    boolean cdcSupported();
+    default boolean cdcSupported() {
+        return cdcSource().isPresent();
+    }
 
     /** How CDC runs for this driver (OLake's {@code ChangeStreamConfig}). */
     default ChangeStreamMode changeStreamMode() {
@@ -171,21 +194,25 @@ public interface DriverInterface extends AutoCloseable {
      * Prepares CDC before any backfill of {@code streams}. With a {@link #cdcSource()}: creates what CDC needs on the
      * server (a publication, a slot) and the driver's CDC reader; the engine then records the start positions
      * ({@link CdcSource#startPosition}). Without one: when the state holds no position yet, records the source's
-     * current position in state, so that changes made during backfill are captured; may compare the state's
-     * position with what the destination committed ({@link WriterPool#committedState}) to recover from a crash
-     * between a writer commit and the state save.
+     * current position in state, so that changes made during backfill are captured. Called only when
+     * {@link #cdcSupported()}; the default does nothing.
+     *
+     * @since 0.2 (without the unused {@code WriterPool} parameter)
      */
-    void preCDC(WriterPool pool, List<ConfiguredStream> streams);
+    default void preCDC(List<ConfiguredStream> streams) {
+    }
 
     /**
      * CDC with typed positions that the engine saves and restores ({@link CdcSource}): when present, the engine calls
      * {@link #preCDC}, then asks the source for its start position where the state has none, streams through
      * {@link CdcSource#streamChanges} and acknowledges through {@link CdcSource#acknowledge};
      * {@link #streamChanges(int, CdcMsgFn)} and {@link #postCDC} are not called. Empty (the default): the driver keeps
-     * its position in the state itself and streams through {@link #streamChanges(int, CdcMsgFn)}.
+     * its position in the state itself and streams through {@link #streamChanges(int, CdcMsgFn)}. Present exactly when
+     * the configuration enables CDC.
      *
-     * @since 0.2 (experimental: may change before 1.0)
+     * @since 0.2
      */
+    @Experimental
     default Optional<CdcSource<?>> cdcSource() {
         return Optional.empty();
     }
@@ -203,27 +230,15 @@ public interface DriverInterface extends AutoCloseable {
     }
 
     /**
-     * Whether {@link #writeWatermark} works, so that {@link CdcBackfill#WATERMARK} can backfill while the change
-     * streams run. Default false.
+     * Watermarks in the change log, so that {@link CdcBackfill#WATERMARK} can backfill while the change streams run;
+     * empty (the default) when the driver or the server cannot write them. Present only with a {@link #cdcSource()}
+     * (or {@link #cdcSupported()}). May connect once to ask the server's version.
+     *
+     * @since 0.2 (replaces {@code watermarksSupported()} and the throwing {@code writeWatermark})
      */
-    default boolean watermarksSupported() {
-        return false;
-    }
-
-    /**
-     * Puts a marker into the log of change stream {@code identifier}, which {@link #streamChanges} hands to
-     * {@link CdcMsgFn#watermark} when it reads that point of the log: every change committed before this call
-     * started is delivered before it, every change committed after it returned is delivered after it, and every
-     * change delivered before it is visible to a read that starts after this call returned (the watermark backfill
-     * reads a chunk between a low and a high marker and keeps only the rows no change after the low marker
-     * touched: a change delivered before the low marker but missing from the chunk would be lost). Where the log
-     * shows a transaction before the database makes it visible (a binlog is written before the engine commits),
-     * the call waits for that. The change stream must reach it in bounded time even when nothing else is written
-     * (PostgreSQL: a logical decoding message; MySQL: a binlog position the reader compares with its own).
-     * Thread-safe: chunk readers call it while the change stream runs.
-     */
-    default void writeWatermark(int identifier, String watermark) {
-        throw new UnsupportedOperationException("driver " + type() + " does not support watermarks");
+    @Experimental
+    default Optional<WatermarkSupport> watermarks() {
+        return Optional.empty();
     }
 
     /**

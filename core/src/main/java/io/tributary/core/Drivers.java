@@ -34,8 +34,7 @@ public final class Drivers {
         } catch (ConfigException e) {
             throw new ConfigException(sourceName + ": " + e.getMessage(), e);
         }
-        d.configure(c);
-        return d;
+        return d.configure(c);
     }
 
     /**
@@ -49,7 +48,6 @@ public final class Drivers {
                 .orElseThrow(() -> new ConfigException("no DriverInterface takes a " + config.getClass().getName()
                         + "; available: " + available(Providers.defaultLoader()).keySet()));
         config.validate();
-        d.configure(config);
-        return d;
+        return d.configure(config);
     }
 }

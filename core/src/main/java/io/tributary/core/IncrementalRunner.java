@@ -41,7 +41,7 @@ final class IncrementalRunner {
                     state.setSyncMode(s.id(), s.syncMode());
                     if (!state.backfillCompleted(s.id())) {
                         if (state.chunks(s.id()).isEmpty()) {
-                            CursorValues max = ctx.driver.fetchMaxCursorValues(s);
+                            CursorValues max = ctx.incremental().fetchMaxCursorValues(s);
                             LOG.info("stream {}: max cursor before backfill {}", s.id(), max);
                             Cursors.save(state, s, max);
                         }
@@ -84,7 +84,7 @@ final class IncrementalRunner {
                 CursorTracker tracker = new CursorTracker(s, from);
                 Map<Schema, RecordMaker> makers = new IdentityHashMap<>();
                 Instant now = Instant.now();
-                ctx.driver.streamIncrementalChanges(s, from, values -> {
+                ctx.incremental().streamIncrementalChanges(s, from, values -> {
                     SyncContext.checkCancelled();
                     tracker.observe(values);
                     w.push(SyncContext.maker(makers, s, s.schema()).make(values, OpType.UPDATE, now, null));

@@ -87,13 +87,26 @@ final class SyncContext {
         }
     }
 
-    /** Validates each stream's configuration; CDC streams need a driver configured for CDC. */
+    /** The driver's incremental role; only called for incremental streams, which {@link #checkSyncModes} checked. */
+    IncrementalSupport incremental() {
+        return driver.incremental().orElseThrow(() -> new ConfigException("driver " + driver.type()
+                + " has no incremental reads"));
+    }
+
+    /**
+     * Validates each stream's configuration; CDC streams need a driver configured for CDC, incremental streams one
+     * with an {@link DriverInterface#incremental()} role.
+     */
     void checkSyncModes(List<ConfiguredStream> streams) {
         List<ConfiguredStream> cdcStreams = new ArrayList<>();
         for (ConfiguredStream s : streams) {
             s.validate();
             if (s.syncMode() == SyncMode.CDC || s.syncMode() == SyncMode.STRICT_CDC) {
                 cdcStreams.add(s);
+            }
+            if (s.syncMode() == SyncMode.INCREMENTAL && driver.incremental().isEmpty()) {
+                throw new ConfigException("stream " + s.id() + " is set to sync_mode incremental but driver "
+                        + driver.type() + " has no incremental reads");
             }
         }
         if (!cdcStreams.isEmpty() && !driver.cdcSupported()) {

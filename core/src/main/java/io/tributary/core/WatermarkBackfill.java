@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * and every stream whose backfill is not finished is read in chunk windows beside them:
  * <ol>
  *   <li>a chunk reader registers a window ({@link Watermarks}), writes its low watermark
- *       ({@link DriverInterface#writeWatermark}), reads the chunk into memory, writes its high watermark and waits;</li>
+ *       ({@link WatermarkSupport#writeWatermark}), reads the chunk into memory, writes its high watermark and waits;</li>
  *   <li>the change stream ({@link StreamSide}) opens the window at the low watermark and notes every key the log
  *       changes while it is open; at the high watermark it emits the chunk's rows whose key was not noted (their log
  *       events are newer) through its own writer;</li>
@@ -59,10 +59,8 @@ final class WatermarkBackfill {
      */
     void run(Run run, List<ConfiguredStream> streams) {
         DriverInterface driver = ctx.driver;
-        if (!driver.watermarksSupported()) {
-            throw new ConfigException("driver " + driver.type() + " cannot backfill while CDC runs (no watermark "
-                    + "support); use cdc_backfill before_cdc");
-        }
+        WatermarkSupport watermarks = driver.watermarks().orElseThrow(() -> new ConfigException("driver "
+                + driver.type() + " cannot backfill while CDC runs (no watermark support); use cdc_backfill before_cdc"));
         ChangeStreamMode mode = driver.changeStreamMode();
         Map<Integer, List<ConfiguredStream>> byStream = new LinkedHashMap<>();
         Map<StreamId, Integer> identifiers = new HashMap<>();
@@ -91,7 +89,7 @@ final class WatermarkBackfill {
                 int id = identifiers.get(s.id());
                 g.submit("watermark backfill " + s.id(), () -> {
                     try {
-                        backfill(run, s, id, marks, readerPermits);
+                        backfill(run, s, id, marks, watermarks, readerPermits);
                     } finally {
                         marks.backfillEnded(id);
                     }
@@ -108,7 +106,8 @@ final class WatermarkBackfill {
         }
     }
 
-    private void backfill(Run run, ConfiguredStream s, int identifier, Watermarks marks, Semaphore permits) {
+    private void backfill(Run run, ConfiguredStream s, int identifier, Watermarks marks, WatermarkSupport watermarks,
+            Semaphore permits) {
         State state = ctx.state;
         StreamId id = s.id();
         List<Chunk> chunks;
@@ -117,7 +116,7 @@ final class WatermarkBackfill {
             chunks = new ArrayList<>(saved.get());
             LOG.info("stream {}: resuming watermark backfill with {} chunks left", id, chunks.size());
         } else {
-            chunks = new ArrayList<>(ctx.driver.getOrSplitChunks(run.pool, s, ctx.options.windowRows()));
+            chunks = new ArrayList<>(ctx.driver.getOrSplitChunks(s, ctx.options.windowRows()));
             state.setChunks(id, chunks);
             LOG.info("stream {}: watermark backfill split into {} chunks", id, chunks.size());
         }
@@ -128,7 +127,7 @@ final class WatermarkBackfill {
             Retry retry = ctx.retry("chunk");
             for (Chunk c : chunks) {
                 g.submit("chunk " + c, () -> retry.run("stream " + id + " chunk " + c,
-                        () -> readWindow(s, identifier, c, marks)));
+                        () -> readWindow(s, identifier, c, marks, watermarks)));
             }
             g.await();
         } finally {
@@ -143,13 +142,14 @@ final class WatermarkBackfill {
      * Reads one chunk between a low and a high watermark and waits until the change stream emitted it at the high
      * watermark and committed it (the chunk then left state).
      */
-    private void readWindow(ConfiguredStream s, int identifier, Chunk chunk, Watermarks marks) {
+    private void readWindow(ConfiguredStream s, int identifier, Chunk chunk, Watermarks marks,
+            WatermarkSupport watermarks) {
         DriverInterface driver = ctx.driver;
         long windowRows = ctx.options.windowRows();
         Watermarks.Window w = marks.register(identifier, s.id(), chunk);
         long start = System.nanoTime();
         try {
-            driver.writeWatermark(identifier, Watermarks.LOW + w.id);
+            watermarks.writeWatermark(identifier, Watermarks.LOW + w.id);
             RecordMaker maker = new RecordMaker(s, s.schema());
             Instant now = Instant.now();
             driver.chunkIterator(s, chunk, CursorValues.NONE, values -> {
@@ -163,7 +163,7 @@ final class WatermarkBackfill {
                         + "size hint", s.id(), chunk, read, windowRows);
             }
             w.filled = true;
-            driver.writeWatermark(identifier, Watermarks.HIGH + w.id);
+            watermarks.writeWatermark(identifier, Watermarks.HIGH + w.id);
             long rows;
             try {
                 rows = w.committed.get();

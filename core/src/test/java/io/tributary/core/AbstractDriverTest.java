@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,7 @@ class AbstractDriverTest {
     private static final StreamId ORDERS = StreamId.of("public", "orders");
 
     private final InMemoryDb db = new InMemoryDb();
-    private final MemoryDestination dest = MemoryDestination.named(UUID.randomUUID().toString());
+    private final MemoryDestination dest = new MemoryDestination();
     private final InMemoryStateStore store = new InMemoryStateStore();
 
     private TestDriver driver(int threads, long chunkSize, ChangeStreamMode mode) {
@@ -420,6 +419,19 @@ class AbstractDriverTest {
         assertThatThrownBy(() -> sync(d, s)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("public.users").hasMessageContaining("update_method");
         assertThat(store.load()).isEmpty();
+    }
+
+    @Test
+    void incrementalStreamsNeedADriverWithTheIncrementalRole() {
+        db.fill(USERS, 0, 10);
+        TestDriver d = driver(2, 10, ChangeStreamMode.SEQUENTIAL);
+        d.incrementalRole = false;
+        ConfiguredStream s = stream(d, USERS, SyncMode.INCREMENTAL);
+        assertThatThrownBy(() -> sync(d, s)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("public.users").hasMessageContaining("sync_mode incremental")
+                .hasMessageContaining("driver test");
+        assertThat(store.load()).isEmpty();
+        assertThat(d.chunkReads).isEmpty();
     }
 
     @Test

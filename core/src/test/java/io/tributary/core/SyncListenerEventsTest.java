@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +29,7 @@ class SyncListenerEventsTest {
     private static final StreamId ORDERS = StreamId.of("public", "orders");
 
     private final InMemoryDb db = new InMemoryDb();
-    private final MemoryDestination dest = MemoryDestination.named(UUID.randomUUID().toString());
+    private final MemoryDestination dest = new MemoryDestination();
     private final InMemoryStateStore store = new InMemoryStateStore();
 
     /** Records every event. */

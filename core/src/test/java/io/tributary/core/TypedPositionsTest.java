@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +31,7 @@ class TypedPositionsTest {
     private static final StreamId ORDERS = StreamId.of("public", "orders");
 
     private final InMemoryDb db = new InMemoryDb();
-    private final MemoryDestination dest = MemoryDestination.named(UUID.randomUUID().toString());
+    private final MemoryDestination dest = new MemoryDestination();
     private final InMemoryStateStore store = new InMemoryStateStore();
 
     private TestDriver driver(ChangeStreamMode mode, boolean typed) {

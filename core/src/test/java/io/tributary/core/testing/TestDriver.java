@@ -12,6 +12,7 @@ import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.IncrementalSupport;
 import io.tributary.core.PositionCodec;
 import io.tributary.core.state.State;
 import io.tributary.types.ConfigException;
@@ -21,7 +22,6 @@ import io.tributary.types.NonRetriableException;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
-import io.tributary.writer.WriterPool;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +36,7 @@ import java.util.function.Function;
  * A driver over {@link InMemoryDb} that drives every orchestrator path: chunks of {@code chunkSize} keys, a change
  * log with positions (global in sequential mode, per stream otherwise), fault injection and read counters.
  */
-public final class TestDriver implements DriverInterface {
+public final class TestDriver implements DriverInterface, IncrementalSupport {
     /** Test driver config. */
     public record Config(int maxThreads, int retries, long chunkSize, boolean cdc, ChangeStreamMode mode,
             int checkpointEvery) implements DriverConfig {
@@ -48,10 +48,8 @@ public final class TestDriver implements DriverInterface {
         }
     }
 
-    public static InMemoryDb sharedDb = new InMemoryDb();
-
-    private InMemoryDb db = sharedDb;
-    private Config config = new Config(4, 2, 100, true, ChangeStreamMode.SEQUENTIAL, 50);
+    private final InMemoryDb db;
+    private final Config config;
     private State state;
     private List<ConfiguredStream> cdcStreams = List.of();
     private final Map<Integer, Integer> pendingPosition = new ConcurrentHashMap<>();
@@ -67,6 +65,8 @@ public final class TestDriver implements DriverInterface {
     public volatile boolean closed;
     /** Whether CDC goes through {@link #cdcSource()} (positions saved by the engine) instead of postCDC. */
     public volatile boolean typedPositions;
+    /** Whether {@link #incremental()} offers the incremental reads. */
+    public volatile boolean incrementalRole = true;
     /** {@link #cdcSource()}: the decoded positions streams started from, and the acknowledgements. */
     public final List<Integer> startedFrom = new java.util.concurrent.CopyOnWriteArrayList<>();
     public final List<Ack> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -77,7 +77,9 @@ public final class TestDriver implements DriverInterface {
         RuntimeException on(Chunk chunk, int readCount);
     }
 
+    /** A driver over an empty database of its own with the default config (the ServiceLoader instance). */
     public TestDriver() {
+        this(new InMemoryDb(), new Config(4, 2, 100, true, ChangeStreamMode.SEQUENTIAL, 50));
     }
 
     public TestDriver(InMemoryDb db, Config config) {
@@ -96,12 +98,12 @@ public final class TestDriver implements DriverInterface {
     }
 
     @Override
-    public void configure(DriverConfig c) {
-        this.config = (Config) c;
+    public TestDriver configure(DriverConfig c) {
+        return new TestDriver(db, Config.class.cast(c));
     }
 
     @Override
-    public DriverConfig config() {
+    public Config config() {
         return config;
     }
 
@@ -110,6 +112,7 @@ public final class TestDriver implements DriverInterface {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // the untyped change-stream path (typedPositions false) keeps its position here
     public void setupState(State s) {
         this.state = s;
     }
@@ -136,7 +139,7 @@ public final class TestDriver implements DriverInterface {
     }
 
     @Override
-    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
+    public List<Chunk> getOrSplitChunks(ConfiguredStream stream) {
         long min = db.minKey(stream.id());
         long max = db.maxKey(stream.id());
         List<Chunk> out = new ArrayList<>();
@@ -216,6 +219,11 @@ public final class TestDriver implements DriverInterface {
                 processFn.accept(r);
             }
         }
+    }
+
+    @Override
+    public Optional<IncrementalSupport> incremental() {
+        return incrementalRole ? Optional.of(this) : Optional.empty();
     }
 
     @Override
@@ -309,7 +317,7 @@ public final class TestDriver implements DriverInterface {
     };
 
     @Override
-    public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
+    public void preCDC(List<ConfiguredStream> streams) {
         this.cdcStreams = List.copyOf(streams);
         if (typedPositions) {
             return; // the engine records the start positions

@@ -1,5 +1,7 @@
 package io.tributary.driver.mongodb;
 
+import static java.util.Objects.requireNonNull;
+
 import com.mongodb.MongoCredential;
 import com.mongodb.MongoException;
 import com.mongodb.MongoSecurityException;
@@ -22,9 +24,10 @@ import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.IncrementalSupport;
 import io.tributary.core.PositionCodec;
+import io.tributary.core.WatermarkSupport;
 import io.tributary.core.filter.Filter;
-import io.tributary.core.state.State;
 import io.tributary.types.CancelledException;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
@@ -36,7 +39,6 @@ import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
 import io.tributary.types.ValueException;
-import io.tributary.writer.WriterPool;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,12 +61,21 @@ import org.slf4j.LoggerFactory;
  * ({@link MongoTypes}), {@code _id}-range chunks from a scan of the {@code _id} index, incremental on a primary and
  * secondary cursor, and CDC from one change stream per collection in concurrent mode ({@link MongoCdc}).
  */
-public final class MongoDriver implements DriverInterface {
+public final class MongoDriver implements DriverInterface, IncrementalSupport {
     private static final Logger LOG = LoggerFactory.getLogger(MongoDriver.class);
 
-    private MongoConfig config;
+    private final MongoConfig config;
     private volatile MongoClient client;
     private MongoCdc cdc;
+
+    /** The unconfigured instance {@link java.util.ServiceLoader} creates; {@link #configure} returns a usable one. */
+    public MongoDriver() {
+        this.config = null;
+    }
+
+    private MongoDriver(MongoConfig config) {
+        this.config = requireNonNull(config, "config is null");
+    }
 
     @Override
     public String type() {
@@ -77,12 +88,15 @@ public final class MongoDriver implements DriverInterface {
     }
 
     @Override
-    public void configure(DriverConfig c) {
-        this.config = (MongoConfig) c;
+    public MongoDriver configure(DriverConfig c) {
+        return new MongoDriver(MongoConfig.class.cast(c));
     }
 
     @Override
-    public DriverConfig config() {
+    public MongoConfig config() {
+        if (config == null) {
+            throw new IllegalStateException("driver mongodb is not configured");
+        }
         return config;
     }
 
@@ -173,11 +187,6 @@ public final class MongoDriver implements DriverInterface {
         } catch (MongoException e) {
             throw translate(e, "connecting");
         }
-    }
-
-    @Override
-    public void setupState(State s) {
-        // nothing to keep: CDC positions are the engine's (cdcSource())
     }
 
     /**
@@ -333,12 +342,12 @@ public final class MongoDriver implements DriverInterface {
     // ------------------------------------------------------------------ backfill
 
     @Override
-    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
-        return getOrSplitChunks(pool, stream, config.partitionSize());
+    public List<Chunk> getOrSplitChunks(ConfiguredStream stream) {
+        return getOrSplitChunks(stream, config.partitionSize());
     }
 
     @Override
-    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream, long maxChunkRows) {
+    public List<Chunk> getOrSplitChunks(ConfiguredStream stream, long maxChunkRows) {
         long partitionSize = Math.max(1, Math.min(config.partitionSize(), maxChunkRows));
         MongoCollection<BsonDocument> c = collection(stream.id());
         try {
@@ -481,6 +490,11 @@ public final class MongoDriver implements DriverInterface {
     // ------------------------------------------------------------------ incremental
 
     @Override
+    public Optional<IncrementalSupport> incremental() {
+        return Optional.of(this);
+    }
+
+    @Override
     public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
         String p = stream.primaryCursor().orElseThrow();
         Object maxP = max(stream, p);
@@ -518,17 +532,12 @@ public final class MongoDriver implements DriverInterface {
     // ------------------------------------------------------------------ CDC
 
     @Override
-    public boolean cdcSupported() {
-        return true;
-    }
-
-    @Override
     public ChangeStreamMode changeStreamMode() {
         return ChangeStreamMode.CONCURRENT;
     }
 
     @Override
-    public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
+    public void preCDC(List<ConfiguredStream> streams) {
         cdc = new MongoCdc(this, config, streams);
     }
 
@@ -571,12 +580,11 @@ public final class MongoDriver implements DriverInterface {
      * stream hands one over once it has passed that position.
      */
     @Override
-    public boolean watermarksSupported() {
-        return true;
+    public Optional<WatermarkSupport> watermarks() {
+        return Optional.of(this::writeWatermark);
     }
 
-    @Override
-    public void writeWatermark(int identifier, String watermark) {
+    private void writeWatermark(int identifier, String watermark) {
         MongoCdc c = cdc;
         if (c == null) {
             throw new io.tributary.types.NonRetriableException("writeWatermark called before preCDC");

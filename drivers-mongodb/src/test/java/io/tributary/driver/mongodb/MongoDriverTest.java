@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.bson.Document;
 import org.bson.types.Decimal128;
 import org.bson.types.ObjectId;
@@ -97,7 +96,7 @@ class MongoDriverTest {
         assertThat(s.schema().field("addr").orElseThrow().type()).isEqualTo(DataType.JSON_OBJECT);
         assertThat(s.schema().field("mixed").orElseThrow().type()).isEqualTo(DataType.STRING);
 
-        MemoryDestination dest = MemoryDestination.named("mongo-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         run(State.inMemory(), dest, ConfiguredStream.of(s.withSyncMode(SyncMode.FULL_REFRESH)));
         Record first = dest.table(s.id()).get(oid.toHexString());
         assertThat(first.value("n")).isEqualTo(1.0);
@@ -121,7 +120,7 @@ class MongoDriverTest {
         State state = State.inMemory();
         StreamId id = StreamId.of("shop", "orders");
         ConfiguredStream s = ConfiguredStream.of(discover(state, id).withSyncMode(SyncMode.CDC));
-        MemoryDestination dest = MemoryDestination.named("mongo-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         run(state, dest, s);
         Map<String, Record> t = dest.table(id);
         assertThat(t).hasSize(50_000);
@@ -155,7 +154,7 @@ class MongoDriverTest {
         State state = State.inMemory();
         StreamId id = StreamId.of("shop", "pos_c");
         ConfiguredStream s = ConfiguredStream.of(discover(state, id).withSyncMode(SyncMode.CDC));
-        MemoryDestination dest = MemoryDestination.named("mongo-pos-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         run(state, dest, s);
         assertThat(dest.table(id)).hasSize(20);
         assertThat(state.streamValue(id, io.tributary.core.PositionCodec.VERSION_FIELD).orElseThrow().asInt())

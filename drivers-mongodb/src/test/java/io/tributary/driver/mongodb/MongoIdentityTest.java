@@ -101,7 +101,7 @@ class MongoIdentityTest {
         }
         assertThat(s.schema().field("_id").orElseThrow().type()).isEqualTo(DataType.STRING);
         ConfiguredStream cs = ConfiguredStream.of(s.withSyncMode(SyncMode.CDC));
-        MemoryDestination dest = MemoryDestination.named("mongo-ids-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         run(store, dest, cs);
         assertThat(table(dest, id)).as("after the backfill").isEqualTo(Map.of(
                 "number:42", 1, "42", 2,
@@ -139,7 +139,7 @@ class MongoIdentityTest {
         }
         ConfiguredStream cs = ConfiguredStream.of(s.withSyncMode(SyncMode.INCREMENTAL)
                 .withCursorField(java.util.Optional.of("_id")));
-        MemoryDestination dest = MemoryDestination.named("mongo-ids-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         run(store, dest, cs);
         assertThat(dest.table(id)).hasSize(3);
         ObjectId later = new ObjectId();

@@ -103,7 +103,7 @@ class MongoValuesTest {
             fixture.insertEdgeRow(id, r + 1, 0, literals(columns, r));
         }
         InMemoryStateStore store = new InMemoryStateStore();
-        MemoryDestination dest = MemoryDestination.named("mongo-values-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         Stream discovered = discover(store, id);
         List<String> wrongTypes = new ArrayList<>();
         for (EdgeColumn c : columns) {

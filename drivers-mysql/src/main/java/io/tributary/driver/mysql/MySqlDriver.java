@@ -1,5 +1,7 @@
 package io.tributary.driver.mysql;
 
+import static java.util.Objects.requireNonNull;
+
 import io.tributary.core.BackfillMsgFn;
 import io.tributary.core.CdcSource;
 import io.tributary.core.ChangeSink;
@@ -8,8 +10,9 @@ import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.IncrementalSupport;
 import io.tributary.core.PositionCodec;
-import io.tributary.core.state.State;
+import io.tributary.core.WatermarkSupport;
 import io.tributary.driver.jdbc.CursorColumns;
 import io.tributary.driver.jdbc.JdbcErrors;
 import io.tributary.driver.jdbc.JdbcReads;
@@ -27,7 +30,6 @@ import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
 import io.tributary.types.ValueException;
-import io.tributary.writer.WriterPool;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -56,10 +58,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * without a key or with a composite key in one chunk), streaming reads, incremental on a primary and secondary
  * cursor, and binlog CDC in sequential mode ({@link MySqlCdc}).
  */
-public final class MySqlDriver implements DriverInterface {
-    private MySqlConfig config;
+public final class MySqlDriver implements DriverInterface, IncrementalSupport {
+    private final MySqlConfig config;
     private final Map<StreamId, List<MySqlTypes.Column>> columns = new ConcurrentHashMap<>();
     private MySqlCdc cdc;
+
+    /** The unconfigured instance {@link java.util.ServiceLoader} creates; {@link #configure} returns a usable one. */
+    public MySqlDriver() {
+        this.config = null;
+    }
+
+    private MySqlDriver(MySqlConfig config) {
+        this.config = requireNonNull(config, "config is null");
+    }
 
     @Override
     public String type() {
@@ -72,12 +83,15 @@ public final class MySqlDriver implements DriverInterface {
     }
 
     @Override
-    public void configure(DriverConfig c) {
-        this.config = (MySqlConfig) c;
+    public MySqlDriver configure(DriverConfig c) {
+        return new MySqlDriver(MySqlConfig.class.cast(c));
     }
 
     @Override
-    public DriverConfig config() {
+    public MySqlConfig config() {
+        if (config == null) {
+            throw new IllegalStateException("driver mysql is not configured");
+        }
         return config;
     }
 
@@ -155,11 +169,6 @@ public final class MySqlDriver implements DriverInterface {
         } catch (SQLException e) {
             throw translate(e, "checking the server");
         }
-    }
-
-    @Override
-    public void setupState(State s) {
-        // nothing to keep: CDC positions are the engine's (cdcSource())
     }
 
     /**
@@ -324,12 +333,12 @@ public final class MySqlDriver implements DriverInterface {
     // ------------------------------------------------------------------ backfill
 
     @Override
-    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
-        return getOrSplitChunks(pool, stream, config.chunkSize());
+    public List<Chunk> getOrSplitChunks(ConfiguredStream stream) {
+        return getOrSplitChunks(stream, config.chunkSize());
     }
 
     @Override
-    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream, long maxChunkRows) {
+    public List<Chunk> getOrSplitChunks(ConfiguredStream stream, long maxChunkRows) {
         long chunkSize = Math.max(1, Math.min(config.chunkSize(), maxChunkRows));
         List<String> key = stream.chunkColumn().map(List::of).orElse(stream.primaryKey());
         if (key.size() != 1) {
@@ -419,6 +428,11 @@ public final class MySqlDriver implements DriverInterface {
     // ------------------------------------------------------------------ incremental
 
     @Override
+    public Optional<IncrementalSupport> incremental() {
+        return Optional.of(this);
+    }
+
+    @Override
     public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
         List<Field> cursors = new ArrayList<>(2);
         cursors.add(stream.schema().field(stream.primaryCursor().orElseThrow()).orElseThrow());
@@ -445,17 +459,12 @@ public final class MySqlDriver implements DriverInterface {
     // ------------------------------------------------------------------ CDC
 
     @Override
-    public boolean cdcSupported() {
-        return config.updateMethod().isPresent();
-    }
-
-    @Override
     public ChangeStreamMode changeStreamMode() {
         return ChangeStreamMode.SEQUENTIAL;
     }
 
     @Override
-    public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
+    public void preCDC(List<ConfiguredStream> streams) {
         cdc = new MySqlCdc(this, config, streams);
     }
 
@@ -465,7 +474,7 @@ public final class MySqlDriver implements DriverInterface {
      */
     @Override
     public Optional<CdcSource<?>> cdcSource() {
-        return Optional.of(changes);
+        return config.updateMethod().isPresent() ? Optional.of(changes) : Optional.empty();
     }
 
     private final CdcSource<MySqlPosition> changes = new CdcSource<>() {
@@ -495,12 +504,11 @@ public final class MySqlDriver implements DriverInterface {
 
     /** Watermarks are binlog positions (read-only: no signal table, no write grant). */
     @Override
-    public boolean watermarksSupported() {
-        return cdcSupported();
+    public Optional<WatermarkSupport> watermarks() {
+        return cdcSupported() ? Optional.of(this::writeWatermark) : Optional.empty();
     }
 
-    @Override
-    public void writeWatermark(int identifier, String watermark) {
+    private void writeWatermark(int identifier, String watermark) {
         MySqlCdc c = cdc;
         if (c == null) {
             throw new NonRetriableException("writeWatermark called before preCDC");

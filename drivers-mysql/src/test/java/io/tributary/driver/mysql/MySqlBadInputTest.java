@@ -1,6 +1,7 @@
 package io.tributary.driver.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,6 +31,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -247,12 +249,12 @@ class MySqlBadInputTest {
                 .get("position").get("name").asText();
         // MariaDB keeps a binlog file until InnoDB checkpointed past it: rotate and purge until it is gone (MySQL
         // purges at once)
-        for (int i = 0; i < 100 && binaryLogs().contains(saved); i++) {
-            db.execute("FLUSH BINARY LOGS");
-            db.execute("PURGE BINARY LOGS TO '" + scalar("SHOW MASTER STATUS") + "'");
-            Thread.sleep(50);
-        }
-        assertThat(binaryLogs()).doesNotContain(saved);
+        await("binlog " + saved + " purged").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> {
+                    db.execute("FLUSH BINARY LOGS");
+                    db.execute("PURGE BINARY LOGS TO '" + scalar("SHOW MASTER STATUS") + "'");
+                    assertThat(binaryLogs()).doesNotContain(saved);
+                });
         db.execute("INSERT INTO shop.purge_t VALUES (2, 'y')");
         Throwable t = failsWithoutSideEffects(TestingMySqlServer.APP_PASSWORD, () -> sync(app(true), List.of(cs)));
         assertThat(t).isInstanceOf(NonRetriableException.class)

@@ -27,7 +27,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,7 +72,7 @@ class MySqlDriverTest {
                 + " '2024-02-29 13:45:12.654321', '2024-02-29 08:15:12.123', 2026)";
         db.execute("INSERT INTO shop.types_t VALUES " + values.formatted(1));
         State state = State.inMemory();
-        MemoryDestination dest = MemoryDestination.named("mysql-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         StreamId id = StreamId.of("shop", "types_t");
         Stream s = discover(state, id);
         assertThat(s.schema().field("flag").orElseThrow().type()).isEqualTo(DataType.BOOLEAN);
@@ -121,7 +120,7 @@ class MySqlDriverTest {
     void xaTransactionsArriveAtTheirCommitAndNeverWhenRolledBack() throws Exception {
         db.execute("CREATE TABLE shop.xa_t (id int PRIMARY KEY, v varchar(20))", "INSERT INTO shop.xa_t VALUES (1, 'one')");
         State state = State.inMemory();
-        MemoryDestination dest = MemoryDestination.named("mysql-xa-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         StreamId id = StreamId.of("shop", "xa_t");
         Stream s = discover(state, id);
         ConfiguredStream cs = ConfiguredStream.of(s.withSyncMode(SyncMode.CDC));
@@ -181,7 +180,7 @@ class MySqlDriverTest {
         db.execute("CREATE TABLE shop.filter_bs (id int PRIMARY KEY, v varchar(50))",
                 "INSERT INTO shop.filter_bs VALUES (1, 'C:\\\\temp\\\\'), (2, 'C:temp'), (3, 'it''s'), (4, 'x')");
         State state = State.inMemory();
-        MemoryDestination dest = MemoryDestination.named("mysql-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         StreamId id = StreamId.of("shop", "filter_bs");
         ConfiguredStream cs = ConfiguredStream.of(discover(state, id))
                 .withFilter("v = 'C:\\temp\\' or v = \"it's\"");
@@ -203,7 +202,7 @@ class MySqlDriverTest {
         StreamId id = StreamId.of("shop", "chunk_nulls");
         for (String column : List.of("n", "s")) {
             State state = State.inMemory();
-            MemoryDestination dest = MemoryDestination.named("mysql-" + UUID.randomUUID());
+            MemoryDestination dest = new MemoryDestination();
             ConfiguredStream all = ConfiguredStream.of(discover(state, id));
             ConfiguredStream cs = new ConfiguredStream(all.stream(), all.selectedColumns(), all.syncNewColumns(),
                     all.filter(), java.util.Optional.of(column), all.appendMode(), all.normalization(),
@@ -229,7 +228,7 @@ class MySqlDriverTest {
     void resumesFromAGlobalPositionSavedBeforePositionsHadAVersion() {
         db.execute("CREATE TABLE shop.pos_t (id int PRIMARY KEY, v varchar(20))", "INSERT INTO shop.pos_t VALUES (1, 'one')");
         State state = State.inMemory();
-        MemoryDestination dest = MemoryDestination.named("mysql-pos-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         StreamId id = StreamId.of("shop", "pos_t");
         ConfiguredStream cs = ConfiguredStream.of(discover(state, id).withSyncMode(SyncMode.CDC));
         run(state, dest, cs);

@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,7 +85,7 @@ class MySqlFaultTest {
                 "INSERT INTO shop.fault_t SELECT seq, concat('v', seq), 0 FROM " + TestingMySqlServer.integers(1, 30_000));
         StreamId id = StreamId.of("shop", "fault_t");
         State state = State.inMemory();
-        MemoryDestination dest = MemoryDestination.named("mysql-fault-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         Stream s;
         try (DriverInterface d = driver()) {
             s = new AbstractDriver(d, state).discover(2).stream().filter(x -> x.id().equals(id)).findFirst()

@@ -74,7 +74,7 @@ class MySqlValuesTest {
             fixture.insertEdgeRow(id, r + 1, 0, literals(columns, r));
         }
         InMemoryStateStore store = new InMemoryStateStore();
-        MemoryDestination dest = MemoryDestination.named("mysql-values-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         Stream s;
         try (DriverInterface d = fixture.newDriver(Capture.CDC)) {
             s = new AbstractDriver(d, State.load(store)).discover(2).stream().filter(x -> x.id().equals(id))
@@ -145,7 +145,7 @@ class MySqlValuesTest {
                 + "'0000-00-00 00:00:00', '0000-00-00 00:00:00'), (%d, '2020-00-15', '2020-01-00 10:00:00', NULL)";
         fixture.db.execute("SET sql_mode = ''", insert.formatted(1, 2));
         InMemoryStateStore store = new InMemoryStateStore();
-        MemoryDestination dest = MemoryDestination.named("mysql-zero-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         ConfiguredStream cs = ConfiguredStream.of(discover(store, id).withSyncMode(SyncMode.CDC));
         run(store, dest, cs);
         fixture.db.execute("SET sql_mode = ''", insert.formatted(3, 4));
@@ -169,7 +169,7 @@ class MySqlValuesTest {
         fixture.db.execute("CREATE TABLE " + MySqlDriver.qualified(id) + " (id bigint PRIMARY KEY, d date)",
                 "INSERT INTO " + MySqlDriver.qualified(id) + " VALUES (1, '2021-02-28')");
         InMemoryStateStore store = new InMemoryStateStore();
-        MemoryDestination dest = MemoryDestination.named("mysql-bad-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         ConfiguredStream cs = ConfiguredStream.of(discover(store, id).withSyncMode(SyncMode.CDC));
         run(store, dest, cs);
         fixture.db.execute("SET sql_mode = 'ALLOW_INVALID_DATES'",
@@ -180,7 +180,7 @@ class MySqlValuesTest {
                 .hasMessageContaining("key 42").hasMessageContaining("2021-02-30")
                 .hasMessageContaining("the source driver cannot read this value");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(new InMemoryStateStore(),
-                MemoryDestination.named("mysql-bad-fill-" + UUID.randomUUID()), cs))
+                new MemoryDestination(), cs))
                 .isInstanceOf(io.tributary.types.ValueException.class)
                 .hasMessageContaining("stream " + id).hasMessageContaining("column d")
                 .hasMessageContaining("key 42").hasMessageContaining("2021-02-30");

@@ -11,6 +11,8 @@ import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.IncrementalSupport;
+import io.tributary.core.WatermarkSupport;
 import io.tributary.core.Drivers;
 import io.tributary.core.state.State;
 import io.tributary.testkit.TestingMariaDb;
@@ -27,7 +29,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,7 +74,7 @@ class MySqlWatermarkBackfillTest {
         db.execute(insert.toString());
         StreamId id = StreamId.of("shop", "wm_race");
         State state = State.inMemory();
-        MemoryDestination dest = MemoryDestination.named("mysql-wm-" + UUID.randomUUID());
+        MemoryDestination dest = new MemoryDestination();
         Stream s;
         try (DriverInterface d = driver()) {
             s = new AbstractDriver(d, state).discover(2).stream().filter(x -> x.id().equals(id)).findFirst()
@@ -128,8 +129,8 @@ class MySqlWatermarkBackfillTest {
         }
 
         @Override
-        public void configure(DriverConfig config) {
-            d.configure(config);
+        public DriverInterface configure(DriverConfig config) {
+            return new UpdatingWhileReading(d.configure(config), duringRead);
         }
 
         @Override
@@ -140,11 +141,6 @@ class MySqlWatermarkBackfillTest {
         @Override
         public void setup() {
             d.setup();
-        }
-
-        @Override
-        public void setupState(State state) {
-            d.setupState(state);
         }
 
         @Override
@@ -178,28 +174,18 @@ class MySqlWatermarkBackfillTest {
         }
 
         @Override
-        public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
-            return d.getOrSplitChunks(pool, stream);
+        public List<Chunk> getOrSplitChunks(ConfiguredStream stream) {
+            return d.getOrSplitChunks(stream);
         }
 
         @Override
-        public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream, long maxChunkRows) {
-            return d.getOrSplitChunks(pool, stream, maxChunkRows);
+        public List<Chunk> getOrSplitChunks(ConfiguredStream stream, long maxChunkRows) {
+            return d.getOrSplitChunks(stream, maxChunkRows);
         }
 
         @Override
-        public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
-            return d.fetchMaxCursorValues(stream);
-        }
-
-        @Override
-        public void streamIncrementalChanges(ConfiguredStream stream, CursorValues from, BackfillMsgFn fn) {
-            d.streamIncrementalChanges(stream, from, fn);
-        }
-
-        @Override
-        public boolean cdcSupported() {
-            return d.cdcSupported();
+        public Optional<IncrementalSupport> incremental() {
+            return d.incremental();
         }
 
         @Override
@@ -208,8 +194,8 @@ class MySqlWatermarkBackfillTest {
         }
 
         @Override
-        public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
-            d.preCDC(pool, streams);
+        public void preCDC(List<ConfiguredStream> streams) {
+            d.preCDC(streams);
         }
 
         @Override
@@ -218,18 +204,8 @@ class MySqlWatermarkBackfillTest {
         }
 
         @Override
-        public boolean watermarksSupported() {
-            return d.watermarksSupported();
-        }
-
-        @Override
-        public void writeWatermark(int identifier, String watermark) {
-            d.writeWatermark(identifier, watermark);
-        }
-
-        @Override
-        public void postCDC(int identifier) {
-            d.postCDC(identifier);
+        public Optional<WatermarkSupport> watermarks() {
+            return d.watermarks();
         }
 
         @Override

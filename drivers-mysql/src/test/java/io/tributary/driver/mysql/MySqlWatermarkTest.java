@@ -1,6 +1,7 @@
 package io.tributary.driver.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.shyiko.mysql.binlog.event.MySqlGtid;
@@ -17,6 +18,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -209,8 +211,19 @@ class MySqlWatermarkTest {
 
     @Test
     void aWatermarkReturnsOnlyOnceTheStreamHandedItOver() throws Exception {
-        CompletableFuture<Void> w = watermarkAsync("w1");
-        Thread.sleep(300);
+        CompletableFuture<Void> w = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                cdc.watermark("w1");
+                w.complete(null);
+            } catch (Throwable e) {
+                w.completeExceptionally(e);
+            }
+        }, "watermark w1");
+        caller.start();
+        // the event: the call blocks (parks) waiting for a stream to hand the mark over, instead of returning
+        await("the watermark call waits").atMost(Duration.ofSeconds(30))
+                .until(() -> w.isDone() || caller.getState() == Thread.State.WAITING);
         assertThat(w).as("no stream reads the binlog yet").isNotDone();
         startStream();
         w.get(30, TimeUnit.SECONDS);
@@ -226,11 +239,8 @@ class MySqlWatermarkTest {
             cdc.watermark("low-" + i);
             db.execute("UPDATE shop.wm_keys SET v = " + i + " WHERE id = 1");
             String change = "change v=" + i;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!delivered.contains(change) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertThat(delivered).contains(change);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                    .untilAsserted(() -> assertThat(delivered).contains(change));
             assertThat(delivered.indexOf("low-" + i)).as("the mark before the change committed after it: %s",
                     delivered).isBetween(0, delivered.indexOf(change));
         }

@@ -1,5 +1,7 @@
 package io.tributary.driver.postgres;
 
+import static java.util.Objects.requireNonNull;
+
 import io.tributary.core.BackfillMsgFn;
 import io.tributary.core.CdcSource;
 import io.tributary.core.ChangeSink;
@@ -8,8 +10,9 @@ import io.tributary.core.Chunk;
 import io.tributary.core.CursorValues;
 import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
+import io.tributary.core.IncrementalSupport;
 import io.tributary.core.PositionCodec;
-import io.tributary.core.state.State;
+import io.tributary.core.WatermarkSupport;
 import io.tributary.driver.jdbc.JdbcReads;
 import io.tributary.driver.jdbc.KeyRangeChunker;
 import io.tributary.driver.jdbc.RowDecoder;
@@ -25,7 +28,6 @@ import io.tributary.types.Schema;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
 import io.tributary.types.ValueException;
-import io.tributary.writer.WriterPool;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -56,17 +58,28 @@ import org.slf4j.LoggerFactory;
  * on a primary and secondary cursor, and CDC from a pgoutput logical replication slot ({@link PostgresCdc},
  * sequential mode).
  */
-public final class PostgresDriver implements DriverInterface {
+public final class PostgresDriver implements DriverInterface, IncrementalSupport {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresDriver.class);
 
-    private PostgresConfig config;
-    private PostgresConnections connections;
+    private final PostgresConfig config;
+    private final PostgresConnections connections;
     private volatile int serverVersion;
     private volatile PostgresTypes types;
     private final Map<StreamId, PostgresDiscovery.TableInfo> tables = new ConcurrentHashMap<>();
     private PostgresCdc cdc;
     /** The exported snapshot backfill chunks join, while the slot's creating connection keeps it alive. */
     private volatile String snapshot;
+
+    /** The unconfigured instance {@link java.util.ServiceLoader} creates; {@link #configure} returns a usable one. */
+    public PostgresDriver() {
+        this.config = null;
+        this.connections = null;
+    }
+
+    private PostgresDriver(PostgresConfig config) {
+        this.config = requireNonNull(config, "config is null");
+        this.connections = new PostgresConnections(config);
+    }
 
     void snapshot(String name) {
         this.snapshot = name;
@@ -83,13 +96,15 @@ public final class PostgresDriver implements DriverInterface {
     }
 
     @Override
-    public void configure(DriverConfig c) {
-        this.config = (PostgresConfig) c;
-        this.connections = new PostgresConnections(config);
+    public PostgresDriver configure(DriverConfig c) {
+        return new PostgresDriver(PostgresConfig.class.cast(c));
     }
 
     @Override
-    public DriverConfig config() {
+    public PostgresConfig config() {
+        if (config == null) {
+            throw new IllegalStateException("driver postgres is not configured");
+        }
         return config;
     }
 
@@ -107,11 +122,6 @@ public final class PostgresDriver implements DriverInterface {
         } catch (SQLException e) {
             throw connections.translate(e);
         }
-    }
-
-    /** Nothing to keep: CDC positions are the engine's ({@link #cdcSource()}). */
-    @Override
-    public void setupState(State s) {
     }
 
     /**
@@ -250,12 +260,12 @@ public final class PostgresDriver implements DriverInterface {
     }
 
     @Override
-    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream) {
-        return getOrSplitChunks(pool, stream, config.chunkSize());
+    public List<Chunk> getOrSplitChunks(ConfiguredStream stream) {
+        return getOrSplitChunks(stream, config.chunkSize());
     }
 
     @Override
-    public List<Chunk> getOrSplitChunks(WriterPool pool, ConfiguredStream stream, long maxChunkRows) {
+    public List<Chunk> getOrSplitChunks(ConfiguredStream stream, long maxChunkRows) {
         long rowsPerChunk = Math.max(1, Math.min(config.chunkSize(), maxChunkRows));
         PostgresDiscovery.TableInfo info = info(stream.id());
         try (Connection c = connections.open()) {
@@ -491,6 +501,11 @@ public final class PostgresDriver implements DriverInterface {
     // ------------------------------------------------------------------ incremental
 
     @Override
+    public Optional<IncrementalSupport> incremental() {
+        return Optional.of(this);
+    }
+
+    @Override
     public CursorValues fetchMaxCursorValues(ConfiguredStream stream) {
         List<Field> cursors = new ArrayList<>(2);
         cursors.add(stream.schema().field(stream.primaryCursor().orElseThrow()).orElseThrow());
@@ -517,17 +532,12 @@ public final class PostgresDriver implements DriverInterface {
     // ------------------------------------------------------------------ CDC
 
     @Override
-    public boolean cdcSupported() {
-        return config.updateMethod().isPresent();
-    }
-
-    @Override
     public ChangeStreamMode changeStreamMode() {
         return ChangeStreamMode.SEQUENTIAL;
     }
 
     @Override
-    public void preCDC(WriterPool pool, List<ConfiguredStream> streams) {
+    public void preCDC(List<ConfiguredStream> streams) {
         PostgresConfig.UpdateMethod um = config.updateMethod().orElseThrow(
                 () -> new ConfigException("CDC needs 'update_method' in the source config"));
         Map<StreamId, Long> tables = new LinkedHashMap<>();
@@ -549,7 +559,7 @@ public final class PostgresDriver implements DriverInterface {
      */
     @Override
     public Optional<CdcSource<?>> cdcSource() {
-        return Optional.of(changes);
+        return config.updateMethod().isPresent() ? Optional.of(changes) : Optional.empty();
     }
 
     private final CdcSource<PostgresPosition> changes = new CdcSource<>() {
@@ -584,12 +594,9 @@ public final class PostgresDriver implements DriverInterface {
 
     /** Watermarks are logical decoding messages (PostgreSQL 14 or later: pgoutput's {@code messages} option). */
     @Override
-    public boolean watermarksSupported() {
-        if (!cdcSupported()) {
-            return false;
-        }
+    public Optional<WatermarkSupport> watermarks() {
         // pgoutput's messages option (the watermarks themselves) and pg_current_snapshot() (the visibility wait)
-        return serverVersion() >= 140000;
+        return cdcSupported() && serverVersion() >= 140000 ? Optional.of(this::writeWatermark) : Optional.empty();
     }
 
     /** The server's {@code server_version_num} (e.g. 170002), read once. */
@@ -615,8 +622,7 @@ public final class PostgresDriver implements DriverInterface {
      * Needs no table and no write grant on user tables. Chunk readers start reading after their low watermark, so
      * the exported snapshot of {@code consistent_snapshot} (which lies before it) is released here.
      */
-    @Override
-    public void writeWatermark(int identifier, String watermark) {
+    private void writeWatermark(int identifier, String watermark) {
         PostgresCdc c = cdc;
         if (c == null) {
             throw new NonRetriableException("writeWatermark called before preCDC");

@@ -15,14 +15,13 @@ import io.tributary.writer.WriterPool;
 import io.tributary.writer.memory.MemoryDestination;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 
 /** Runs the real orchestrator with the PostgreSQL driver into a memory destination, state kept across runs. */
 class PgSync {
     final TestingPostgres pg;
     final String extraConfig;
     final InMemoryStateStore store = new InMemoryStateStore();
-    final MemoryDestination dest = MemoryDestination.named("pg-" + UUID.randomUUID());
+    final MemoryDestination dest = new MemoryDestination();
 
     PgSync(TestingPostgres pg, String extraConfig) {
         this.pg = pg;

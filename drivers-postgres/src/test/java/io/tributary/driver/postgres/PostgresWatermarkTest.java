@@ -2,6 +2,7 @@ package io.tributary.driver.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.tributary.core.AbstractDriver;
 import io.tributary.core.CdcBackfill;
@@ -210,20 +211,14 @@ class PostgresWatermarkTest {
         }, "continuous");
         t.start();
         // the backfill finishes and the stream keeps running: later changes arrive without a new run
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (sync.dest.table(id).size() < 5_000 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> sync.dest.table(id).size() >= 5_000);
         for (int round = 0; round < 3; round++) {
             pg.execute("UPDATE cont_t SET v = 'round" + round + "' WHERE id <= 100");
-            long until = System.nanoTime() + 10_000_000_000L;
             String want = "round" + round;
-            while (!want.equals(sync.dest.table(id).get("100") == null ? null
-                    : sync.dest.table(id).get("100").value("v")) && System.nanoTime() < until) {
-                Thread.sleep(20);
-            }
-            assertThat(sync.dest.table(id).get("100").value("v")).as("round %d arrived while running", round)
-                    .isEqualTo(want);
+            int r = round;
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sync.dest.table(id).get("100"))
+                    .as("round %d arrived while running", r).isNotNull()
+                    .extracting(rec -> rec.value("v")).isEqualTo(want));
         }
         assertThat(t.isAlive()).as("the stream is still running").isTrue();
         running.get().stop();
@@ -298,19 +293,16 @@ class PostgresWatermarkTest {
     }
 
     /** Until a session waits for the synchronous standby in its commit. */
-    private static void awaitSyncRepWait() throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            try (Connection c = pg.connection(); Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'")) {
-                rs.next();
-                if (rs.getLong(1) > 0) {
-                    return;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no session waits for the synchronous standby");
+    private static void awaitSyncRepWait() {
+        await("a session waiting for the synchronous standby").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20)).until(() -> {
+                    try (Connection c = pg.connection(); Statement st = c.createStatement();
+                            ResultSet rs = st.executeQuery(
+                                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'")) {
+                        rs.next();
+                        return rs.getLong(1) > 0;
+                    }
+                });
     }
 
     @Test

@@ -131,7 +131,7 @@ public abstract class DriverConformanceTest {
 
     private final class Sync {
         final InMemoryStateStore store = new InMemoryStateStore();
-        final MemoryDestination dest = MemoryDestination.named("conformance-" + UUID.randomUUID());
+        final MemoryDestination dest = new MemoryDestination();
 
         Stream discover(StreamId id, Capture capture) {
             try (DriverInterface d = fixture.newDriver(capture)) {
@@ -200,16 +200,45 @@ public abstract class DriverConformanceTest {
         assertThat(s.supportedSyncModes()).contains(SyncMode.FULL_REFRESH);
     }
 
+    // ---------------------------------------------------------------- roles
+
+    /**
+     * The driver offers the roles the behaviours it declares need: {@link Behavior#INCREMENTAL} needs
+     * {@code incremental()}, {@link Behavior#CDC} a {@code cdcSource()} when configured for CDC, and
+     * {@link Behavior#WATERMARK} {@code watermarks()} then (a role the kit is not told about is not tested);
+     * {@code configure} returns a new driver holding the config.
+     */
+    @Test
+    void rolesOfTheDeclaredBehavioursArePresent() {
+        try (DriverInterface d = fixture.newDriver(Capture.NONE)) {
+            if (behaviors().contains(Behavior.INCREMENTAL)) {
+                assertThat(d.incremental()).as("incremental()").isPresent();
+            }
+            assertThat(d.config()).as("config()").isInstanceOf(d.configType());
+            try (DriverInterface again = d.configure(d.config())) {
+                assertThat(again).as("configure returns a new driver").isNotSameAs(d);
+                assertThat(again.config()).isSameAs(d.config());
+            }
+        }
+        if (behaviors().contains(Behavior.CDC)) {
+            try (DriverInterface d = fixture.newDriver(Capture.CDC)) {
+                assertThat(d.cdcSource()).as("cdcSource() with CDC configured").isPresent();
+                assertThat(d.cdcSupported()).isTrue();
+                if (behaviors().contains(Behavior.WATERMARK)) {
+                    assertThat(d.watermarks()).as("watermarks() with CDC configured").isPresent();
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- chunks
 
     private void assertChunksCover(StreamId id, Map<Long, Row> rows) {
         Sync sync = new Sync();
         Stream s = sync.discover(id, Capture.NONE).withSyncMode(SyncMode.FULL_REFRESH);
         ConfiguredStream cs = ConfiguredStream.of(s);
-        try (DriverInterface d = fixture.newDriver(Capture.NONE);
-                WriterPool pool = new WriterPool(sync.dest, WriterPool.Options.defaults())) {
-            d.setupState(State.inMemory());
-            List<Chunk> chunks = d.getOrSplitChunks(pool, cs);
+        try (DriverInterface d = fixture.newDriver(Capture.NONE)) {
+            List<Chunk> chunks = d.getOrSplitChunks(cs);
             List<Long> seen = new ArrayList<>();
             int idx = cs.schema().indexOf("id");
             for (Chunk c : chunks) {

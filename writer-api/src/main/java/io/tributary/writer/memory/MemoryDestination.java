@@ -21,7 +21,9 @@ import java.util.function.Consumer;
 /**
  * A destination in memory, for tests and embedders that consume records themselves. Keeps every committed
  * record in commit order ({@link #records}) and the table a reader would see ({@link #table}: the latest record
- * per {@code _olake_id}, deletes removed). Nothing uncommitted is ever visible.
+ * per {@code _olake_id}, deletes removed). Nothing uncommitted is ever visible. Create one with
+ * {@code new MemoryDestination()}; {@link #named} shares one by name with writer configs until it is
+ * {@link #release}d.
  */
 public final class MemoryDestination implements Destination {
     private static final Map<String, MemoryDestination> NAMED = new ConcurrentHashMap<>();
@@ -30,9 +32,27 @@ public final class MemoryDestination implements Destination {
     private final Map<StreamId, Map<String, MetadataState>> states = new HashMap<>();
     private volatile Consumer<MetadataState> beforeCommit = s -> { };
 
-    /** The shared instance of a name: what the {@code memory} writer type with {@code {"name": …}} writes to. */
+    /**
+     * A destination of its own, in no registry: what a test or an embedder that hands the destination to a
+     * {@link io.tributary.writer.WriterPool} itself should use. It is garbage once no one holds it.
+     */
+    public MemoryDestination() {
+    }
+
+    /**
+     * The shared instance of a name: what the {@code memory} writer type with {@code {"name": …}} writes to (a
+     * writer config can only name a destination). It stays registered until {@link #release} of that name.
+     */
     public static MemoryDestination named(String name) {
         return NAMED.computeIfAbsent(name, n -> new MemoryDestination());
+    }
+
+    /**
+     * Forgets the shared instance of {@code name}: a later {@link #named} of that name starts empty, and the records
+     * can be collected once no one holds the instance. Returns whether there was one.
+     */
+    public static boolean release(String name) {
+        return NAMED.remove(name) != null;
     }
 
     /** Runs before each commit becomes visible; a test throws from it to simulate a failed commit. */

@@ -37,6 +37,21 @@ public record Chunk(@JsonProperty("min") Object min, @JsonProperty("max") Object
         return new Chunk(null, null);
     }
 
+    /**
+     * The chunks between ascending, non-null {@code bounds}: {@code [null, b1), [b1, b2), …, [bn, null)};
+     * {@link #all()} alone for no bounds.
+     */
+    public static List<Chunk> between(List<?> bounds) {
+        List<Chunk> chunks = new ArrayList<>(bounds.size() + 1);
+        Object lo = null;
+        for (Object b : bounds) {
+            chunks.add(of(lo, b));
+            lo = b;
+        }
+        chunks.add(of(lo, null));
+        return chunks;
+    }
+
     static Object normalize(Object v) {
         if (v == null || v instanceof String || v instanceof Long || v instanceof Double
                 || v instanceof Boolean) {

@@ -51,7 +51,7 @@ public final class KeyRangeChunker {
         for (long b = min + step; b <= max && b > min; b += step) {
             bounds.add(b);
         }
-        return between(bounds);
+        return Chunk.between(bounds);
     }
 
     /**
@@ -82,19 +82,7 @@ public final class KeyRangeChunker {
                     }
                 }
             }
-            return between(bounds);
+            return Chunk.between(bounds);
         }
-    }
-
-    /** The chunks between ascending {@code bounds}: {@code [null, b1), [b1, b2), …, [bn, null)}. */
-    static List<Chunk> between(List<Object> bounds) {
-        List<Chunk> chunks = new ArrayList<>(bounds.size() + 1);
-        Object lo = null;
-        for (Object b : bounds) {
-            chunks.add(Chunk.of(lo, b));
-            lo = b;
-        }
-        chunks.add(Chunk.of(lo, null));
-        return chunks;
     }
 }

@@ -105,8 +105,8 @@ class KeyRangeChunkerTest {
 
     @Test
     void chunksBetweenBoundsCoverEverything() {
-        assertThat(KeyRangeChunker.between(List.of())).containsExactly(Chunk.all());
-        assertThat(KeyRangeChunker.between(List.of("m", "t"))).containsExactly(
+        assertThat(Chunk.between(List.of())).containsExactly(Chunk.all());
+        assertThat(Chunk.between(List.of("m", "t"))).containsExactly(
                 Chunk.of(null, "m"), Chunk.of("m", "t"), Chunk.of("t", null));
     }
 }

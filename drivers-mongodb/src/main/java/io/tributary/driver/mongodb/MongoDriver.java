@@ -378,14 +378,7 @@ public final class MongoDriver implements DriverInterface, IncrementalSupport {
             if (bounds.contains(null)) {
                 return List.of(Chunk.all());
             }
-            List<Chunk> chunks = new ArrayList<>();
-            Object lo = null;
-            for (Object b : bounds) {
-                chunks.add(Chunk.of(lo, b));
-                lo = b;
-            }
-            chunks.add(Chunk.of(lo, null));
-            return chunks;
+            return Chunk.between(bounds);
         } catch (MongoException e) {
             throw translate(e, "splitting " + stream.id());
         }

@@ -128,12 +128,6 @@ public class AbstractDriver implements AutoCloseable {
         this.fullRefresh = new FullRefreshRunner(ctx, backfill);
         this.incremental = new IncrementalRunner(ctx, backfill);
         this.changeStreams = new ChangeStreamRunner(ctx, backfill);
-        setupLegacyState(driver, state);
-    }
-
-    @SuppressWarnings("deprecation") // the untyped change-stream path keeps its position in the state
-    private static void setupLegacyState(DriverInterface driver, State state) {
-        driver.setupState(state);
     }
 
     public AbstractDriver(DriverInterface driver, State state) {

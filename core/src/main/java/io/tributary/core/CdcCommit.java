@@ -12,14 +12,14 @@ import java.util.Map;
 /**
  * One committed CDC checkpoint of a change stream.
  *
- * @param identifier the change stream ({@link DriverInterface#streamChanges})
+ * @param identifier the change stream ({@link CdcSource#streamChanges})
  * @param position the source position committed (and acknowledged to the source)
  * @param streams every stream this change stream carries, also those without a change in this checkpoint
  * @param changes per stream with at least one change: its changes by operation and their source commit times; empty
  *     for an idle checkpoint (the change stream read to the end of the log and found nothing: it is caught up)
  * @param backfillRows backfill rows committed with this checkpoint (a watermark backfill's chunks)
  * @param committedAt when the destination commit and the acknowledgement finished
- * @param duration how long the commit took (writers' commits, then the driver's {@code postCDC})
+ * @param duration how long the commit took (writers' commits, the save of the position, then {@link CdcSource#acknowledge})
  */
 public record CdcCommit(int identifier, ObjectNode position, List<StreamId> streams,
         Map<StreamId, StreamChanges> changes, long backfillRows, Instant committedAt, Duration duration) {

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Receives one attempt of one change stream: applies each stream's filter and schema changes, pushes changes to
  * the stream's CDC writer, takes part in a watermark backfill, and at each checkpoint commits the writers, then
- * lets the driver acknowledge and save the position. Used by the change stream's thread only.
+ * lets the engine save the position and the driver acknowledge it ({@link TypedChangeStream}). Used by the change stream's thread only.
  */
-final class CdcSession implements CdcMsgFn {
+final class CdcSession {
     private static final Logger LOG = LoggerFactory.getLogger(AbstractDriver.class);
     /** At most one {@link SyncListener#cdcProgress} a second per change stream. */
     private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -70,8 +70,7 @@ final class CdcSession implements CdcMsgFn {
                 new WriterOptions(ThreadIds.cdc(id), SyncContext.mode(cs, false))));
     }
 
-    @Override
-    public void accept(CdcChange change) {
+    void accept(CdcChange change) {
         SyncContext.checkCancelled();
         ConfiguredStream s = streams.get(change.stream());
         if (s == null) {
@@ -126,35 +125,27 @@ final class CdcSession implements CdcMsgFn {
         }
     }
 
-    @Override
-    public void watermark(String text) {
+    void watermark(String text) {
         SyncContext.checkCancelled();
         if (windows != null) {
             windows.watermark(text, id -> writer(streams.get(id)));
         }
     }
 
-    @Override
-    public boolean keepStreaming() {
+    boolean keepStreaming() {
         return (marks != null && marks.keepStreaming(identifier)) || ctx.continuous();
     }
 
-    @Override
-    public boolean checkpointWanted() {
+    boolean checkpointWanted() {
         Duration every = ctx.options.continuousCheckpoint();
         return (windows != null && windows.emitted() > 0) || changes >= ChangeSink.CHECKPOINT_EVERY
                 || (changes > 0 && !every.isZero() && System.nanoTime() - lastCheckpoint >= every.toNanos())
                 || (changes > 0 && ctx.stopping());
     }
 
-    @Override
-    public void checkpoint(ObjectNode position) {
-        commit(position, () -> ctx.driver.postCDC(identifier));
-    }
-
     /**
      * A checkpoint at {@code position} (its saved form): commits the writers with it as metadata state, then runs
-     * {@code saveAndAcknowledge} (the driver's {@code postCDC}, or the engine's save and the source's acknowledgement),
+     * {@code saveAndAcknowledge} (the engine's save and the source's acknowledgement),
      * then lets the emitted watermark windows go.
      */
     void commit(ObjectNode position, Runnable saveAndAcknowledge) {
@@ -185,7 +176,7 @@ final class CdcSession implements CdcMsgFn {
         lastProgress = now;
     }
 
-    /** The driver returned from {@code streamChanges}: nothing may be left uncommitted. */
+    /** The driver returned from {@link CdcSource#streamChanges}: nothing may be left uncommitted. */
     void finish() {
         if (!writers.isEmpty() || (windows != null && windows.emitted() > 0)) {
             throw new NonRetriableException("driver " + ctx.driver.type() + " returned from streamChanges("

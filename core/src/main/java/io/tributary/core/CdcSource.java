@@ -6,9 +6,8 @@ import java.util.List;
 /**
  * CDC with positions the engine owns: the driver reads and decodes the log; the engine saves positions in state,
  * decides when a checkpoint is due and when a run ends, and tells the driver what to acknowledge. A driver offers it
- * through {@link DriverInterface#cdcSource()}; {@link DriverInterface#preCDC} is still called first (to create a
- * publication, a slot), then {@link DriverInterface#streamChanges(int, CdcMsgFn)} and
- * {@link DriverInterface#postCDC} are not used. A driver using it never reads or writes positions in the state.
+ * through {@link DriverInterface#cdcSource()}; {@link DriverInterface#preCDC} is called first (to create a
+ * publication, a slot). The driver never reads or writes positions in the state.
  *
  * <p>{@code identifier} is 0 in {@link ChangeStreamMode#SEQUENTIAL} mode (one change stream for every CDC stream) and
  * the stream's index in the CDC stream list otherwise.

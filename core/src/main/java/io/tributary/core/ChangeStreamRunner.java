@@ -2,6 +2,7 @@ package io.tributary.core;
 
 import io.tributary.core.concurrent.TaskGroup;
 import io.tributary.types.ConfiguredStream;
+import io.tributary.types.NonRetriableException;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ final class ChangeStreamRunner {
     private final SyncContext ctx;
     private final BackfillRunner backfill;
     private final WatermarkBackfill watermark;
-    /** The driver's {@link CdcSource} of the current run, or null: the driver keeps its positions itself. */
+    /** The engine's side of the driver's {@link CdcSource}, for the current run. */
     private volatile TypedChangeStream<?> typed;
 
     ChangeStreamRunner(SyncContext ctx, BackfillRunner backfill) {
@@ -39,10 +40,9 @@ final class ChangeStreamRunner {
         }
         ctx.driver.preCDC(streams);
         typed = ctx.driver.cdcSource().map(src -> TypedChangeStream.of(src, ctx.state, ctx.driver.changeStreamMode()))
-                .orElse(null);
-        if (typed != null) {
-            typed.recordStartPositions(changeStreams(ctx.driver.changeStreamMode(), streams));
-        }
+                .orElseThrow(() -> new NonRetriableException("driver " + ctx.driver.type()
+                        + " says it supports CDC but has no cdcSource()"));
+        typed.recordStartPositions(changeStreams(ctx.driver.changeStreamMode(), streams));
         if (ctx.options.cdcBackfill() == CdcBackfill.WATERMARK) {
             watermark.run(run, streams);
             return;
@@ -121,12 +121,7 @@ final class ChangeStreamRunner {
                             ctx.listener().changeStreamStarted(identifier,
                                     streams.stream().map(ConfiguredStream::id).toList());
                             try {
-                                TypedChangeStream<?> t = typed;
-                                if (t != null) {
-                                    t.stream(identifier, streams, session);
-                                } else {
-                                    ctx.driver.streamChanges(identifier, session);
-                                }
+                                typed.stream(identifier, streams, session);
                                 session.finish();
                             } catch (RuntimeException | Error e) {
                                 session.abort(e);

@@ -79,19 +79,6 @@ public interface DriverInterface extends AutoCloseable {
     void setup();
 
     /**
-     * Gives the driver the sync's state, before any read: only for a driver that streams changes without a
-     * {@link #cdcSource()} and so keeps its own position in it ({@link State#setGlobal}, stream values). A driver
-     * with a {@link #cdcSource()} has no use for it (positions, cursors and chunks are the engine's). The default does
-     * nothing.
-     *
-     * @deprecated since 0.2: goes with {@link #streamChanges(int, CdcMsgFn)} and {@link #postCDC}; implement
-     *     {@link #cdcSource()} instead.
-     */
-    @Deprecated(since = "0.2")
-    default void setupState(State state) {
-    }
-
-    /**
      * Identifies the source the sync's positions belong to, so that a state file written against one server is
      * never resumed against another ({@link State#bindSource}): chunks, cursors and log positions of a foreign
      * source would silently skip or repeat data. {@link AbstractDriver#read} calls it before it reads or writes
@@ -178,8 +165,8 @@ public interface DriverInterface extends AutoCloseable {
     }
 
     /**
-     * Whether the configuration enables CDC (a slot, a binlog, change streams). The default: whether there is a
-     * {@link #cdcSource()}; only a driver streaming through {@link #streamChanges(int, CdcMsgFn)} overrides it.
+     * Whether the configuration enables CDC (a slot, a binlog, change streams): whether there is a
+     * {@link #cdcSource()}. A driver need not override it.
      */
     default boolean cdcSupported() {
         return cdcSource().isPresent();
@@ -193,9 +180,8 @@ public interface DriverInterface extends AutoCloseable {
     /**
      * Prepares CDC before any backfill of {@code streams}. With a {@link #cdcSource()}: creates what CDC needs on the
      * server (a publication, a slot) and the driver's CDC reader; the engine then records the start positions
-     * ({@link CdcSource#startPosition}). Without one: when the state holds no position yet, records the source's
-     * current position in state, so that changes made during backfill are captured. Called only when
-     * {@link #cdcSupported()}; the default does nothing.
+     * ({@link CdcSource#startPosition}). Called only when {@link #cdcSupported()}; the
+     * default does nothing.
      *
      * @since 0.2 (without the unused {@code WriterPool} parameter)
      */
@@ -205,12 +191,12 @@ public interface DriverInterface extends AutoCloseable {
     /**
      * CDC with typed positions that the engine saves and restores ({@link CdcSource}): when present, the engine calls
      * {@link #preCDC}, then asks the source for its start position where the state has none, streams through
-     * {@link CdcSource#streamChanges} and acknowledges through {@link CdcSource#acknowledge};
-     * {@link #streamChanges(int, CdcMsgFn)} and {@link #postCDC} are not called. Empty (the default): the driver keeps
-     * its position in the state itself and streams through {@link #streamChanges(int, CdcMsgFn)}. Present exactly when
-     * the configuration enables CDC.
+     * {@link CdcSource#streamChanges} and acknowledges through {@link CdcSource#acknowledge} (the seed's
+     * {@code streamChanges} and {@code postCDC}). Empty (the default): the driver has no CDC. Present exactly when the
+     * configuration enables CDC.
      *
-     * @since 0.2
+     * @since 0.2 (replaces {@code setupState}, the untyped {@code streamChanges(int, CdcMsgFn)} and {@code postCDC}:
+     *     no driver reads or writes the state)
      */
     @Experimental
     default Optional<CdcSource<?>> cdcSource() {
@@ -218,35 +204,15 @@ public interface DriverInterface extends AutoCloseable {
     }
 
     /**
-     * Streams changes from the saved position (drivers without a {@link #cdcSource()}). {@code identifier} is 0 in
-     * {@link ChangeStreamMode#SEQUENTIAL} mode (all CDC streams) and the index of the stream in the CDC stream list
-     * otherwise. A bounded run returns once it reached the end of the log available when it started (after waiting
-     * up to the configured initial wait for a first change); calls {@link CdcMsgFn#checkpoint} at transaction
-     * boundaries and before returning. The default throws: a driver that supports CDC implements this or
-     * {@link #cdcSource()}.
-     */
-    default void streamChanges(int identifier, CdcMsgFn processFn) {
-        throw new UnsupportedOperationException("driver " + type() + " streams changes through cdcSource()");
-    }
-
-    /**
      * Watermarks in the change log, so that {@link CdcBackfill#WATERMARK} can backfill while the change streams run;
-     * empty (the default) when the driver or the server cannot write them. Present only with a {@link #cdcSource()}
-     * (or {@link #cdcSupported()}). May connect once to ask the server's version.
+     * empty (the default) when the driver or the server cannot write them. Present only with a {@link #cdcSource()}.
+     * May connect once to ask the server's version.
      *
      * @since 0.2 (replaces {@code watermarksSupported()} and the throwing {@code writeWatermark})
      */
     @Experimental
     default Optional<WatermarkSupport> watermarks() {
         return Optional.empty();
-    }
-
-    /**
-     * Called after the writers committed everything up to the position last passed to
-     * {@link CdcMsgFn#checkpoint}: acknowledges it to the source (slot, resume token) and saves it in state,
-     * in that order. Drivers with a {@link #cdcSource()} are not called (the default does nothing).
-     */
-    default void postCDC(int identifier) {
     }
 
     /** Releases connections and server-side resources; idempotent. */

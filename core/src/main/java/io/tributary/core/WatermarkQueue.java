@@ -14,7 +14,7 @@ import java.util.function.Predicate;
 /**
  * For drivers whose watermarks are log positions read on the side (a binlog position, an oplog timestamp) rather
  * than records written into the log: chunk readers {@link #add} a watermark at the log's current end, and the change
- * stream hands each one to {@link CdcMsgFn#watermark} once it has read past that position, in position order
+ * stream hands each one to {@link ChangeSink#watermark} once it has read past that position, in position order
  * (registration order among equal positions). Thread-safe.
  *
  * @param <P> a log position
@@ -26,7 +26,7 @@ public final class WatermarkQueue<P extends Comparable<? super P>> {
      * @param at the log position it was registered at
      * @param tag whatever else the driver needs to decide it is due (e.g. the stream's poll count at registration)
      * @param seq registration order
-     * @param text what {@link CdcMsgFn#watermark} receives
+     * @param text what {@link ChangeSink#watermark} receives
      */
     public record Mark<P>(P at, long tag, long seq, String text) {
     }
@@ -48,7 +48,7 @@ public final class WatermarkQueue<P extends Comparable<? super P>> {
 
     /**
      * Like {@link #add(Comparable, String)}, and returns a future completed once the change stream handed the
-     * watermark over ({@link CdcMsgFn#watermark} returned): everything the stream delivered before it is known then.
+     * watermark over ({@link ChangeSink#watermark} returned): everything the stream delivered before it is known then.
      */
     public CompletableFuture<Void> addAwaited(P at, String text) {
         CompletableFuture<Void> delivered = new CompletableFuture<>();
@@ -58,22 +58,15 @@ public final class WatermarkQueue<P extends Comparable<? super P>> {
         return delivered;
     }
 
-    /** Hands over every watermark at or before {@code read} (the stream has read the log up to it); true if any. */
-    public boolean deliverUpTo(P read, CdcMsgFn fn) {
-        return deliverWhile(m -> m.at().compareTo(read) <= 0, (Consumer<String>) fn::watermark);
-    }
-
-    /** Like {@link #deliverUpTo(Comparable, CdcMsgFn)}, to a {@link ChangeSink#watermark} (or any receiver). */
+    /**
+     * Hands over every watermark at or before {@code read} (the stream has read the log up to it) to {@code to} (a
+     * {@link ChangeSink#watermark}); true if any.
+     */
     public boolean deliverUpTo(P read, Consumer<String> to) {
         return deliverWhile(m -> m.at().compareTo(read) <= 0, to);
     }
 
-    /** Hands over watermarks, lowest position first, while the lowest is {@code due}; true if any. */
-    public boolean deliverWhile(Predicate<Mark<P>> due, CdcMsgFn fn) {
-        return deliverWhile(due, (Consumer<String>) fn::watermark);
-    }
-
-    /** Like {@link #deliverWhile(Predicate, CdcMsgFn)}, to a {@link ChangeSink#watermark} (or any receiver). */
+    /** Hands over watermarks, lowest position first, while the lowest is {@code due}, to {@code fn}; true if any. */
     public boolean deliverWhile(Predicate<Mark<P>> due, Consumer<String> fn) {
         boolean any = false;
         Mark<P> m;

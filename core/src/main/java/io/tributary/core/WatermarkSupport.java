@@ -11,7 +11,7 @@ package io.tributary.core;
 public interface WatermarkSupport {
     /**
      * Puts a marker into the log of change stream {@code identifier}, which the change stream hands to
-     * {@link ChangeSink#watermark} (or {@link CdcMsgFn#watermark}) when it reads that point of the log: every change
+     * {@link ChangeSink#watermark} when it reads that point of the log: every change
      * committed before this call started is delivered before it, every change committed after it returned is
      * delivered after it, and every change delivered before it is visible to a read that starts after this call
      * returned (the watermark backfill reads a chunk between a low and a high marker and keeps only the rows no

@@ -2,29 +2,14 @@ package io.tributary.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class WatermarkQueueTest {
     private final List<String> delivered = new ArrayList<>();
-    private final CdcMsgFn fn = new CdcMsgFn() {
-        @Override
-        public void accept(CdcChange change) {
-            throw new AssertionError("no changes here");
-        }
-
-        @Override
-        public void checkpoint(ObjectNode position) {
-            throw new AssertionError("no checkpoints here");
-        }
-
-        @Override
-        public void watermark(String watermark) {
-            delivered.add(watermark);
-        }
-    };
+    private final Consumer<String> fn = delivered::add;
 
     @Test
     void deliversInPositionThenRegistrationOrderOnlyOnceReadPast() {

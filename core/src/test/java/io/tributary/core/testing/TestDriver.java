@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.BackfillMsgFn;
 import io.tributary.core.CdcChange;
-import io.tributary.core.CdcMsgFn;
 import io.tributary.core.CdcSource;
 import io.tributary.core.ChangeSink;
 import io.tributary.core.ChangeStreamMode;
@@ -14,7 +13,6 @@ import io.tributary.core.DriverConfig;
 import io.tributary.core.DriverInterface;
 import io.tributary.core.IncrementalSupport;
 import io.tributary.core.PositionCodec;
-import io.tributary.core.state.State;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
@@ -50,9 +48,7 @@ public final class TestDriver implements DriverInterface, IncrementalSupport {
 
     private final InMemoryDb db;
     private final Config config;
-    private State state;
-    private List<ConfiguredStream> cdcStreams = List.of();
-    private final Map<Integer, Integer> pendingPosition = new ConcurrentHashMap<>();
+    private volatile List<ConfiguredStream> cdcStreams = List.of();
 
     /** Reads per chunk (to prove no committed chunk is read twice). */
     public final Map<Chunk, AtomicInteger> chunkReads = new ConcurrentHashMap<>();
@@ -63,13 +59,16 @@ public final class TestDriver implements DriverInterface, IncrementalSupport {
     /** Throws the returned exception (if not null) when a chunk is read; gets the chunk and its read count. */
     public volatile ChunkFault chunkFault = (c, n) -> null;
     public volatile boolean closed;
-    /** Whether CDC goes through {@link #cdcSource()} (positions saved by the engine) instead of postCDC. */
-    public volatile boolean typedPositions;
     /** Whether {@link #incremental()} offers the incremental reads. */
     public volatile boolean incrementalRole = true;
     /** {@link #cdcSource()}: the decoded positions streams started from, and the acknowledgements. */
     public final List<Integer> startedFrom = new java.util.concurrent.CopyOnWriteArrayList<>();
     public final List<Ack> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * What a test observes at each acknowledgement (by change stream identifier), kept in {@link Ack#savedThen()}: the
+     * test reads its own state there, to prove the engine saved a position before acknowledging it.
+     */
+    public volatile java.util.function.IntFunction<JsonNode> observeOnAcknowledge = id -> null;
 
     /** Fault injection hook. */
     @FunctionalInterface
@@ -109,12 +108,6 @@ public final class TestDriver implements DriverInterface, IncrementalSupport {
 
     @Override
     public void setup() {
-    }
-
-    @Override
-    @SuppressWarnings("deprecation") // the untyped change-stream path (typedPositions false) keeps its position here
-    public void setupState(State s) {
-        this.state = s;
     }
 
     @Override
@@ -227,18 +220,13 @@ public final class TestDriver implements DriverInterface, IncrementalSupport {
     }
 
     @Override
-    public boolean cdcSupported() {
-        return config.cdc();
-    }
-
-    @Override
     public ChangeStreamMode changeStreamMode() {
         return config.mode();
     }
 
     @Override
     public Optional<CdcSource<?>> cdcSource() {
-        return typedPositions ? Optional.of(typed) : Optional.empty();
+        return config.cdc() ? Optional.of(typed) : Optional.empty();
     }
 
     /** {@link #cdcSource()}: positions are {@code Integer} log offsets that the engine saves. */
@@ -280,13 +268,11 @@ public final class TestDriver implements DriverInterface, IncrementalSupport {
 
         @Override
         public void acknowledge(int identifier, Integer position) {
-            JsonNode saved = config.mode() == ChangeStreamMode.SEQUENTIAL ? state.global().orElseThrow()
-                    : state.streamValue(cdcStreams.get(identifier).id(), "pos").orElseThrow();
-            acknowledged.add(new Ack(identifier, position, saved));
+            acknowledged.add(new Ack(identifier, position, observeOnAcknowledge.apply(identifier)));
         }
     };
 
-    /** An acknowledgement of the {@link #cdcSource()}, with what the state held when it came. */
+    /** An acknowledgement of the {@link #cdcSource()}, with what the test observed when it came (or null). */
     public record Ack(int identifier, int position, JsonNode savedThen) {
     }
 
@@ -318,73 +304,13 @@ public final class TestDriver implements DriverInterface, IncrementalSupport {
 
     @Override
     public void preCDC(List<ConfiguredStream> streams) {
-        this.cdcStreams = List.copyOf(streams);
-        if (typedPositions) {
-            return; // the engine records the start positions
-        }
-        int pos = db.logSize();
-        if (config.mode() == ChangeStreamMode.SEQUENTIAL) {
-            if (state.global().isEmpty()) {
-                state.setGlobal(position(pos));
-            }
-        } else {
-            for (ConfiguredStream s : streams) {
-                if (state.streamValue(s.id(), "pos").isEmpty()) {
-                    state.setStreamValue(s.id(), "pos", Json.mapper().getNodeFactory().numberNode(pos));
-                }
-            }
-        }
+        this.cdcStreams = List.copyOf(streams); // the engine records the start positions
     }
 
     private static ObjectNode position(int pos) {
         ObjectNode n = Json.object();
         n.put("pos", pos);
         return n;
-    }
-
-    private int savedPosition(int identifier) {
-        if (config.mode() == ChangeStreamMode.SEQUENTIAL) {
-            return state.global().map(g -> g.get("pos").asInt()).orElseThrow();
-        }
-        return state.streamValue(cdcStreams.get(identifier).id(), "pos").map(JsonNode::asInt).orElseThrow();
-    }
-
-    @Override
-    public void streamChanges(int identifier, CdcMsgFn processFn) {
-        streamChangesCalls.incrementAndGet();
-        identifiers.add(identifier);
-        int from = savedPosition(identifier);
-        int end = db.logSize();
-        Function<StreamId, Boolean> mine = config.mode() == ChangeStreamMode.SEQUENTIAL
-                ? id -> true
-                : id -> id.equals(cdcStreams.get(identifier).id());
-        int sinceCheckpoint = 0;
-        List<InMemoryDb.Change> changes = db.log(from, end);
-        for (int i = 0; i < changes.size(); i++) {
-            InMemoryDb.Change c = changes.get(i);
-            if (mine.apply(c.stream())) {
-                processFn.accept(new CdcChange(c.stream(), c.op(), c.at(), InMemoryDb.SCHEMA, c.row().clone()));
-                sinceCheckpoint++;
-            }
-            if (sinceCheckpoint >= config.checkpointEvery()) {
-                pendingPosition.put(identifier, from + i + 1);
-                processFn.checkpoint(position(from + i + 1));
-                sinceCheckpoint = 0;
-            }
-        }
-        pendingPosition.put(identifier, end);
-        processFn.checkpoint(position(end));
-    }
-
-    @Override
-    public void postCDC(int identifier) {
-        int pos = pendingPosition.get(identifier);
-        if (config.mode() == ChangeStreamMode.SEQUENTIAL) {
-            state.setGlobal(position(pos));
-        } else {
-            state.setStreamValue(cdcStreams.get(identifier).id(), "pos",
-                    Json.mapper().getNodeFactory().numberNode(pos));
-        }
     }
 
     @Override

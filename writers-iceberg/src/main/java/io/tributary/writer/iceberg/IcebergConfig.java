@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfigKey;
 import io.tributary.types.Secret;
+import io.tributary.writer.S3Keys;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -41,30 +42,8 @@ import java.util.regex.Pattern;
  * {@code token}, {@code credential}, {@code key}, {@code sas}) print as {@code ****}.
  */
 public record IcebergConfig(String catalogType, String warehouse, String catalogName, Optional<String> namespace,
-        Map<String, String> properties, long targetFileSizeBytes, S3 s3, Azure azure) {
+        Map<String, String> properties, long targetFileSizeBytes, S3Keys s3, Azure azure) {
 
-    /** The object-store keys of the config; every field is optional. */
-    public record S3(Optional<String> endpoint, Optional<String> region, Optional<Boolean> pathStyle,
-            Optional<Secret> accessKey, Optional<Secret> secretKey, Optional<Secret> sessionToken) {
-        static final S3 NONE = new S3(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty());
-
-        boolean isEmpty() {
-            return equals(NONE);
-        }
-
-        /** Iceberg's catalog and FileIO properties for these keys ({@code S3FileIO}, {@code GlueCatalog}). */
-        Map<String, String> catalogProperties() {
-            Map<String, String> p = new TreeMap<>();
-            endpoint.ifPresent(e -> p.put("s3.endpoint", e));
-            region.ifPresent(r -> p.put("client.region", r));
-            pathStyle.ifPresent(b -> p.put("s3.path-style-access", b.toString()));
-            accessKey.ifPresent(k -> p.put("s3.access-key-id", k.reveal()));
-            secretKey.ifPresent(k -> p.put("s3.secret-access-key", k.reveal()));
-            sessionToken.ifPresent(k -> p.put("s3.session-token", k.reveal()));
-            return p;
-        }
-    }
 
     /**
      * The Azure keys of the config; every field is optional. {@code host} is the storage account's host that the
@@ -180,9 +159,7 @@ public record IcebergConfig(String catalogType, String warehouse, String catalog
         }
         Azure azure = new Azure(Optional.ofNullable(azureAccountName), Optional.ofNullable(azureAccountKey),
                 Optional.ofNullable(azureSasToken), Optional.ofNullable(azureEndpoint), host);
-        S3 s3 = new S3(Optional.ofNullable(s3Endpoint), Optional.ofNullable(awsRegion),
-                Optional.ofNullable(s3PathStyle), Optional.ofNullable(awsAccessKey), Optional.ofNullable(awsSecretKey),
-                Optional.ofNullable(awsSessionToken));
+        S3Keys s3 = S3Keys.of(s3Endpoint, awsRegion, s3PathStyle, awsAccessKey, awsSecretKey, awsSessionToken);
         return new IcebergConfig(type, warehouse, catalogName == null ? "tributary" : catalogName,
                 Optional.ofNullable(namespace), properties == null ? Map.of() : Map.copyOf(properties),
                 (targetFileSizeMb == null ? 256 : targetFileSizeMb) * 1024 * 1024, s3, azure);

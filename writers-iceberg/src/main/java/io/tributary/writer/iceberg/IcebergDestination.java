@@ -99,7 +99,7 @@ public final class IcebergDestination implements Destination {
      * use Hadoop's file systems, which need S3A for {@code s3://}; the Glue catalog defaults to {@code S3FileIO}.)
      */
     static Map<String, String> catalogProperties(IcebergConfig config) {
-        Map<String, String> props = new HashMap<>(config.s3().catalogProperties());
+        Map<String, String> props = new HashMap<>(config.s3().icebergProperties());
         props.putAll(config.azure().catalogProperties());
         props.putAll(config.properties()); // an explicit property wins over the convenience keys
         if (!config.catalogType().equals("custom")) {

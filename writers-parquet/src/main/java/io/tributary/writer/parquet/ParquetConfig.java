@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfigKey;
 import io.tributary.types.Secret;
+import io.tributary.writer.S3Keys;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -26,34 +27,16 @@ import java.util.regex.Pattern;
  * @param properties further properties of Iceberg's {@code S3FileIO}, which writes the objects
  *     ({@code s3.sse.type}, {@code s3.acl}, ...)
  */
-public record ParquetConfig(String path, Compression compression, long targetFileSizeMb, S3 s3,
+public record ParquetConfig(String path, Compression compression, long targetFileSizeMb, S3Keys s3,
         Map<String, String> properties) {
     private static final Pattern URI_SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*)://.*");
     private static final Pattern SECRET_NAME = Pattern.compile(
             "(?i).*(secret|password|passwd|token|credential|key|sas|signature).*");
 
-    /** The object-store keys; every field is optional. */
-    public record S3(Optional<String> endpoint, Optional<String> region, Optional<Boolean> pathStyle,
-            Optional<Secret> accessKey, Optional<Secret> secretKey, Optional<Secret> sessionToken) {
-        static final S3 NONE = new S3(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty());
-
-        /** Iceberg's {@code S3FileIO} properties for these keys. */
-        Map<String, String> fileIoProperties() {
-            Map<String, String> p = new TreeMap<>();
-            endpoint.ifPresent(e -> p.put("s3.endpoint", e));
-            region.ifPresent(r -> p.put("client.region", r));
-            pathStyle.ifPresent(b -> p.put("s3.path-style-access", b.toString()));
-            accessKey.ifPresent(k -> p.put("s3.access-key-id", k.reveal()));
-            secretKey.ifPresent(k -> p.put("s3.secret-access-key", k.reveal()));
-            sessionToken.ifPresent(k -> p.put("s3.session-token", k.reveal()));
-            return p;
-        }
-    }
 
     /** A local folder, with no object-store keys. */
     public ParquetConfig(String path, Compression compression, long targetFileSizeMb) {
-        this(path, compression, targetFileSizeMb, S3.NONE, Map.of());
+        this(path, compression, targetFileSizeMb, S3Keys.NONE, Map.of());
     }
     public static final long DEFAULT_TARGET_FILE_SIZE_MB = 256;
 
@@ -104,9 +87,7 @@ public record ParquetConfig(String path, Compression compression, long targetFil
             throw new ConfigException("parquet writer: give both 'aws_access_key' and 'aws_secret_key', or neither "
                     + "(to use the AWS SDK's default credentials chain)");
         }
-        S3 s3 = new S3(Optional.ofNullable(s3Endpoint), Optional.ofNullable(awsRegion),
-                Optional.ofNullable(s3PathStyle), Optional.ofNullable(awsAccessKey), Optional.ofNullable(awsSecretKey),
-                Optional.ofNullable(awsSessionToken));
+        S3Keys s3 = S3Keys.of(s3Endpoint, awsRegion, s3PathStyle, awsAccessKey, awsSecretKey, awsSessionToken);
         return new ParquetConfig(path, Compression.parse(compression),
                 targetFileSizeMb == null ? DEFAULT_TARGET_FILE_SIZE_MB : targetFileSizeMb, s3,
                 properties == null ? Map.of() : properties);
@@ -125,7 +106,7 @@ public record ParquetConfig(String path, Compression compression, long targetFil
 
     /** The properties of the {@code S3FileIO} that writes an S3 {@code path}. */
     Map<String, String> fileIoProperties() {
-        Map<String, String> p = new TreeMap<>(s3.fileIoProperties());
+        Map<String, String> p = new TreeMap<>(s3.icebergProperties());
         p.putAll(properties);
         return p;
     }
@@ -149,7 +130,7 @@ public record ParquetConfig(String path, Compression compression, long targetFil
         if (compression == null) {
             compression = Compression.SNAPPY;
         }
-        s3 = s3 == null ? S3.NONE : s3;
+        s3 = s3 == null ? S3Keys.NONE : s3;
         properties = properties == null ? Map.of() : Map.copyOf(properties);
         Matcher m = URI_SCHEME.matcher(path);
         if (m.matches()) {

@@ -82,8 +82,6 @@ public record IcebergConfig(String catalogType, String warehouse, String catalog
 
     private static final Pattern ABFS_ACCOUNT = Pattern.compile(
             "(?i)^(abfss?|wasbs?)://[^/@]+@([^/]+)(/.*)?$");
-    private static final Pattern SECRET_KEY = Pattern.compile(
-            "(?i).*(secret|password|passwd|token|credential|key|sas|signature).*");
     private static final Pattern URI_SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*)://.*");
 
     @JsonCreator
@@ -203,15 +201,10 @@ public record IcebergConfig(String catalogType, String warehouse, String catalog
         return scheme(location).map(s -> s.equals("file")).orElse(true);
     }
 
-    /** True when a property of this name holds a secret (and so is masked wherever the config is printed). */
-    static boolean isSecretProperty(String name) {
-        return SECRET_KEY.matcher(name).matches();
-    }
 
     @Override
     public String toString() {
-        Map<String, String> shown = new TreeMap<>();
-        properties.forEach((k, v) -> shown.put(k, isSecretProperty(k) ? "****" : v));
+        Map<String, String> shown = Secret.masked(properties);
         return "IcebergConfig[catalogType=" + catalogType + ", warehouse=" + warehouse + ", catalogName="
                 + catalogName + ", namespace=" + namespace + ", properties=" + shown + ", targetFileSizeBytes="
                 + targetFileSizeBytes + ", s3=" + s3 + ", azure=" + azure + "]";

@@ -6,6 +6,7 @@ import io.tributary.types.ConfiguredStream;
 import io.tributary.types.DefaultColumns;
 import io.tributary.types.Field;
 import io.tributary.types.Json;
+import io.tributary.types.Secret;
 import io.tributary.types.StreamId;
 import io.tributary.writer.Destination;
 import io.tributary.writer.DestinationWriter;
@@ -85,7 +86,7 @@ public final class IcebergDestination implements Destination {
             String hint = e.getMessage() != null && e.getMessage().contains("Cannot find constructor")
                     ? " " + missingJars(config.catalogType()) : "";
             throw new ConfigException("iceberg writer: cannot load the " + config.catalogType() + " catalog: "
-                    + Secrets.redact(e.getMessage(), props) + hint, e);
+                    + Secret.redact(e.getMessage(), props) + hint, e);
         }
     }
 
@@ -211,7 +212,7 @@ public final class IcebergDestination implements Destination {
             }
         } catch (RuntimeException e) {
             throw new ConfigException("iceberg writer: the catalog is not reachable: "
-                    + Secrets.redact(e.getMessage(), catalogProperties), e);
+                    + Secret.redact(e.getMessage(), catalogProperties), e);
         }
         if (!IcebergConfig.isLocal(config.warehouse())) {
             checkWarehouse();
@@ -231,7 +232,7 @@ public final class IcebergDestination implements Destination {
             io.deleteFile(probe);
         } catch (IOException | RuntimeException e) {
             throw new ConfigException("iceberg writer: cannot write to the warehouse " + config.warehouse() + ": "
-                    + Secrets.redact(String.valueOf(e.getMessage()), catalogProperties), e);
+                    + Secret.redact(String.valueOf(e.getMessage()), catalogProperties), e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.tributary.writer.parquet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.types.Secret;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.DefaultColumns;
@@ -104,16 +105,7 @@ public final class ObjectStoreParquetDestination implements Destination {
     }
 
     private String redact(String message) {
-        if (message == null) {
-            return null;
-        }
-        String out = message;
-        for (Map.Entry<String, String> e : config.fileIoProperties().entrySet()) {
-            if (e.getValue() != null && e.getValue().length() >= 4 && ParquetConfig.isSecretProperty(e.getKey())) {
-                out = out.replace(e.getValue(), "****");
-            }
-        }
-        return out;
+        return Secret.redact(message, config.fileIoProperties());
     }
 
     @Override

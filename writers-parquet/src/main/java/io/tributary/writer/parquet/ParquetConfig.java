@@ -30,8 +30,6 @@ import java.util.regex.Pattern;
 public record ParquetConfig(String path, Compression compression, long targetFileSizeMb, S3Keys s3,
         Map<String, String> properties) {
     private static final Pattern URI_SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*)://.*");
-    private static final Pattern SECRET_NAME = Pattern.compile(
-            "(?i).*(secret|password|passwd|token|credential|key|sas|signature).*");
 
 
     /** A local folder, with no object-store keys. */
@@ -111,14 +109,9 @@ public record ParquetConfig(String path, Compression compression, long targetFil
         return p;
     }
 
-    static boolean isSecretProperty(String name) {
-        return SECRET_NAME.matcher(name).matches();
-    }
-
     @Override
     public String toString() {
-        Map<String, String> shown = new TreeMap<>();
-        properties.forEach((k, v) -> shown.put(k, isSecretProperty(k) ? "****" : v));
+        Map<String, String> shown = Secret.masked(properties);
         return "ParquetConfig[path=" + path + ", compression=" + compression + ", targetFileSizeMb="
                 + targetFileSizeMb + ", s3=" + s3 + ", properties=" + shown + "]";
     }

@@ -165,7 +165,10 @@ public final class KillResumeHarness {
             // the backfill while there is one (a long delay runs past it into CDC), then the change stream: a run
             // with no backfill left reads the backlog the load wrote since the last kill, briefly
             boolean aimAtCdc = t.cdc() && backfillDone;
-            double afterChunks = random.nextDouble();
+            // a run that only backfills finishes soon after its last chunk: until one kill has landed, aim at the
+            // first half of the chunks left, so that every such trial kills at least once
+            boolean noneLanded = kills.stream().allMatch(x -> x.phase() == Phase.FINISHED);
+            double afterChunks = random.nextDouble() * (!t.cdc() && noneLanded ? 0.5 : 1.0);
             long delay = (long) (random.nextDouble() * t.killWindowMillis());
             Child child = next;
             child.go();

@@ -1,11 +1,9 @@
 package io.tributary.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tributary.core.filter.Filter;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.OpType;
-import io.tributary.types.Schema;
 import io.tributary.types.StreamId;
 import io.tributary.writer.MetadataState;
 import io.tributary.writer.Record;
@@ -14,12 +12,9 @@ import io.tributary.writer.WriterThread;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -38,12 +33,8 @@ final class CdcSession {
     private final SyncContext ctx;
     private final Run run;
     private final int identifier;
-    private final Map<StreamId, ConfiguredStream> streams = new HashMap<>();
-    private final Set<StreamId> overlap;
+    private final ChangeMapper mapper;
     private final Map<StreamId, WriterThread> writers = new LinkedHashMap<>();
-    private final Map<StreamId, Map<Schema, RecordMaker>> makers = new HashMap<>();
-    private final Set<StreamId> ignored = new HashSet<>();
-    private final Map<StreamId, Optional<Filter>> filters = new HashMap<>();
     private final Watermarks marks;
     private final WatermarkBackfill.StreamSide windows;
     private final Map<StreamId, Counts> counts = new HashMap<>();
@@ -59,8 +50,7 @@ final class CdcSession {
         this.ctx = ctx;
         this.run = run;
         this.identifier = identifier;
-        list.forEach(s -> streams.put(s.id(), s));
-        this.overlap = new HashSet<>(backfilledNow);
+        this.mapper = new ChangeMapper(list, backfilledNow);
         this.marks = marks;
         this.windows = marks == null ? null : new WatermarkBackfill.StreamSide(marks, identifier);
     }
@@ -72,39 +62,14 @@ final class CdcSession {
 
     void accept(CdcChange change) {
         SyncContext.checkCancelled();
-        ConfiguredStream s = streams.get(change.stream());
-        if (s == null) {
-            if (ignored.add(change.stream())) {
-                LOG.debug("ignoring changes of unselected stream {}", change.stream());
-            }
+        ChangeMapper.Mapped m = mapper.map(change, Instant.now());
+        if (m == null) {
             return;
         }
-        if (change.schema() != s.schema() && !change.schema().equals(s.schema())) {
-            Schema merged = s.schema().merge(change.schema());
-            if (merged != s.schema()) {
-                LOG.info("stream {}: schema changed to {}", s.id(), merged);
-                s = s.withStream(s.stream().withSchema(merged));
-                streams.put(s.id(), s);
-            }
-        }
-        ConfiguredStream cs = s;
-        OpType op = change.kind();
-        Optional<Filter> filter = filters.computeIfAbsent(s.id(), k -> cs.filter().map(Filter::parse));
-        if (filter.isPresent() && !filter.get().test(change.schema(), change.values(), op == OpType.DELETE)) {
-            // the row is outside the stream's filter: an update took it out (delivered as a delete, so the
-            // destination keeps no row the filter excludes); an insert or a delete of such a row is dropped
-            if (op != OpType.UPDATE) {
-                return;
-            }
-            op = OpType.DELETE;
-        }
-        WriterThread w = writer(cs);
-        if (op == OpType.CREATE && overlap.contains(s.id())) {
-            op = OpType.INSERT_OVERLAP;
-        }
-        Map<Schema, RecordMaker> m = makers.computeIfAbsent(s.id(), k -> new IdentityHashMap<>());
-        Record r = SyncContext.maker(m, cs, change.schema()).make(change.values(), op, Instant.now(),
-                change.timestamp());
+        ConfiguredStream s = m.stream();
+        Record r = m.record();
+        OpType op = r.op();
+        WriterThread w = writer(s);
         w.push(r);
         changes++;
         if (!s.id().equals(lastCounted)) {
@@ -128,7 +93,7 @@ final class CdcSession {
     void watermark(String text) {
         SyncContext.checkCancelled();
         if (windows != null) {
-            windows.watermark(text, id -> writer(streams.get(id)));
+            windows.watermark(text, id -> writer(mapper.stream(id)));
         }
     }
 
@@ -153,7 +118,7 @@ final class CdcSession {
         long began = System.nanoTime();
         for (Map.Entry<StreamId, WriterThread> e : writers.entrySet()) {
             e.getValue().close(new MetadataState(ThreadIds.cdc(e.getKey()), position));
-            overlap.remove(e.getKey());
+            mapper.overlapCommitted(e.getKey());
         }
         writers.clear();
         saveAndAcknowledge.run();
@@ -165,7 +130,7 @@ final class CdcSession {
         long now = System.nanoTime();
         Map<StreamId, StreamChanges> byStream = new HashMap<>();
         counts.forEach((id, c) -> byStream.put(id, c.done()));
-        ctx.listener().cdcCommitted(new CdcCommit(identifier, position, List.copyOf(streams.keySet()),
+        ctx.listener().cdcCommitted(new CdcCommit(identifier, position, List.copyOf(mapper.streamIds()),
                 byStream, backfilled, Instant.now(), Duration.ofNanos(now - began)));
         counts.clear();
         lastCounted = null;

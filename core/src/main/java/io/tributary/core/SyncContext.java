@@ -115,12 +115,9 @@ final class SyncContext {
         }
     }
 
-    /**
-     * Backfills append; so do append-mode streams and streams without a primary key, whose {@code _olake_id} (a
-     * hash of the row) is shared by identical rows: an upsert or delete by it would touch every copy.
-     */
+    /** See {@link ChangeMapper#writeMode}. */
     static WriteMode mode(ConfiguredStream s, boolean backfill) {
-        return backfill || s.appendMode() || s.primaryKey().isEmpty() ? WriteMode.APPEND : WriteMode.UPSERT;
+        return ChangeMapper.writeMode(s, backfill);
     }
 
     static RecordMaker maker(Map<Schema, RecordMaker> cache, ConfiguredStream s, Schema schema) {

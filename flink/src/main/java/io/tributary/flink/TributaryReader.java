@@ -1,0 +1,339 @@
+package io.tributary.flink;
+
+import io.tributary.core.CdcChange;
+import io.tributary.core.CdcSource;
+import io.tributary.core.ChangeMapper;
+import io.tributary.core.ChangeSink;
+import io.tributary.core.Chunk;
+import io.tributary.core.CursorValues;
+import io.tributary.core.DriverInterface;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Json;
+import io.tributary.types.StreamId;
+import io.tributary.writer.WriteMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.core.io.InputStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads splits with the driver on one worker thread and hands rows to Flink through a bounded queue (the queue's
+ * capacity is the reader's backpressure and memory bound). The worker reads a chunk with {@code chunkIterator}, or a
+ * change stream with the driver's {@link CdcSource}; with each change-stream boundary it queues the position, and the
+ * split's position in the reader's state is the last boundary whose changes were all emitted. A position is
+ * acknowledged to the source (slot confirm) only when the checkpoint holding it completed, and by the worker thread
+ * (a replication connection is not shared between threads).
+ */
+final class TributaryReader implements SourceReader<SourceRecord, TributarySplit> {
+    private static final Logger LOG = LoggerFactory.getLogger(TributaryReader.class);
+    static final int QUEUE_CAPACITY = 8_192;
+
+    private final SourceReaderContext context;
+    private final SourceSpec spec;
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<TributarySplit> todo = new LinkedBlockingQueue<>();
+    private final Object lock = new Object();
+    private CompletableFuture<Void> available;
+    private Thread worker;
+    private volatile boolean closing;
+    private boolean noMoreSplits;
+
+    // mailbox thread only
+    /** Splits assigned and not yet started by the worker: they stay in state until the worker starts them. */
+    private final Map<String, TributarySplit> assigned = new LinkedHashMap<>();
+    private TributarySplit chunk;
+    private long emitted;
+    private final Map<String, TributarySplit> finishedChunks = new LinkedHashMap<>();
+    private TributarySplit changes;
+    private final TreeMap<Long, String> unacknowledged = new TreeMap<>();
+    /** A position of a completed checkpoint, for the worker to acknowledge. */
+    private final AtomicReference<String> toAcknowledge = new AtomicReference<>();
+
+    private record Row(SourceRecord record) {
+    }
+
+    private record ChunkStarted(TributarySplit split) {
+    }
+
+    private record ChunkEnded(TributarySplit split) {
+    }
+
+    private record Boundary(String position) {
+    }
+
+    private record Failure(Throwable cause) {
+    }
+
+    TributaryReader(SourceReaderContext context, SourceSpec spec) {
+        this.context = context;
+        this.spec = spec;
+    }
+
+    @Override
+    public void start() {
+        worker = new Thread(this::work, "tributary-reader-" + context.getIndexOfSubtask());
+        worker.setDaemon(true);
+        worker.start();
+        context.sendSplitRequest();
+    }
+
+    @Override
+    public InputStatus pollNext(ReaderOutput<SourceRecord> output) throws Exception {
+        Object item = queue.poll();
+        if (item == null) {
+            boolean idle = assigned.isEmpty() && chunk == null && changes == null;
+            return noMoreSplits && idle ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE;
+        }
+        if (item instanceof Row r) {
+            output.collect(r.record());
+            if (chunk != null) {
+                emitted++;
+            }
+        } else if (item instanceof ChunkStarted s) {
+            assigned.remove(s.split().splitId());
+            chunk = s.split();
+            emitted = 0;
+        } else if (item instanceof ChunkEnded e) {
+            TributarySplit done = e.split().withProgress(Math.max(emitted, e.split().rowsEmitted()), true);
+            chunk = null;
+            emitted = 0;
+            finishedChunks.put(done.splitId(), done);
+            context.sendSourceEventToCoordinator(new ChunksFinished(List.of(done.splitId())));
+            context.sendSplitRequest();
+        } else if (item instanceof Boundary b) {
+            changes = changes.withPosition(b.position());
+        } else if (item instanceof Failure f) {
+            Throwable t = f.cause();
+            if (t instanceof Exception ex) {
+                throw ex;
+            }
+            throw (Error) t;
+        }
+        return InputStatus.MORE_AVAILABLE;
+    }
+
+    @Override
+    public CompletableFuture<Void> isAvailable() {
+        synchronized (lock) {
+            if (!queue.isEmpty() || (noMoreSplits && assigned.isEmpty() && chunk == null && changes == null)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (available == null || available.isDone()) {
+                available = new CompletableFuture<>();
+            }
+            return available;
+        }
+    }
+
+    private void signal() {
+        synchronized (lock) {
+            if (available != null) {
+                available.complete(null);
+            }
+        }
+    }
+
+    @Override
+    public List<TributarySplit> snapshotState(long checkpointId) {
+        List<TributarySplit> out = new ArrayList<>(assigned.values());
+        if (chunk != null) {
+            out.add(chunk.withProgress(Math.max(emitted, chunk.rowsEmitted()), false));
+        }
+        out.addAll(finishedChunks.values());
+        if (changes != null) {
+            out.add(changes);
+            unacknowledged.put(checkpointId, changes.positionJson());
+        }
+        return out;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        Map.Entry<Long, String> done = unacknowledged.floorEntry(checkpointId);
+        if (done != null) {
+            toAcknowledge.set(done.getValue());
+            unacknowledged.headMap(checkpointId, true).clear();
+        }
+    }
+
+    @Override
+    public void addSplits(List<TributarySplit> splits) {
+        for (TributarySplit s : splits) {
+            if (s.kind() == TributarySplit.Kind.CHUNK && s.finished()) {
+                // restored: finished before the checkpoint, perhaps unknown to the enumerator's state
+                finishedChunks.put(s.splitId(), s);
+                context.sendSourceEventToCoordinator(new ChunksFinished(List.of(s.splitId())));
+                continue;
+            }
+            if (s.kind() == TributarySplit.Kind.CHANGES) {
+                changes = s;
+            } else {
+                assigned.put(s.splitId(), s);
+            }
+            todo.add(s);
+        }
+    }
+
+    @Override
+    public void notifyNoMoreSplits() {
+        noMoreSplits = true;
+        signal();
+    }
+
+    @Override
+    public void handleSourceEvents(SourceEvent event) {
+        if (event instanceof BackfillReleased) {
+            finishedChunks.clear();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        closing = true;
+        if (worker != null) {
+            worker.interrupt();
+            worker.join(30_000);
+        }
+    }
+
+    // ---- the worker thread
+
+    private void work() {
+        try (DriverInterface driver = spec.driver()) {
+            driver.setup();
+            while (!closing) {
+                TributarySplit split = todo.take();
+                if (split.kind() == TributarySplit.Kind.CHUNK) {
+                    readChunk(driver, split);
+                } else {
+                    streamChanges(driver, split);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            if (!closing) {
+                LOG.error("reader {} failed: {}", context.getIndexOfSubtask(), t.toString());
+                queue.clear(); // the task fails at this item: what was queued before it is not wanted anyway
+                queue.offer(new Failure(t));
+                signal();
+            }
+        }
+    }
+
+    private void put(Object item) throws InterruptedException {
+        queue.put(item);
+        signal();
+    }
+
+    private void readChunk(DriverInterface driver, TributarySplit split) throws InterruptedException {
+        put(new ChunkStarted(split));
+        ConfiguredStream stream = spec.stream(split.stream());
+        Chunk chunk = Json.mapper().convertValue(Json.parse(split.chunkJson()), Chunk.class);
+        // rows of this chunk reached an earlier commit before a restore: read again, they replace those by key
+        WriteMode mode = split.rowsEmitted() > 0 ? ChangeMapper.writeMode(stream, false) : WriteMode.APPEND;
+        ChangeMapper mapper = new ChangeMapper(List.of(stream), Set.of());
+        Instant now = Instant.now();
+        StreamId id = stream.id();
+        try {
+            driver.chunkIterator(stream, chunk, CursorValues.NONE, values -> {
+                try {
+                    put(new Row(new SourceRecord(id, mode, mapper.backfill(stream, stream.schema(), values, now))));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new io.tributary.types.CancelledException("reader was closed");
+                }
+            });
+        } finally {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException();
+            }
+        }
+        put(new ChunkEnded(split));
+    }
+
+    private void streamChanges(DriverInterface driver, TributarySplit split) throws InterruptedException {
+        List<ConfiguredStream> streams = split.streams().stream().map(spec::stream).toList();
+        driver.preCDC(streams);
+        CdcSource<?> source = driver.cdcSource().orElseThrow();
+        stream(source, split, streams);
+    }
+
+    private <P> void stream(CdcSource<P> source, TributarySplit split, List<ConfiguredStream> streams)
+            throws InterruptedException {
+        ChangeMapper mapper = new ChangeMapper(streams, Set.of());
+        int identifier = split.identifier();
+        String[] from = {split.positionJson()};
+        LOG.info("reader {}: change stream {} of {} from {}", context.getIndexOfSubtask(), identifier,
+                split.streams(), from[0]);
+        while (!closing) {
+            source.streamChanges(identifier, Positions.decode(source.positionCodec(), from[0]), new ChangeSink<P>() {
+                @Override
+                public void accept(CdcChange change) {
+                    ChangeMapper.Mapped m = mapper.map(change, Instant.now());
+                    if (m != null) {
+                        offer(new Row(new SourceRecord(m.stream().id(), ChangeMapper.writeMode(m.stream(), false),
+                                m.record())));
+                    }
+                }
+
+                @Override
+                public void checkpoint(P position) {
+                    String json = Json.write(Positions.encode(source.positionCodec(), position));
+                    if (!json.equals(from[0])) {
+                        from[0] = json;
+                        offer(new Boundary(json));
+                    }
+                    acknowledgeCompleted();
+                }
+
+                @Override
+                public void watermark(String watermark) {
+                    // the Flink source runs change streams after the backfill: no watermark windows
+                }
+
+                @Override
+                public boolean keepStreaming() {
+                    return !closing;
+                }
+
+                @Override
+                public boolean checkpointWanted() {
+                    acknowledgeCompleted();
+                    return true; // every boundary: the split's position follows the emitted changes closely
+                }
+
+                private void acknowledgeCompleted() {
+                    String done = toAcknowledge.getAndSet(null);
+                    if (done != null) {
+                        source.acknowledge(identifier, Positions.decode(source.positionCodec(), done));
+                    }
+                }
+
+                private void offer(Object item) {
+                    try {
+                        put(item);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new io.tributary.types.CancelledException("reader was closed");
+                    }
+                }
+            });
+        }
+    }
+}

@@ -1,11 +1,15 @@
 package io.tributary.writer.iceberg;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.DefaultColumns;
 import io.tributary.types.Field;
 import io.tributary.types.Json;
+import io.tributary.types.NonRetriableException;
+import io.tributary.types.RetriableException;
 import io.tributary.types.Secret;
 import io.tributary.types.StreamId;
 import io.tributary.writer.Destination;
@@ -15,18 +19,25 @@ import io.tributary.writer.MetadataState;
 import io.tributary.writer.WriterOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.IcebergBuild;
+import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.UpdateSchema;
@@ -35,11 +46,13 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +64,10 @@ import org.slf4j.LoggerFactory;
  * row per key and no deleted row. Each writer thread commits once, atomically, with its metadata state in the
  * snapshot summary ({@code tributary.thread-id}, {@code tributary.state}); {@link #committedState} finds it again
  * after a restart, which makes backfill chunks and CDC batches exactly-once.
+ *
+ * <p>For a committer outside the writer (a Flink sink commits when a checkpoint completes),
+ * {@link #openStaged} writes files without committing them, {@link #commitStaged} commits them later in one
+ * snapshot with a summary of the caller's, and {@link #findSummary} finds such a snapshot again.
  */
 public final class IcebergDestination implements Destination {
     private static final Logger LOG = LoggerFactory.getLogger(IcebergDestination.class);
@@ -343,6 +360,128 @@ public final class IcebergDestination implements Destination {
     public DestinationWriter open(ConfiguredStream stream, WriterOptions options) {
         commits(stream.id());
         return new IcebergWriter(this, stream, options, config.targetFileSizeBytes());
+    }
+
+    /**
+     * Opens a writer that hands its files over at each {@link StagedWriter#flush} instead of committing them, for a
+     * committer elsewhere (a Flink sink's committer): the stream's table is created when missing, rows are appended
+     * or upserted after {@link WriterOptions#mode()}, values are checked after {@link WriterOptions#valueErrors()},
+     * and the table evolves to the records' schema, as with {@link #open}.
+     */
+    public StagedWriter openStaged(ConfiguredStream stream, WriterOptions options) {
+        requireNonNull(stream, "stream is null");
+        requireNonNull(options, "options is null");
+        return new IcebergWriter(this, stream, options, config.targetFileSizeBytes());
+    }
+
+    /**
+     * Commits staged files of {@code stream}'s table in one snapshot whose summary carries {@code summary}: an
+     * append when none has delete files, otherwise a row delta. The snapshot's sequence number orders it after
+     * every earlier commit, so its equality deletes remove rows committed before, never rows of this call: commit
+     * each flush of a writer in its own call, in flush order.
+     *
+     * <p>A failure leaves the files in place (the caller may retry with the same files, after checking with
+     * {@link #findSummary} that the commit did not land): {@link RetriableException} when the commit failed or
+     * its outcome is unknown, {@link NonRetriableException} when the table no longer exists.
+     *
+     * @return true when a snapshot was committed; false when all {@code files} are empty (nothing committed)
+     * @throws IllegalArgumentException when some files belong to another stream
+     */
+    public boolean commitStaged(StreamId stream, List<StagedFiles> files, Map<String, String> summary) {
+        requireNonNull(stream, "stream is null");
+        requireNonNull(files, "files is null");
+        requireNonNull(summary, "summary is null");
+        List<DataFile> data = new ArrayList<>();
+        List<DeleteFile> deletes = new ArrayList<>();
+        for (StagedFiles f : files) {
+            if (!f.stream().equals(stream)) {
+                throw new IllegalArgumentException("staged files of stream " + f.stream() + " given to the commit of "
+                        + "stream " + stream);
+            }
+            data.addAll(f.dataFiles());
+            deletes.addAll(f.deleteFiles());
+        }
+        if (data.isEmpty() && deletes.isEmpty()) {
+            return false;
+        }
+        TableIdentifier id = identifier(stream);
+        Table table;
+        try {
+            table = catalog.loadTable(id);
+        } catch (NoSuchTableException e) {
+            throw new NonRetriableException("iceberg writer: cannot commit staged files of stream " + stream
+                    + ": table " + id + " does not exist", e);
+        }
+        try {
+            commitFiles(table, stream, data, deletes, summary);
+        } catch (RuntimeException e) {
+            throw new RetriableException("iceberg writer: commit of staged files of stream " + stream + " (" + summary
+                    + ") failed: " + e.getMessage(), e);
+        }
+        return true;
+    }
+
+    /**
+     * The summary of the newest snapshot in the current ancestry of {@code stream}'s table whose summary holds
+     * {@code key=value} (read from the catalog, not cached); empty when there is none or the table does not exist.
+     * A Flink committer finds its job's last committed checkpoint this way.
+     */
+    public Optional<Map<String, String>> findSummary(StreamId stream, String key, String value) {
+        requireNonNull(stream, "stream is null");
+        requireNonNull(key, "key is null");
+        requireNonNull(value, "value is null");
+        TableIdentifier id = identifier(stream);
+        Table table;
+        try {
+            table = catalog.loadTable(id);
+        } catch (NoSuchTableException e) {
+            return Optional.empty();
+        }
+        Snapshot current = table.currentSnapshot();
+        if (current == null) {
+            return Optional.empty();
+        }
+        for (Snapshot s : SnapshotUtil.ancestorsOf(current.snapshotId(), table::snapshot)) { // newest first
+            if (value.equals(s.summary().get(key))) {
+                return Optional.of(Map.copyOf(s.summary()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Commits files of one stream's table in one snapshot with {@code summary} in its summary (an append when there
+     * are no delete files, otherwise a row delta), one committer per table at a time in this JVM: the embedded
+     * writer's commit and {@link #commitStaged}.
+     */
+    void commitFiles(Table table, StreamId stream, List<DataFile> dataFiles, List<DeleteFile> deleteFiles,
+            Map<String, String> summary) {
+        long start = System.nanoTime();
+        // one committer per table at a time: parallel chunks would otherwise race and retry
+        synchronized (lock(stream)) {
+            long locked = System.nanoTime();
+            table.refresh();
+            SnapshotUpdate<?> op;
+            if (deleteFiles.isEmpty()) {
+                AppendFiles append = table.newAppend();
+                dataFiles.forEach(append::appendFile);
+                op = append;
+            } else {
+                RowDelta delta = table.newRowDelta();
+                dataFiles.forEach(delta::addRows);
+                deleteFiles.forEach(delta::addDeletes);
+                op = delta;
+            }
+            op.scanManifestsWith(CallerRunsExecutor.INSTANCE);
+            op.writeManifestsWith(CallerRunsExecutor.INSTANCE, 1);
+            summary.forEach(op::set);
+            op.commit();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("stream {}: committed {} data and {} delete files in {} ms (lock waited {} ms)", stream,
+                        dataFiles.size(), deleteFiles.size(), (System.nanoTime() - locked) / 1_000_000,
+                        (locked - start) / 1_000_000);
+            }
+        }
     }
 
     @Override

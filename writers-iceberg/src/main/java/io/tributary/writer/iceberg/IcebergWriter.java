@@ -17,14 +17,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionSpec;
-import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.data.GenericFileWriterFactory;
@@ -42,9 +39,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One writer thread's Iceberg writes: data files (rolled at the target size), and in upsert mode an equality
  * delete file on {@code _olake_id} and a position delete file for keys this thread wrote more than once; all
- * committed in one snapshot with the metadata state, or deleted on abort.
+ * committed in one snapshot with the metadata state, or deleted on abort. As a {@link StagedWriter} it hands its
+ * files over at each flush instead, for an external committer.
  */
-final class IcebergWriter implements DestinationWriter {
+final class IcebergWriter implements DestinationWriter, StagedWriter {
     private static final Logger LOG = LoggerFactory.getLogger(IcebergWriter.class);
 
     private static final long ROLL_CHECK_EVERY = 1_000;
@@ -232,38 +230,35 @@ final class IcebergWriter implements DestinationWriter {
     }
 
     @Override
+    public StagedFiles flush() {
+        try {
+            closeAll();
+        } catch (IOException | RuntimeException e) {
+            throw new RetriableException("iceberg writer: closing the files of stream " + stream.id() + " thread "
+                    + options.threadId() + " failed: " + e.getMessage(), e);
+        }
+        long rows = 0;
+        for (DataFile f : dataFiles) {
+            rows += f.recordCount();
+        }
+        StagedFiles out = new StagedFiles(stream.id().namespace(), stream.id().name(), dataFiles, deleteFiles, rows);
+        dataFiles.clear(); // the caller owns them now: abort no longer deletes them
+        deleteFiles.clear();
+        keys.clear(); // later rows go to a later snapshot: a key seen again needs an equality delete
+        paths.clear();
+        return out;
+    }
+
+    @Override
     public void commit(MetadataState state) {
         try {
             long start = System.nanoTime();
             closeAll();
-            long closed = System.nanoTime();
-            // one committer per table at a time: parallel chunks would otherwise race and retry
-            synchronized (destination.lock(stream.id())) {
-                long locked = System.nanoTime();
-                table.refresh();
-                SnapshotUpdate<?> op;
-                if (deleteFiles.isEmpty()) {
-                    AppendFiles append = table.newAppend();
-                    dataFiles.forEach(append::appendFile);
-                    op = append;
-                } else {
-                    RowDelta delta = table.newRowDelta();
-                    dataFiles.forEach(delta::addRows);
-                    deleteFiles.forEach(delta::addDeletes);
-                    op = delta;
-                }
-                op.scanManifestsWith(CallerRunsExecutor.INSTANCE);
-                op.writeManifestsWith(CallerRunsExecutor.INSTANCE, 1);
-                op.set(IcebergDestination.THREAD_ID, state.threadId());
-                op.set(IcebergDestination.STATE, Json.write(state.payload()));
-                op.commit();
-                if (LOG.isDebugEnabled()) {
-                    LOG.debug("stream {} thread {}: committed {} data and {} delete files in {} ms (files closed in {} "
-                            + "ms, lock waited {} ms)", stream.id(), options.threadId(), dataFiles.size(),
-                            deleteFiles.size(), (System.nanoTime() - locked) / 1_000_000,
-                            (closed - start) / 1_000_000, (locked - closed) / 1_000_000);
-                }
-            }
+            LOG.debug("stream {} thread {}: files closed in {} ms", stream.id(), options.threadId(),
+                    (System.nanoTime() - start) / 1_000_000);
+            destination.commitFiles(table, stream.id(), dataFiles, deleteFiles, Map.of(
+                    IcebergDestination.THREAD_ID, state.threadId(),
+                    IcebergDestination.STATE, Json.write(state.payload())));
             destination.recordCommit(stream.id(), state);
         } catch (IOException | RuntimeException e) {
             abort();
@@ -292,6 +287,11 @@ final class IcebergWriter implements DestinationWriter {
         }
         dataFiles.clear();
         deleteFiles.clear();
+    }
+
+    @Override
+    public void close() {
+        abort();
     }
 
     private void delete(String location) {

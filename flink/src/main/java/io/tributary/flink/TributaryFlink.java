@@ -1,0 +1,103 @@
+package io.tributary.flink;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.Preflight;
+import io.tributary.core.catalog.Catalog;
+import io.tributary.types.ConfigException;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.iceberg.IcebergDestination;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * The Flink runner: a driver as a {@link TributarySource}, Tributary's Iceberg writer as an exactly-once sink, and a
+ * pipeline of the two.
+ *
+ * <pre>{@code
+ * StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+ * env.enableCheckpointing(10_000);
+ * TributaryFlink.pipeline("postgres", sourceJson, catalogJson, destinationJson).build(env, 2);
+ * env.execute("postgres to iceberg");
+ * }</pre>
+ *
+ * <p>{@link #pipeline} checks the source and the destination on the client before the job is built (the driver's
+ * preflight: streams exist, grants, replica identity; tables are created), as the embedded engine does before a sync.
+ * Full refresh and CDC streams are supported; incremental (cursor) streams are not (use the embedded engine).
+ */
+public final class TributaryFlink {
+    private final SourceSpec spec;
+    private final JsonNode destination;
+
+    private TributaryFlink(SourceSpec spec, JsonNode destination) {
+        this.spec = spec;
+        this.destination = destination;
+    }
+
+    /**
+     * A pipeline of {@code driverType} with its {@code source.json}, the selected streams of {@code catalog}
+     * (the {@code streams.json} of {@code discover}, edited as for the CLI) and an Iceberg {@code destination.json};
+     * source and destination are checked now.
+     */
+    public static TributaryFlink pipeline(String driverType, JsonNode sourceConfig, JsonNode catalog,
+            JsonNode destinationConfig) {
+        requireNonNull(destinationConfig, "destinationConfig is null");
+        List<ConfiguredStream> streams = Catalog.fromJson(requireNonNull(catalog, "catalog is null"), "catalog")
+                .configuredStreams();
+        for (ConfiguredStream s : streams) {
+            if (s.syncMode() == SyncMode.INCREMENTAL) {
+                throw new ConfigException("stream " + s.id() + ": sync_mode incremental is not supported by the "
+                        + "Flink runner (full_refresh, cdc and strict_cdc are)");
+            }
+        }
+        SourceSpec unchecked = new SourceSpec(driverType, sourceConfig, streams);
+        List<ConfiguredStream> checked;
+        try (DriverInterface driver = unchecked.driver()) {
+            driver.setup();
+            checked = Preflight.check(driver, streams);
+        }
+        try (IcebergDestination d = IcebergSinks.destination(destinationConfig)) {
+            d.preflight(checked);
+        }
+        return new TributaryFlink(new SourceSpec(driverType, sourceConfig, checked), destinationConfig);
+    }
+
+    /** The source of this pipeline (checked streams). */
+    public TributarySource source() {
+        return new TributarySource(spec);
+    }
+
+    /**
+     * Adds source, writer ({@code parallelism} subtasks, chained to the readers) and committer (one subtask) to
+     * {@code env}. Operator uids are fixed, so a savepoint of this job restores into a rebuilt one.
+     */
+    public DataStreamSink<Void> build(StreamExecutionEnvironment env, int parallelism) {
+        DataStream<SourceRecord> rows = env.fromSource(source(), WatermarkStrategy.noWatermarks(),
+                        "tributary-" + spec.driverType())
+                .uid("tributary-source").setParallelism(parallelism);
+        return icebergSink(rows, destination, spec);
+    }
+
+    /**
+     * The exactly-once Iceberg sink of a source's records: writers with the input's parallelism, one committer
+     * that commits each completed checkpoint's files.
+     */
+    public static DataStreamSink<Void> icebergSink(DataStream<SourceRecord> rows, JsonNode destinationConfig,
+            SourceSpec spec) {
+        return rows.transform("tributary-iceberg-writer", new JavaTypeInfo(),
+                        new IcebergWriterOperator(destinationConfig, spec))
+                .uid("tributary-iceberg-writer").setParallelism(rows.getParallelism())
+                .transform("tributary-iceberg-committer", Types.VOID, new IcebergCommitterOperator(destinationConfig))
+                .uid("tributary-iceberg-committer").setParallelism(1).setMaxParallelism(1)
+                .sinkTo(new DiscardingSink<>()).uid("tributary-discard").setParallelism(1)
+                .name("tributary-end");
+    }
+}

@@ -9,6 +9,8 @@ import io.tributary.core.catalog.Catalog;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.SyncMode;
+import io.tributary.writer.WriteMode;
+import io.tributary.writer.WriterOptions;
 import io.tributary.writer.iceberg.IcebergDestination;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -66,6 +68,10 @@ public final class TributaryFlink {
         }
         try (IcebergDestination d = IcebergSinks.destination(destinationConfig)) {
             d.preflight(checked);
+            for (ConfiguredStream s : checked) {
+                // the table exists before the job: writer subtasks creating it at once would race for the catalog
+                d.openStaged(s, new WriterOptions("flink-client", WriteMode.APPEND)).close();
+            }
         }
         return new TributaryFlink(new SourceSpec(driverType, sourceConfig, checked), destinationConfig);
     }

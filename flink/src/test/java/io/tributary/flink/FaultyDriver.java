@@ -146,10 +146,11 @@ public class FaultyDriver implements DriverInterface {
 
     @Override
     public void chunkIterator(ConfiguredStream stream, Chunk chunk, CursorValues upperBound, BackfillMsgFn fn) {
-        boolean fail = chunkFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
         long[] rows = {0};
         delegate().chunkIterator(stream, chunk, upperBound, values -> {
-            if (fail && ++rows[0] > rowsBeforeFailure.get()) {
+            // the first chunk that reaches the row count fails (an empty first chunk does not use up the failure)
+            if (++rows[0] > rowsBeforeFailure.get() && rows[0] - 1 == rowsBeforeFailure.get()
+                    && chunkFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 injected.incrementAndGet();
                 throw new IllegalStateException("injected failure: reader of " + stream.id() + " chunk " + chunk
                         + " after " + (rows[0] - 1) + " rows");

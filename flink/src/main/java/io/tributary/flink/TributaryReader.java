@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * acknowledged to the source (slot confirm) only when the checkpoint holding it completed, and by the worker thread
  * (a replication connection is not shared between threads).
  */
+@SuppressWarnings("try") // close() joins the worker thread: interruptible by design
 final class TributaryReader implements SourceReader<SourceRecord, TributarySplit> {
     private static final Logger LOG = LoggerFactory.getLogger(TributaryReader.class);
     static final int QUEUE_CAPACITY = 8_192;

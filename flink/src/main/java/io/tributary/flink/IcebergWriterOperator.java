@@ -3,6 +3,7 @@ package io.tributary.flink;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.types.Json;
 import io.tributary.types.StreamId;
+import io.tributary.types.ValueErrors;
 import io.tributary.writer.Record;
 import io.tributary.writer.WriteMode;
 import io.tributary.writer.WriterOptions;
@@ -31,6 +32,7 @@ final class IcebergWriterOperator extends AbstractStreamOperator<WriteResult>
 
     private final String destinationConfig;
     private final SourceSpec spec;
+    private final ValueErrors valueErrors;
     private transient IcebergDestination destination;
     private transient Map<Key, Batch> writers;
 
@@ -53,9 +55,10 @@ final class IcebergWriterOperator extends AbstractStreamOperator<WriteResult>
         }
     }
 
-    IcebergWriterOperator(JsonNode destinationConfig, SourceSpec spec) {
+    IcebergWriterOperator(JsonNode destinationConfig, SourceSpec spec, ValueErrors valueErrors) {
         this.destinationConfig = Json.write(destinationConfig);
         this.spec = spec;
+        this.valueErrors = valueErrors;
     }
 
     @Override
@@ -73,7 +76,8 @@ final class IcebergWriterOperator extends AbstractStreamOperator<WriteResult>
         if (b == null) {
             String thread = "flink-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + "-"
                     + r.mode().name().toLowerCase(java.util.Locale.ROOT);
-            b = new Batch(destination.openStaged(spec.stream(r.stream()), new WriterOptions(thread, r.mode())));
+            WriterOptions options = new WriterOptions(thread, r.mode(), valueErrors);
+            b = new Batch(destination.openStaged(spec.stream(r.stream()), options));
             writers.put(key, b);
         }
         b.rows.add(r.record());

@@ -9,6 +9,7 @@ import io.tributary.core.catalog.Catalog;
 import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.SyncMode;
+import io.tributary.types.ValueErrors;
 import io.tributary.writer.WriteMode;
 import io.tributary.writer.WriterOptions;
 import io.tributary.writer.iceberg.IcebergDestination;
@@ -38,10 +39,21 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 public final class TributaryFlink {
     private final SourceSpec spec;
     private final JsonNode destination;
+    private final ValueErrors valueErrors;
 
-    private TributaryFlink(SourceSpec spec, JsonNode destination) {
+    private TributaryFlink(SourceSpec spec, JsonNode destination, ValueErrors valueErrors) {
         this.spec = spec;
         this.destination = destination;
+        this.valueErrors = valueErrors;
+    }
+
+    /**
+     * This pipeline with {@code handling} for a value a table's column cannot hold (as the CLI's
+     * {@code --value-errors}): {@code FAIL} (the default) fails the job naming stream, column, key and value;
+     * {@code NULL} writes NULL, {@code SKIP} leaves the row out, each with a warning.
+     */
+    public TributaryFlink withValueErrors(ValueErrors handling) {
+        return new TributaryFlink(spec, destination, requireNonNull(handling, "handling is null"));
     }
 
     /**
@@ -73,7 +85,8 @@ public final class TributaryFlink {
                 d.openStaged(s, new WriterOptions("flink-client", WriteMode.APPEND)).close();
             }
         }
-        return new TributaryFlink(new SourceSpec(driverType, sourceConfig, checked), destinationConfig);
+        return new TributaryFlink(new SourceSpec(driverType, sourceConfig, checked), destinationConfig,
+                ValueErrors.FAIL);
     }
 
     /** The source of this pipeline (checked streams). */
@@ -89,7 +102,7 @@ public final class TributaryFlink {
         DataStream<SourceRecord> rows = env.fromSource(source(), WatermarkStrategy.noWatermarks(),
                         "tributary-" + spec.driverType())
                 .uid("tributary-source").setParallelism(parallelism);
-        return icebergSink(rows, destination, spec);
+        return icebergSink(rows, destination, spec, valueErrors);
     }
 
     /**
@@ -97,9 +110,9 @@ public final class TributaryFlink {
      * that commits each completed checkpoint's files.
      */
     public static DataStreamSink<Void> icebergSink(DataStream<SourceRecord> rows, JsonNode destinationConfig,
-            SourceSpec spec) {
+            SourceSpec spec, ValueErrors valueErrors) {
         return rows.transform("tributary-iceberg-writer", new JavaTypeInfo(),
-                        new IcebergWriterOperator(destinationConfig, spec))
+                        new IcebergWriterOperator(destinationConfig, spec, valueErrors))
                 .uid("tributary-iceberg-writer").setParallelism(rows.getParallelism())
                 .transform("tributary-iceberg-committer", Types.VOID, new IcebergCommitterOperator(destinationConfig))
                 .uid("tributary-iceberg-committer").setParallelism(1).setMaxParallelism(1)

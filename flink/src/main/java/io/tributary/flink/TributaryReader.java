@@ -52,6 +52,8 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
     private CompletableFuture<Void> available;
     private Thread worker;
     private volatile boolean closing;
+    /** The worker's driver, closed by {@link #close()} when the worker does not stop on its own (blocked in I/O). */
+    private volatile DriverInterface driver;
     private boolean noMoreSplits;
 
     // mailbox thread only
@@ -208,7 +210,14 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
         closing = true;
         if (worker != null) {
             worker.interrupt();
-            worker.join(30_000);
+            worker.join(5_000);
+            DriverInterface d = driver;
+            if (worker.isAlive() && d != null) {
+                LOG.warn("reader {}: the worker did not stop within 5 s; closing its driver to end a blocked read",
+                        context.getIndexOfSubtask());
+                d.close(); // closes its connections: a blocked read fails, the worker ends
+                worker.join(25_000);
+            }
         }
     }
 
@@ -216,6 +225,7 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
 
     private void work() {
         try (DriverInterface driver = spec.driver()) {
+            this.driver = driver;
             driver.setup();
             while (!closing) {
                 TributarySplit split = todo.take();

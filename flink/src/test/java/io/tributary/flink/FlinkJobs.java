@@ -42,6 +42,12 @@ final class FlinkJobs {
 
     /** The pipeline's job graph: checkpoints every 500 ms, kept on cancel, restarts on failure. */
     static JobGraph graph(TributaryFlink pipeline, int parallelism, Path checkpoints, String restoreFrom) {
+        return graph(env -> pipeline.build(env, parallelism), checkpoints, restoreFrom);
+    }
+
+    /** The job graph {@code build} makes, with {@link #graph(TributaryFlink, int, Path, String)}'s settings. */
+    static JobGraph graph(java.util.function.Consumer<StreamExecutionEnvironment> build, Path checkpoints,
+            String restoreFrom) {
         Configuration conf = new Configuration();
         Map<String, String> m = new HashMap<>();
         m.put("execution.checkpointing.interval", "500 ms");
@@ -53,7 +59,7 @@ final class FlinkJobs {
         conf.addAll(Configuration.fromMap(m));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.configure(conf);
-        pipeline.build(env, parallelism);
+        build.accept(env);
         JobGraph graph = env.getStreamGraph().getJobGraph();
         if (restoreFrom != null) {
             graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restoreFrom, false));

@@ -5,10 +5,7 @@ import io.tributary.types.ConfiguredStream;
 import io.tributary.types.NonRetriableException;
 import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -42,7 +39,7 @@ final class ChangeStreamRunner {
         typed = ctx.driver.cdcSource().map(src -> TypedChangeStream.of(src, ctx.state, ctx.driver.changeStreamMode()))
                 .orElseThrow(() -> new NonRetriableException("driver " + ctx.driver.type()
                         + " says it supports CDC but has no cdcSource()"));
-        typed.recordStartPositions(changeStreams(ctx.driver.changeStreamMode(), streams));
+        typed.recordStartPositions(ctx.driver.changeStreamMode().changeStreams(streams));
         if (ctx.options.cdcBackfill() == CdcBackfill.WATERMARK) {
             watermark.run(run, streams);
             return;
@@ -86,16 +83,6 @@ final class ChangeStreamRunner {
         } finally {
             p.close();
         }
-    }
-
-    /** The change streams of a mode: identifier to the streams it carries (one for all when sequential). */
-    static Map<Integer, List<ConfiguredStream>> changeStreams(ChangeStreamMode mode, List<ConfiguredStream> streams) {
-        Map<Integer, List<ConfiguredStream>> out = new LinkedHashMap<>();
-        for (int i = 0; i < streams.size(); i++) {
-            out.computeIfAbsent(mode == ChangeStreamMode.SEQUENTIAL ? 0 : i, k -> new ArrayList<>())
-                    .add(streams.get(i));
-        }
-        return out;
     }
 
     private void backfillForCdc(Run run, ConfiguredStream s, Set<StreamId> backfilledNow) {

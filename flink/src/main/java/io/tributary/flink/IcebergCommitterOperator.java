@@ -161,7 +161,7 @@ final class IcebergCommitterOperator extends AbstractStreamOperator<Void>
     }
 
     private static byte[] encode(List<Pending> list) throws IOException {
-        byte[] body = JavaTypeInfo.toBytes(new ArrayList<>(list));
+        byte[] body = JavaSerialization.toBytes(new ArrayList<>(list));
         byte[] out = new byte[body.length + 1];
         out[0] = STATE_VERSION;
         System.arraycopy(body, 0, out, 1, body.length);
@@ -173,7 +173,7 @@ final class IcebergCommitterOperator extends AbstractStreamOperator<Void>
         if (bytes[0] != STATE_VERSION) {
             throw new IOException("committer state of version " + bytes[0] + "; this reads " + STATE_VERSION);
         }
-        return (List<Pending>) JavaTypeInfo.fromBytes(java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
+        return (List<Pending>) JavaSerialization.fromBytes(java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.tributary.flink;
 
 import io.tributary.core.CdcSource;
 import io.tributary.core.Chunk;
-import io.tributary.core.ChangeStreamMode;
 import io.tributary.core.DriverInterface;
 import io.tributary.core.PositionCodec;
 import io.tributary.core.state.State;
@@ -15,7 +14,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,7 +79,7 @@ final class TributaryEnumerator implements SplitEnumerator<TributarySplit, EnumS
                 driver.preCDC(cdc);
                 CdcSource<?> source = driver.cdcSource().orElseThrow(() -> new NonRetriableException("driver "
                         + driver.type() + " has no change stream (cdcSource) for the cdc streams " + ids(cdc)));
-                for (Map.Entry<Integer, List<ConfiguredStream>> e : changeStreams(driver.changeStreamMode(), cdc)
+                for (Map.Entry<Integer, List<ConfiguredStream>> e : driver.changeStreamMode().changeStreams(cdc)
                         .entrySet()) {
                     String position = startPosition(source, e.getKey(), e.getValue());
                     changes.add(TributarySplit.changes(e.getKey(), ids(e.getValue()), position));
@@ -107,16 +105,6 @@ final class TributaryEnumerator implements SplitEnumerator<TributarySplit, EnumS
     private static <P> String startPosition(CdcSource<P> source, int identifier, List<ConfiguredStream> streams) {
         P start = source.startPosition(identifier, streams);
         return Json.write(Positions.encode(source.positionCodec(), start));
-    }
-
-    /** Change streams by identifier: one for all streams in sequential mode, else one per stream. */
-    static Map<Integer, List<ConfiguredStream>> changeStreams(ChangeStreamMode mode, List<ConfiguredStream> streams) {
-        Map<Integer, List<ConfiguredStream>> out = new LinkedHashMap<>();
-        for (int i = 0; i < streams.size(); i++) {
-            out.computeIfAbsent(mode == ChangeStreamMode.SEQUENTIAL ? 0 : i, k -> new ArrayList<>())
-                    .add(streams.get(i));
-        }
-        return out;
     }
 
     private static List<StreamId> ids(List<ConfiguredStream> streams) {

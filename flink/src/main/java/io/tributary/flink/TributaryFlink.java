@@ -111,7 +111,7 @@ public final class TributaryFlink {
      */
     public static DataStreamSink<Void> icebergSink(DataStream<SourceRecord> rows, JsonNode destinationConfig,
             SourceSpec spec, ValueErrors valueErrors) {
-        return rows.transform("tributary-iceberg-writer", new JavaTypeInfo(),
+        return rows.transform("tributary-iceberg-writer", TributaryTypeInfo.writeResults(),
                         new IcebergWriterOperator(destinationConfig, spec, valueErrors))
                 .uid("tributary-iceberg-writer").setParallelism(rows.getParallelism())
                 .transform("tributary-iceberg-committer", Types.VOID, new IcebergCommitterOperator(destinationConfig))

@@ -69,6 +69,6 @@ public final class TributarySource implements Source<SourceRecord, TributarySpli
 
     @Override
     public TypeInformation<SourceRecord> getProducedType() {
-        return new SourceRecordTypeInfo();
+        return TributaryTypeInfo.sourceRecords();
     }
 }

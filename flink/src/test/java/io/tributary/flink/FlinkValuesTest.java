@@ -157,7 +157,9 @@ class FlinkValuesTest {
         Awaitility.await("CDC rows arrive").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions().untilAsserted(() -> assertThat(rows(pipelineDestination)).isEqualTo(expected));
         cluster.cancelJob(cdcJob).get();
-        pg.execute("SELECT pg_drop_replication_slot('flink_edge')");
+        // the slot is released once the cancelled reader closed its replication connection
+        Awaitility.await("slot dropped").atMost(Duration.ofMinutes(1)).ignoreExceptions()
+                .untilAsserted(() -> pg.execute("SELECT pg_drop_replication_slot('flink_edge')"));
     }
 
     private static boolean slotExists() throws Exception {

@@ -7,9 +7,6 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.Serializable;
-import org.apache.flink.api.common.ExecutionConfig;
-import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -17,13 +14,14 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Type information of {@link WriteResult}s, serialized with Java serialization (Iceberg's data and delete file
- * descriptions are {@link Serializable}; they cross from writers to the committer once per checkpoint, so the cost
- * does not matter). Deserialization resolves classes with the thread's context class loader (Flink's user code class
+ * Java serialization of {@link WriteResult}s and the committer's state (Iceberg's data and delete file descriptions
+ * are {@link Serializable}; they cross from writers to the committer once per checkpoint, so the cost does not
+ * matter). Deserialization resolves classes with the thread's context class loader (Flink's user code class
  * loader in a task).
  */
-final class JavaTypeInfo extends TypeInformation<WriteResult> {
-    private static final long serialVersionUID = 1L;
+final class JavaSerialization {
+    private JavaSerialization() {
+    }
 
     static byte[] toBytes(Serializable value) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -49,67 +47,6 @@ final class JavaTypeInfo extends TypeInformation<WriteResult> {
         } catch (ClassNotFoundException e) {
             throw new IOException("cannot deserialize: " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<WriteResult> getTypeClass() {
-        return WriteResult.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<WriteResult> createSerializer(SerializerConfig config) {
-        return new Serializer();
-    }
-
-    @Override
-    @Deprecated
-    public TypeSerializer<WriteResult> createSerializer(ExecutionConfig config) {
-        return new Serializer();
-    }
-
-    @Override
-    public String toString() {
-        return "WriteResult";
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof JavaTypeInfo;
-    }
-
-    @Override
-    public int hashCode() {
-        return JavaTypeInfo.class.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object o) {
-        return o instanceof JavaTypeInfo;
     }
 
     /** Java serialization of a {@link WriteResult}, length-prefixed. */

@@ -1,0 +1,258 @@
+package io.tributary.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tributary.core.AbstractDriver;
+import io.tributary.core.DriverInterface;
+import io.tributary.core.Drivers;
+import io.tributary.core.catalog.Catalog;
+import io.tributary.core.state.State;
+import io.tributary.flink.TributaryFlink;
+import io.tributary.testkit.TestingPostgres;
+import io.tributary.types.ConfiguredStream;
+import io.tributary.types.Json;
+import io.tributary.types.Stream;
+import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
+import io.tributary.writer.WriterPool;
+import io.tributary.writer.iceberg.IcebergDestination;
+import io.tributary.writer.iceberg.IcebergWriterFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+
+/**
+ * One table, full refresh into Iceberg (hadoop catalog on the local disk), in one run: (a) the embedded engine
+ * ({@link AbstractDriver} + {@link WriterPool} {@code iceberg}, {@code max_threads} 2), (b) the Flink job
+ * ({@link TributaryFlink}) at parallelism 1 and (c) at parallelism 2, on one local {@link MiniCluster} (one task
+ * manager, 2 slots) started once, checkpoints every second. The variants are interleaved round by round (the order
+ * rotates each round), each run writes a fresh warehouse, and each result is read back from Iceberg: every id of the
+ * source exactly once, or the run fails. Prints a markdown table and writes it to
+ * {@code bench/results/<date>-flink.md}.
+ *
+ * <p>A run's time goes from opening the source (the driver's setup and preflight, the table's creation) to the last
+ * commit: for the embedded engine {@code read} returned, for Flink the job finished (its final checkpoint committed).
+ * The MiniCluster's own start-up is outside (a cluster runs before a job is submitted); the job's scheduling, the
+ * enumerator's chunk planning and the final checkpoint are inside.
+ *
+ * <pre>{@code java -Xmx2g --add-opens java.base/java.util=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED \
+ *     --add-opens java.base/java.lang.reflect=ALL-UNNAMED --add-opens java.base/java.time=ALL-UNNAMED \
+ *     --add-opens java.base/java.math=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED \
+ *     -cp bench/target/tributary-bench.jar io.tributary.bench.FlinkBench [rows] [rounds] [chunk_size]}</pre>
+ * defaults {@code 1000000 3 100000}.
+ */
+public final class FlinkBench {
+    private FlinkBench() {
+    }
+
+    private static final StreamId TABLE = StreamId.of("public", "bench");
+    private static final StreamId WARMUP = StreamId.of("public", "bench_warmup");
+    private static final int EMBEDDED_THREADS = 2;
+    private static final int SLOTS = 2;
+
+    /** One timed run: rows/s over the whole sync; for Flink also the job's own runtime and its snapshot count. */
+    record Run(double rowsPerSecond, double seconds, double jobSeconds, int snapshots) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        long chunkSize = args.length > 2 ? Long.parseLong(args[2]) : 100_000;
+        Path work = Files.createTempDirectory("tributary-flink-bench");
+        Map<String, List<Run>> runs = new LinkedHashMap<>();
+        runs.put("embedded engine, 2 threads", new ArrayList<>());
+        runs.put("Flink job, parallelism 1", new ArrayList<>());
+        runs.put("Flink job, parallelism 2", new ArrayList<>());
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(SLOTS).setConfiguration(new Configuration()).build());
+        long planned;
+        try (TestingPostgres pg = new TestingPostgres()) {
+            cluster.start();
+            System.out.printf("generating %,d rows...%n", rows);
+            BackfillBench.createTable(pg, TABLE.name(), rows);
+            long warm = Math.min(rows, BackfillBench.WARMUP_ROWS);
+            BackfillBench.createTable(pg, WARMUP.name(), warm);
+            JsonNode source = source(pg, chunkSize);
+            Stream table = discover(source, TABLE);
+            Stream warmup = discover(source, WARMUP);
+            planned = (rows + chunkSize - 1) / chunkSize;
+            int n = 0;
+            // untimed warm-up: the JIT compiles each path, Flink loads its classes
+            embedded(source, warmup, work.resolve("w" + n++), warm);
+            flink(cluster, source, warmup, work.resolve("w" + n++), 1, warm);
+            flink(cluster, source, warmup, work.resolve("w" + n++), 2, warm);
+            List<String> names = new ArrayList<>(runs.keySet());
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < names.size(); i++) {
+                    int v = (i + round) % names.size();
+                    Path wh = work.resolve("r" + n++);
+                    Run r = switch (v) {
+                        case 0 -> embedded(source, table, wh, rows);
+                        case 1 -> flink(cluster, source, table, wh, 1, rows);
+                        default -> flink(cluster, source, table, wh, 2, rows);
+                    };
+                    runs.get(names.get(v)).add(r);
+                    System.out.printf(Locale.ROOT, "round %d %s: %,.0f rows/s (%.2f s, %d snapshot(s))%n", round,
+                            names.get(v), r.rowsPerSecond(), r.seconds(), r.snapshots());
+                }
+            }
+        } finally {
+            cluster.close();
+        }
+        String md = markdown(runs, rows, rounds, chunkSize, planned, args);
+        System.out.println(md);
+        Path out = Path.of("bench", "results", LocalDate.now() + "-flink.md");
+        if (Files.isDirectory(out.getParent())) {
+            Files.writeString(out, md);
+            System.out.println("written to " + out);
+        }
+    }
+
+    private static JsonNode source(TestingPostgres pg, long chunkSize) {
+        return Json.parse("{\"host\": \"localhost\", \"port\": " + pg.port() + ", \"database\": \"postgres\", "
+                + "\"username\": \"postgres\", \"password\": \"" + TestingPostgres.PASSWORD + "\", \"ssl\": "
+                + "{\"mode\": \"disable\"}, \"max_threads\": " + EMBEDDED_THREADS + ", \"chunk_size\": " + chunkSize
+                + "}");
+    }
+
+    private static Stream discover(JsonNode source, StreamId id) {
+        try (DriverInterface d = Drivers.configured("postgres", source, "bench source")) {
+            return d.produceSchema(id).withSyncMode(SyncMode.FULL_REFRESH);
+        }
+    }
+
+    private static JsonNode destination(Path warehouse) {
+        return Json.parse("{\"warehouse\": \"" + warehouse + "\"}");
+    }
+
+    /** (a) The embedded engine: one full refresh of {@code stream}. */
+    static Run embedded(JsonNode source, Stream stream, Path warehouse, long rows) throws IOException {
+        System.gc();
+        long start = System.nanoTime();
+        long committed;
+        try (DriverInterface d = Drivers.configured("postgres", source, "bench source");
+                WriterPool pool = WriterPool.open("iceberg", Json.parse(Json.write(destination(warehouse))),
+                        WriterPool.Options.defaults());
+                AbstractDriver sync = new AbstractDriver(d, State.inMemory())) {
+            sync.read(pool, List.of(ConfiguredStream.of(stream)));
+            committed = pool.stats(stream.id()).committed();
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        if (committed != rows) {
+            throw new IllegalStateException("embedded engine committed " + committed + " rows of " + rows);
+        }
+        int snapshots = verify(warehouse, stream.id(), rows);
+        return new Run(rows / secs, secs, Double.NaN, snapshots);
+    }
+
+    /** (b), (c) The Flink job at {@code parallelism}: one full refresh of {@code stream}, a bounded job. */
+    static Run flink(MiniCluster cluster, JsonNode source, Stream stream, Path warehouse, int parallelism, long rows)
+            throws Exception {
+        System.gc();
+        long start = System.nanoTime();
+        JsonNode catalog = Catalog.selectAll(List.of(stream)).toJson();
+        TributaryFlink pipeline = TributaryFlink.pipeline("postgres", source, catalog, destination(warehouse));
+        Configuration conf = new Configuration();
+        conf.setString("execution.checkpointing.interval", "1 s");
+        conf.setString("restart-strategy.type", "none"); // a failure fails the bench, not a silent retry
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.configure(conf);
+        pipeline.build(env, parallelism);
+        JobGraph graph = env.getStreamGraph().getJobGraph();
+        JobExecutionResult result = cluster.executeJobBlocking(graph);
+        double secs = (System.nanoTime() - start) / 1e9;
+        int snapshots = verify(warehouse, stream.id(), rows);
+        return new Run(rows / secs, secs, result.getNetRuntime() / 1e3, snapshots);
+    }
+
+    /**
+     * Reads the table back: ids 1..{@code rows} each exactly once and nothing else, or an exception. Returns the
+     * table's snapshot count.
+     */
+    static int verify(Path warehouse, StreamId stream, long rows) throws IOException {
+        try (IcebergDestination d = (IcebergDestination) new IcebergWriterFactory().create(destination(warehouse))) {
+            Table t = d.catalog().loadTable(d.identifier(stream));
+            BitSet seen = new BitSet();
+            long count = 0;
+            try (CloseableIterable<Record> it = IcebergGenerics.read(t).select("id").build()) {
+                for (Record r : it) {
+                    long id = ((Number) r.getField("id")).longValue();
+                    if (id < 1 || id > rows || seen.get((int) id)) {
+                        throw new IllegalStateException(stream + ": id " + id + " unexpected or repeated in " + t);
+                    }
+                    seen.set((int) id);
+                    count++;
+                }
+            }
+            if (count != rows) {
+                throw new IllegalStateException(stream + ": Iceberg holds " + count + " rows of " + rows);
+            }
+            int snapshots = 0;
+            for (Snapshot ignored : t.snapshots()) {
+                snapshots++;
+            }
+            return snapshots;
+        }
+    }
+
+    private static String range(List<Double> xs) {
+        return String.format(Locale.ROOT, "%,.0f–%,.0f", xs.stream().mapToDouble(x -> x).min().orElse(0),
+                xs.stream().mapToDouble(x -> x).max().orElse(0));
+    }
+
+    static String markdown(Map<String, List<Run>> runs, long rows, int rounds, long chunkSize, long chunks,
+            String[] args) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Flink runner vs the embedded engine, PostgreSQL → Iceberg, one table, ").append(LocalDate.now())
+                .append("\n\n");
+        sb.append(String.format(Locale.ROOT, "Full refresh of %,d rows (the BackfillBench table), `chunk_size` %,d "
+                + "(%d chunks), into Iceberg (hadoop catalog, local disk, a fresh warehouse per run), %d rounds, the "
+                + "three variants interleaved (order rotated each round; one untimed warm-up run each on a %,d-row "
+                + "table). Embedded engine: `max_threads` %d. Flink %s: one MiniCluster in the bench JVM (1 task "
+                + "manager, %d slots), checkpoints every 1 s, restart strategy none. Every result read back from "
+                + "Iceberg (each id exactly once). JVM %s, max heap %d MB, %d cores.%n%n", rows, chunkSize, chunks,
+                rounds, Math.min(rows, BackfillBench.WARMUP_ROWS), EMBEDDED_THREADS,
+                org.apache.flink.runtime.util.EnvironmentInformation.getVersion(), SLOTS,
+                System.getProperty("java.version"), Runtime.getRuntime().maxMemory() / 1024 / 1024,
+                Runtime.getRuntime().availableProcessors()));
+        sb.append("`java … io.tributary.bench.FlinkBench ").append(String.join(" ", args)).append("`\n\n");
+        List<Double> base = runs.values().iterator().next().stream().map(Run::rowsPerSecond).toList();
+        double baseMedian = IcebergStoreBench.median(base);
+        sb.append("| variant | median rows/s | range rows/s | vs embedded (median) | vs embedded per round | "
+                + "median s | median job runtime s | snapshots | samples (rows/s, in run order) |\n"
+                + "|---|---:|---:|---:|---|---:|---:|---:|---|\n");
+        for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
+            List<Double> rates = e.getValue().stream().map(Run::rowsPerSecond).toList();
+            double m = IcebergStoreBench.median(rates);
+            List<String> perRound = new ArrayList<>();
+            for (int i = 0; i < Math.min(rates.size(), base.size()); i++) {
+                perRound.add(String.format(Locale.ROOT, "%.2f", rates.get(i) / base.get(i)));
+            }
+            List<Double> job = e.getValue().stream().map(Run::jobSeconds).filter(x -> !x.isNaN()).toList();
+            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.2f | %s | %.2f | %s | %s | %s |%n",
+                    e.getKey(), m, range(rates), m / baseMedian, String.join(" ", perRound),
+                    IcebergStoreBench.median(e.getValue().stream().map(Run::seconds).toList()),
+                    job.isEmpty() ? "–" : String.format(Locale.ROOT, "%.2f", IcebergStoreBench.median(job)),
+                    String.join(" ", e.getValue().stream().map(r -> Integer.toString(r.snapshots())).toList()),
+                    String.join(" ", rates.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x)).toList())));
+        }
+        return sb.toString();
+    }
+}

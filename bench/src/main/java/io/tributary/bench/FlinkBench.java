@@ -28,6 +28,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.runtime.executiongraph.ArchivedExecutionGraph;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -42,9 +44,10 @@ import org.apache.iceberg.io.CloseableIterable;
  * One table, full refresh into Iceberg (hadoop catalog on the local disk), in one run: (a) the embedded engine
  * ({@link AbstractDriver} + {@link WriterPool} {@code iceberg}, {@code max_threads} 2), (b) the Flink job
  * ({@link TributaryFlink}) at parallelism 1 and (c) at parallelism 2, on one local {@link MiniCluster} (one task
- * manager, 2 slots) started once, checkpoints every second. The variants are interleaved round by round (the order
- * rotates each round), each run writes a fresh warehouse, and each result is read back from Iceberg: every id of the
- * source exactly once, or the run fails. Prints a markdown table and writes it to
+ * manager, 2 slots) started once, checkpoints every second. After {@code -Dbench.warmupRounds} (2) untimed
+ * rounds of all three, the variants are interleaved round by round (the order rotates each round), each run writes a fresh
+ * warehouse, and each result is read back from Iceberg: every id of the source exactly once, or the run fails. A Flink
+ * job may restart up to 3 times from its last checkpoint; restarts are counted and reported. Prints a markdown table and writes it to
  * {@code bench/results/<date>-flink.md}.
  *
  * <p>A run's time goes from opening the source (the driver's setup and preflight, the table's creation) to the last
@@ -56,24 +59,31 @@ import org.apache.iceberg.io.CloseableIterable;
  *     --add-opens java.base/java.lang.reflect=ALL-UNNAMED --add-opens java.base/java.time=ALL-UNNAMED \
  *     --add-opens java.base/java.math=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED \
  *     -cp bench/target/tributary-bench.jar io.tributary.bench.FlinkBench [rows] [rounds] [chunk_size]}</pre>
- * defaults {@code 1000000 3 100000}.
+ * defaults {@code 1000000 5 100000}.
  */
 public final class FlinkBench {
     private FlinkBench() {
     }
 
     private static final StreamId TABLE = StreamId.of("public", "bench");
-    private static final StreamId WARMUP = StreamId.of("public", "bench_warmup");
+    /** Untimed rounds of every variant on the full table before the timed ones (Flink's paths warm up slowly). */
+    private static final int WARMUP_ROUNDS = Integer.getInteger("bench.warmupRounds", 2);
     private static final int EMBEDDED_THREADS = 2;
     private static final int SLOTS = 2;
 
-    /** One timed run: rows/s over the whole sync; for Flink also the job's own runtime and its snapshot count. */
-    record Run(double rowsPerSecond, double seconds, double jobSeconds, int snapshots) {
+    /** Restarts a Flink job may take before the bench fails (each one is counted and reported). */
+    private static final int RESTARTS = 3;
+
+    /**
+     * One timed run: rows/s over the whole sync, the table's snapshot count; for Flink also the job's own runtime and
+     * how often it restarted from a checkpoint.
+     */
+    record Run(double rowsPerSecond, double seconds, double jobSeconds, int snapshots, int restarts) {
     }
 
     public static void main(String[] args) throws Exception {
         long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         long chunkSize = args.length > 2 ? Long.parseLong(args[2]) : 100_000;
         Path work = Files.createTempDirectory("tributary-flink-bench");
         Map<String, List<Run>> runs = new LinkedHashMap<>();
@@ -82,41 +92,41 @@ public final class FlinkBench {
         runs.put("Flink job, parallelism 2", new ArrayList<>());
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setNumTaskManagers(1)
                 .setNumSlotsPerTaskManager(SLOTS).setConfiguration(new Configuration()).build());
-        long planned;
+        Planning planning;
         try (TestingPostgres pg = new TestingPostgres()) {
             cluster.start();
             System.out.printf("generating %,d rows...%n", rows);
             BackfillBench.createTable(pg, TABLE.name(), rows);
-            long warm = Math.min(rows, BackfillBench.WARMUP_ROWS);
-            BackfillBench.createTable(pg, WARMUP.name(), warm);
             JsonNode source = source(pg, chunkSize);
             Stream table = discover(source, TABLE);
-            Stream warmup = discover(source, WARMUP);
-            planned = (rows + chunkSize - 1) / chunkSize;
+            planning = plan(source, table);
+            System.out.printf(Locale.ROOT, "%d chunks planned in %.0f ms%n", planning.chunks(), planning.millis());
             int n = 0;
-            // untimed warm-up: the JIT compiles each path, Flink loads its classes
-            embedded(source, warmup, work.resolve("w" + n++), warm);
-            flink(cluster, source, warmup, work.resolve("w" + n++), 1, warm);
-            flink(cluster, source, warmup, work.resolve("w" + n++), 2, warm);
             List<String> names = new ArrayList<>(runs.keySet());
-            for (int round = 0; round < rounds; round++) {
+            for (int round = -WARMUP_ROUNDS; round < rounds; round++) {
                 for (int i = 0; i < names.size(); i++) {
-                    int v = (i + round) % names.size();
+                    int v = Math.floorMod(i + round, names.size());
                     Path wh = work.resolve("r" + n++);
                     Run r = switch (v) {
                         case 0 -> embedded(source, table, wh, rows);
                         case 1 -> flink(cluster, source, table, wh, 1, rows);
                         default -> flink(cluster, source, table, wh, 2, rows);
                     };
+                    if (round < 0) {
+                        System.out.printf(Locale.ROOT, "warm-up %s: %,.0f rows/s (%d restart(s))%n", names.get(v),
+                                r.rowsPerSecond(), r.restarts());
+                        continue;
+                    }
                     runs.get(names.get(v)).add(r);
-                    System.out.printf(Locale.ROOT, "round %d %s: %,.0f rows/s (%.2f s, %d snapshot(s))%n", round,
-                            names.get(v), r.rowsPerSecond(), r.seconds(), r.snapshots());
+                    System.out.printf(Locale.ROOT, "round %d %s: %,.0f rows/s (%.2f s, %d snapshot(s), %d "
+                            + "restart(s))%n", round, names.get(v), r.rowsPerSecond(), r.seconds(), r.snapshots(),
+                            r.restarts());
                 }
             }
         } finally {
             cluster.close();
         }
-        String md = markdown(runs, rows, rounds, chunkSize, planned, args);
+        String md = markdown(runs, rows, rounds, chunkSize, planning, args);
         System.out.println(md);
         Path out = Path.of("bench", "results", LocalDate.now() + "-flink.md");
         if (Files.isDirectory(out.getParent())) {
@@ -135,6 +145,19 @@ public final class FlinkBench {
     private static Stream discover(JsonNode source, StreamId id) {
         try (DriverInterface d = Drivers.configured("postgres", source, "bench source")) {
             return d.produceSchema(id).withSyncMode(SyncMode.FULL_REFRESH);
+        }
+    }
+
+    /** The driver's chunk plan of {@code stream}, as the Flink enumerator makes it at job start. */
+    record Planning(int chunks, double millis) {
+    }
+
+    private static Planning plan(JsonNode source, Stream stream) {
+        try (DriverInterface d = Drivers.configured("postgres", source, "bench source")) {
+            d.setup();
+            long start = System.nanoTime();
+            int chunks = d.getOrSplitChunks(ConfiguredStream.of(stream)).size();
+            return new Planning(chunks, (System.nanoTime() - start) / 1e6);
         }
     }
 
@@ -159,7 +182,7 @@ public final class FlinkBench {
             throw new IllegalStateException("embedded engine committed " + committed + " rows of " + rows);
         }
         int snapshots = verify(warehouse, stream.id(), rows);
-        return new Run(rows / secs, secs, Double.NaN, snapshots);
+        return new Run(rows / secs, secs, Double.NaN, snapshots, 0);
     }
 
     /** (b), (c) The Flink job at {@code parallelism}: one full refresh of {@code stream}, a bounded job. */
@@ -171,15 +194,28 @@ public final class FlinkBench {
         TributaryFlink pipeline = TributaryFlink.pipeline("postgres", source, catalog, destination(warehouse));
         Configuration conf = new Configuration();
         conf.setString("execution.checkpointing.interval", "1 s");
-        conf.setString("restart-strategy.type", "none"); // a failure fails the bench, not a silent retry
+        // a few restarts from the last checkpoint, as a deployed job would take them; counted and reported
+        conf.setString("restart-strategy.type", "fixed-delay");
+        conf.setString("restart-strategy.fixed-delay.attempts", Integer.toString(RESTARTS));
+        conf.setString("restart-strategy.fixed-delay.delay", "100 ms");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.configure(conf);
         pipeline.build(env, parallelism);
         JobGraph graph = env.getStreamGraph().getJobGraph();
         JobExecutionResult result = cluster.executeJobBlocking(graph);
         double secs = (System.nanoTime() - start) / 1e9;
+        int restarts = 0;
+        ArchivedExecutionGraph done = cluster.getArchivedExecutionGraph(graph.getJobID()).get();
+        for (AccessExecutionVertex v : done.getAllExecutionVertices()) {
+            restarts = Math.max(restarts, v.getCurrentExecutionAttempt().getAttemptNumber());
+        }
+        if (restarts > 0 && done.getFailureInfo() != null) {
+            System.out.println("RESTARTED (" + restarts + "), last failure: "
+                    + done.getFailureInfo().getExceptionAsString().lines()
+                            .filter(l -> l.startsWith("Caused by") || !l.startsWith("\t")).toList());
+        }
         int snapshots = verify(warehouse, stream.id(), rows);
-        return new Run(rows / secs, secs, result.getNetRuntime() / 1e3, snapshots);
+        return new Run(rows / secs, secs, result.getNetRuntime() / 1e3, snapshots, restarts);
     }
 
     /**
@@ -217,27 +253,28 @@ public final class FlinkBench {
                 xs.stream().mapToDouble(x -> x).max().orElse(0));
     }
 
-    static String markdown(Map<String, List<Run>> runs, long rows, int rounds, long chunkSize, long chunks,
+    static String markdown(Map<String, List<Run>> runs, long rows, int rounds, long chunkSize, Planning planning,
             String[] args) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Flink runner vs the embedded engine, PostgreSQL → Iceberg, one table, ").append(LocalDate.now())
                 .append("\n\n");
         sb.append(String.format(Locale.ROOT, "Full refresh of %,d rows (the BackfillBench table), `chunk_size` %,d "
-                + "(%d chunks), into Iceberg (hadoop catalog, local disk, a fresh warehouse per run), %d rounds, the "
-                + "three variants interleaved (order rotated each round; one untimed warm-up run each on a %,d-row "
-                + "table). Embedded engine: `max_threads` %d. Flink %s: one MiniCluster in the bench JVM (1 task "
-                + "manager, %d slots), checkpoints every 1 s, restart strategy none. Every result read back from "
-                + "Iceberg (each id exactly once). JVM %s, max heap %d MB, %d cores.%n%n", rows, chunkSize, chunks,
-                rounds, Math.min(rows, BackfillBench.WARMUP_ROWS), EMBEDDED_THREADS,
-                org.apache.flink.runtime.util.EnvironmentInformation.getVersion(), SLOTS,
+                + "(the driver plans %d chunks, in %.0f ms), into Iceberg (hadoop catalog, local disk, a fresh "
+                + "warehouse per run), %d rounds, the three variants interleaved (order rotated each round) after %d "
+                + "untimed warm-up rounds of all three on the same table. Embedded engine: `max_threads` %d. Flink %s: "
+                + "one MiniCluster in the bench JVM (1 task manager, %d slots), checkpoints every 1 s, restart "
+                + "strategy fixed-delay (%d attempts, 100 ms; restarts counted per run). Every result read back from "
+                + "Iceberg (each id exactly once). JVM %s, max heap %d MB, %d cores.%n%n", rows, chunkSize,
+                planning.chunks(), planning.millis(), rounds, WARMUP_ROUNDS, EMBEDDED_THREADS,
+                org.apache.flink.runtime.util.EnvironmentInformation.getVersion(), SLOTS, RESTARTS,
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() / 1024 / 1024,
                 Runtime.getRuntime().availableProcessors()));
         sb.append("`java … io.tributary.bench.FlinkBench ").append(String.join(" ", args)).append("`\n\n");
         List<Double> base = runs.values().iterator().next().stream().map(Run::rowsPerSecond).toList();
         double baseMedian = IcebergStoreBench.median(base);
         sb.append("| variant | median rows/s | range rows/s | vs embedded (median) | vs embedded per round | "
-                + "median s | median job runtime s | snapshots | samples (rows/s, in run order) |\n"
-                + "|---|---:|---:|---:|---|---:|---:|---:|---|\n");
+                + "median s | median job runtime s | snapshots | restarts | samples (rows/s, in run order) |\n"
+                + "|---|---:|---:|---:|---|---:|---:|---|---|---|\n");
         for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
             List<Double> rates = e.getValue().stream().map(Run::rowsPerSecond).toList();
             double m = IcebergStoreBench.median(rates);
@@ -246,11 +283,12 @@ public final class FlinkBench {
                 perRound.add(String.format(Locale.ROOT, "%.2f", rates.get(i) / base.get(i)));
             }
             List<Double> job = e.getValue().stream().map(Run::jobSeconds).filter(x -> !x.isNaN()).toList();
-            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.2f | %s | %.2f | %s | %s | %s |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.2f | %s | %.2f | %s | %s | %s | %s |%n",
                     e.getKey(), m, range(rates), m / baseMedian, String.join(" ", perRound),
                     IcebergStoreBench.median(e.getValue().stream().map(Run::seconds).toList()),
                     job.isEmpty() ? "–" : String.format(Locale.ROOT, "%.2f", IcebergStoreBench.median(job)),
                     String.join(" ", e.getValue().stream().map(r -> Integer.toString(r.snapshots())).toList()),
+                    String.join(" ", e.getValue().stream().map(r -> Integer.toString(r.restarts())).toList()),
                     String.join(" ", rates.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x)).toList())));
         }
         return sb.toString();

@@ -1,6 +1,7 @@
 package io.tributary.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.management.OperatingSystemMXBean;
 import io.tributary.core.AbstractDriver;
 import io.tributary.core.DriverInterface;
 import io.tributary.core.Drivers;
@@ -17,6 +18,7 @@ import io.tributary.writer.WriterPool;
 import io.tributary.writer.iceberg.IcebergDestination;
 import io.tributary.writer.iceberg.IcebergWriterFactory;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -45,9 +47,10 @@ import org.apache.iceberg.io.CloseableIterable;
  * ({@link AbstractDriver} + {@link WriterPool} {@code iceberg}, {@code max_threads} 2), (b) the Flink job
  * ({@link TributaryFlink}) at parallelism 1 and (c) at parallelism 2, on one local {@link MiniCluster} (one task
  * manager, 2 slots) started once, checkpoints every second. After {@code -Dbench.warmupRounds} (2) untimed
- * rounds of all three, the variants are interleaved round by round (the order rotates each round), each run writes a fresh
- * warehouse, and each result is read back from Iceberg: every id of the source exactly once, or the run fails. A Flink
- * job may restart up to 3 times from its last checkpoint; restarts are counted and reported. Prints a markdown table and writes it to
+ * rounds of all three, the variants are interleaved round by round (the order rotates each round), each run writes
+ * a fresh warehouse, and each result is read back from Iceberg: every id of the source exactly once, or the run
+ * fails. A Flink job may restart up to 3 times from its last checkpoint; restarts are counted and reported. Prints a
+ * markdown table and writes it to
  * {@code bench/results/<date>-flink.md}.
  *
  * <p>A run's time goes from opening the source (the driver's setup and preflight, the table's creation) to the last
@@ -78,7 +81,24 @@ public final class FlinkBench {
      * One timed run: rows/s over the whole sync, the table's snapshot count; for Flink also the job's own runtime and
      * how often it restarted from a checkpoint.
      */
-    record Run(double rowsPerSecond, double seconds, double jobSeconds, int snapshots, int restarts) {
+    record Run(double rowsPerSecond, double seconds, double jobSeconds, int snapshots, int restarts,
+            double cpuSeconds, String load) {
+        /** The same run with the bench JVM's CPU time and the machine's load average at its start. */
+        Run with(double cpu, String load1) {
+            return new Run(rowsPerSecond, seconds, jobSeconds, snapshots, restarts, cpu, load1);
+        }
+    }
+
+    private static final OperatingSystemMXBean OS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    /** The 1-minute load average ({@code /proc/loadavg}), or "?" where there is none. */
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -107,11 +127,15 @@ public final class FlinkBench {
                 for (int i = 0; i < names.size(); i++) {
                     int v = Math.floorMod(i + round, names.size());
                     Path wh = work.resolve("r" + n++);
+                    String load1 = load();
+                    long cpu0 = OS.getProcessCpuTime();
                     Run r = switch (v) {
                         case 0 -> embedded(source, table, wh, rows);
                         case 1 -> flink(cluster, source, table, wh, 1, rows);
                         default -> flink(cluster, source, table, wh, 2, rows);
                     };
+                    // CPU includes the read-back check (the same work for every variant)
+                    r = r.with((OS.getProcessCpuTime() - cpu0) / 1e9, load1);
                     if (round < 0) {
                         System.out.printf(Locale.ROOT, "warm-up %s: %,.0f rows/s (%d restart(s))%n", names.get(v),
                                 r.rowsPerSecond(), r.restarts());
@@ -119,8 +143,8 @@ public final class FlinkBench {
                     }
                     runs.get(names.get(v)).add(r);
                     System.out.printf(Locale.ROOT, "round %d %s: %,.0f rows/s (%.2f s, %d snapshot(s), %d "
-                            + "restart(s))%n", round, names.get(v), r.rowsPerSecond(), r.seconds(), r.snapshots(),
-                            r.restarts());
+                            + "restart(s), JVM CPU %.1f s, load %s)%n", round, names.get(v), r.rowsPerSecond(),
+                            r.seconds(), r.snapshots(), r.restarts(), r.cpuSeconds(), r.load());
                 }
             }
         } finally {
@@ -182,7 +206,7 @@ public final class FlinkBench {
             throw new IllegalStateException("embedded engine committed " + committed + " rows of " + rows);
         }
         int snapshots = verify(warehouse, stream.id(), rows);
-        return new Run(rows / secs, secs, Double.NaN, snapshots, 0);
+        return new Run(rows / secs, secs, Double.NaN, snapshots, 0, Double.NaN, "");
     }
 
     /** (b), (c) The Flink job at {@code parallelism}: one full refresh of {@code stream}, a bounded job. */
@@ -215,7 +239,7 @@ public final class FlinkBench {
                             .filter(l -> l.startsWith("Caused by") || !l.startsWith("\t")).toList());
         }
         int snapshots = verify(warehouse, stream.id(), rows);
-        return new Run(rows / secs, secs, result.getNetRuntime() / 1e3, snapshots, restarts);
+        return new Run(rows / secs, secs, result.getNetRuntime() / 1e3, snapshots, restarts, Double.NaN, "");
     }
 
     /**
@@ -273,8 +297,9 @@ public final class FlinkBench {
         List<Double> base = runs.values().iterator().next().stream().map(Run::rowsPerSecond).toList();
         double baseMedian = IcebergStoreBench.median(base);
         sb.append("| variant | median rows/s | range rows/s | vs embedded (median) | vs embedded per round | "
-                + "median s | median job runtime s | snapshots | restarts | samples (rows/s, in run order) |\n"
-                + "|---|---:|---:|---:|---|---:|---:|---|---|---|\n");
+                + "median s | median job runtime s | median bench-JVM CPU s | snapshots | restarts | "
+                + "samples (rows/s, in run order) | load average at each start |\n"
+                + "|---|---:|---:|---:|---|---:|---:|---:|---|---|---|---|\n");
         for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
             List<Double> rates = e.getValue().stream().map(Run::rowsPerSecond).toList();
             double m = IcebergStoreBench.median(rates);
@@ -283,13 +308,16 @@ public final class FlinkBench {
                 perRound.add(String.format(Locale.ROOT, "%.2f", rates.get(i) / base.get(i)));
             }
             List<Double> job = e.getValue().stream().map(Run::jobSeconds).filter(x -> !x.isNaN()).toList();
-            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.2f | %s | %.2f | %s | %s | %s | %s |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.2f | %s | %.2f | %s | %.1f | %s | %s | %s "
+                    + "| %s |%n",
                     e.getKey(), m, range(rates), m / baseMedian, String.join(" ", perRound),
                     IcebergStoreBench.median(e.getValue().stream().map(Run::seconds).toList()),
                     job.isEmpty() ? "–" : String.format(Locale.ROOT, "%.2f", IcebergStoreBench.median(job)),
+                    IcebergStoreBench.median(e.getValue().stream().map(Run::cpuSeconds).toList()),
                     String.join(" ", e.getValue().stream().map(r -> Integer.toString(r.snapshots())).toList()),
                     String.join(" ", e.getValue().stream().map(r -> Integer.toString(r.restarts())).toList()),
-                    String.join(" ", rates.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x)).toList())));
+                    String.join(" ", rates.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x)).toList()),
+                    String.join(" ", e.getValue().stream().map(Run::load).toList())));
         }
         return sb.toString();
     }

@@ -83,9 +83,9 @@ public final class FlinkBench {
      */
     record Run(double rowsPerSecond, double seconds, double jobSeconds, int snapshots, int restarts,
             double cpuSeconds, String load) {
-        /** The same run with the bench JVM's CPU time and the machine's load average at its start. */
-        Run with(double cpu, String load1) {
-            return new Run(rowsPerSecond, seconds, jobSeconds, snapshots, restarts, cpu, load1);
+        /** The same run with the machine's load average at its start. */
+        Run withLoad(String load1) {
+            return new Run(rowsPerSecond, seconds, jobSeconds, snapshots, restarts, cpuSeconds, load1);
         }
     }
 
@@ -128,14 +128,12 @@ public final class FlinkBench {
                     int v = Math.floorMod(i + round, names.size());
                     Path wh = work.resolve("r" + n++);
                     String load1 = load();
-                    long cpu0 = OS.getProcessCpuTime();
                     Run r = switch (v) {
                         case 0 -> embedded(source, table, wh, rows);
                         case 1 -> flink(cluster, source, table, wh, 1, rows);
                         default -> flink(cluster, source, table, wh, 2, rows);
                     };
-                    // CPU includes the read-back check (the same work for every variant)
-                    r = r.with((OS.getProcessCpuTime() - cpu0) / 1e9, load1);
+                    r = r.withLoad(load1);
                     if (round < 0) {
                         System.out.printf(Locale.ROOT, "warm-up %s: %,.0f rows/s (%d restart(s))%n", names.get(v),
                                 r.rowsPerSecond(), r.restarts());
@@ -192,6 +190,7 @@ public final class FlinkBench {
     /** (a) The embedded engine: one full refresh of {@code stream}. */
     static Run embedded(JsonNode source, Stream stream, Path warehouse, long rows) throws IOException {
         System.gc();
+        long cpu0 = OS.getProcessCpuTime();
         long start = System.nanoTime();
         long committed;
         try (DriverInterface d = Drivers.configured("postgres", source, "bench source");
@@ -202,17 +201,19 @@ public final class FlinkBench {
             committed = pool.stats(stream.id()).committed();
         }
         double secs = (System.nanoTime() - start) / 1e9;
+        double cpu = (OS.getProcessCpuTime() - cpu0) / 1e9;
         if (committed != rows) {
             throw new IllegalStateException("embedded engine committed " + committed + " rows of " + rows);
         }
         int snapshots = verify(warehouse, stream.id(), rows);
-        return new Run(rows / secs, secs, Double.NaN, snapshots, 0, Double.NaN, "");
+        return new Run(rows / secs, secs, Double.NaN, snapshots, 0, cpu, "");
     }
 
     /** (b), (c) The Flink job at {@code parallelism}: one full refresh of {@code stream}, a bounded job. */
     static Run flink(MiniCluster cluster, JsonNode source, Stream stream, Path warehouse, int parallelism, long rows)
             throws Exception {
         System.gc();
+        long cpu0 = OS.getProcessCpuTime();
         long start = System.nanoTime();
         JsonNode catalog = Catalog.selectAll(List.of(stream)).toJson();
         TributaryFlink pipeline = TributaryFlink.pipeline("postgres", source, catalog, destination(warehouse));
@@ -228,6 +229,7 @@ public final class FlinkBench {
         JobGraph graph = env.getStreamGraph().getJobGraph();
         JobExecutionResult result = cluster.executeJobBlocking(graph);
         double secs = (System.nanoTime() - start) / 1e9;
+        double cpu = (OS.getProcessCpuTime() - cpu0) / 1e9;
         int restarts = 0;
         ArchivedExecutionGraph done = cluster.getArchivedExecutionGraph(graph.getJobID()).get();
         for (AccessExecutionVertex v : done.getAllExecutionVertices()) {
@@ -239,7 +241,7 @@ public final class FlinkBench {
                             .filter(l -> l.startsWith("Caused by") || !l.startsWith("\t")).toList());
         }
         int snapshots = verify(warehouse, stream.id(), rows);
-        return new Run(rows / secs, secs, result.getNetRuntime() / 1e3, snapshots, restarts, Double.NaN, "");
+        return new Run(rows / secs, secs, result.getNetRuntime() / 1e3, snapshots, restarts, cpu, "");
     }
 
     /**

@@ -176,7 +176,7 @@ final class TributaryEnumerator implements SplitEnumerator<TributarySplit, EnumS
 
     @Override
     public EnumState snapshotState(long checkpointId) {
-        if (!released && backfillDoneAt < 0 && backfillFinished()) {
+        if (!released && !changes.isEmpty() && backfillDoneAt < 0 && backfillFinished()) {
             backfillDoneAt = checkpointId;
         }
         return new EnumState(planned, totalChunks, List.copyOf(chunks), finished, changes, released);
@@ -184,7 +184,9 @@ final class TributaryEnumerator implements SplitEnumerator<TributarySplit, EnumS
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-        if (!released && backfillDoneAt >= 0 && checkpointId >= backfillDoneAt) {
+        // only a job with change streams releases anything: a bounded job's readers may have finished already, and
+        // an event to a finished reader fails the job
+        if (!released && !changes.isEmpty() && backfillDoneAt >= 0 && checkpointId >= backfillDoneAt) {
             released = true;
             LOG.info("checkpoint {} holds every backfill row: starting {} change stream(s)", checkpointId,
                     changes.size());

@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
 @SuppressWarnings("try") // close() joins the worker thread: interruptible by design
 final class TributaryReader implements SourceReader<SourceRecord, TributarySplit> {
     private static final Logger LOG = LoggerFactory.getLogger(TributaryReader.class);
-    static final int QUEUE_CAPACITY = 8_192;
+    /** Batches the queue holds at most: with {@link #BATCH} rows each, the reader's memory bound. */
+    static final int QUEUE_CAPACITY = 64;
+    /** Rows handed from the worker to the task thread at once (fewer at a chunk's end or a change-stream boundary). */
+    static final int BATCH = 256;
 
     private final SourceReaderContext context;
     private final SourceSpec spec;
@@ -67,7 +70,7 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
     /** A position of a completed checkpoint, for the worker to acknowledge. */
     private final AtomicReference<String> toAcknowledge = new AtomicReference<>();
 
-    private record Row(SourceRecord record) {
+    private record Rows(List<SourceRecord> records) {
     }
 
     private record ChunkStarted(TributarySplit split) {
@@ -102,10 +105,12 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
             boolean idle = assigned.isEmpty() && chunk == null && changes == null;
             return noMoreSplits && idle ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE;
         }
-        if (item instanceof Row r) {
-            output.collect(r.record());
+        if (item instanceof Rows r) {
+            for (SourceRecord record : r.records()) {
+                output.collect(record);
+            }
             if (chunk != null) {
-                emitted++;
+                emitted += r.records().size();
             }
         } else if (item instanceof ChunkStarted s) {
             assigned.remove(s.split().splitId());
@@ -247,9 +252,31 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
         }
     }
 
+    /** Rows the worker read and has not queued yet (worker thread only). */
+    private List<SourceRecord> rows = new ArrayList<>(BATCH);
+
     private void put(Object item) throws InterruptedException {
+        if (!(item instanceof Rows)) {
+            flushRows(); // rows before a chunk's end or a position go first
+        }
         queue.put(item);
         signal();
+    }
+
+    private void row(SourceRecord record) throws InterruptedException {
+        rows.add(record);
+        if (rows.size() >= BATCH) {
+            flushRows();
+        }
+    }
+
+    private void flushRows() throws InterruptedException {
+        if (!rows.isEmpty()) {
+            List<SourceRecord> batch = rows;
+            rows = new ArrayList<>(BATCH);
+            queue.put(new Rows(batch));
+            signal();
+        }
     }
 
     private void readChunk(DriverInterface driver, TributarySplit split) throws InterruptedException {
@@ -264,7 +291,7 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
         try {
             driver.chunkIterator(stream, chunk, CursorValues.NONE, values -> {
                 try {
-                    put(new Row(new SourceRecord(id, mode, mapper.backfill(stream, stream.schema(), values, now))));
+                    row(new SourceRecord(id, mode, mapper.backfill(stream, stream.schema(), values, now)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new io.tributary.types.CancelledException("reader was closed");
@@ -298,8 +325,13 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
                 public void accept(CdcChange change) {
                     ChangeMapper.Mapped m = mapper.map(change, Instant.now());
                     if (m != null) {
-                        offer(new Row(new SourceRecord(m.stream().id(), ChangeMapper.writeMode(m.stream(), false),
-                                m.record())));
+                        try {
+                            row(new SourceRecord(m.stream().id(), ChangeMapper.writeMode(m.stream(), false),
+                                    m.record()));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new io.tributary.types.CancelledException("reader was closed");
+                        }
                     }
                 }
 
@@ -309,6 +341,13 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
                     if (!json.equals(from[0])) {
                         from[0] = json;
                         offer(new Boundary(json));
+                    } else {
+                        try {
+                            flushRows(); // a boundary: what was read so far goes to the task without waiting
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new io.tributary.types.CancelledException("reader was closed");
+                        }
                     }
                     acknowledgeCompleted();
                 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -59,6 +60,8 @@ final class IcebergWriterOperator extends AbstractStreamOperator<WriteResult>
         this.destinationConfig = Json.write(destinationConfig);
         this.spec = spec;
         this.valueErrors = valueErrors;
+        // chained to the readers (an operator's default is HEAD: a new task, every record serialized between them)
+        this.chainingStrategy = ChainingStrategy.ALWAYS;
     }
 
     @Override

@@ -30,7 +30,22 @@ public final class SourceRecordSerializer extends TypeSerializer<SourceRecord> {
     private static final int VERSION = 1;
     private static final int MAX_INTERNED = 1024;
 
+    private static final Map<String, DataType> TYPES = new HashMap<>();
+
+    static {
+        for (DataType t : DataType.values()) {
+            TYPES.put(t.jsonName(), t);
+        }
+    }
+
     private transient Map<Schema, Schema> interned;
+    /** The schema of the last record read: a run of records shares one. */
+    private transient Schema last;
+
+    private static DataType type(String jsonName) {
+        DataType t = TYPES.get(jsonName);
+        return t != null ? t : DataType.fromJson(jsonName);
+    }
 
     @Override
     public boolean isImmutableType() {
@@ -98,10 +113,11 @@ public final class SourceRecordSerializer extends TypeSerializer<SourceRecord> {
         int n = in.readInt();
         List<Field> fields = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            fields.add(new Field(ValueCodec.readString(in), DataType.fromJson(ValueCodec.readString(in)),
-                    in.readBoolean(), in.readInt(), in.readInt()));
+            fields.add(new Field(ValueCodec.readString(in), type(ValueCodec.readString(in)), in.readBoolean(),
+                    in.readInt(), in.readInt()));
         }
-        Schema schema = intern(new Schema(fields));
+        Schema schema = last != null && last.fields().equals(fields) ? last : intern(new Schema(fields));
+        last = schema;
         Object[] values = new Object[n];
         for (int i = 0; i < n; i++) {
             values[i] = ValueCodec.read(in);

@@ -16,6 +16,8 @@ import io.tributary.writer.iceberg.IcebergDestination;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -89,6 +91,31 @@ public final class TributaryFlink {
                 ValueErrors.FAIL);
     }
 
+    private static final ConfigOption<String> SAVEPOINT_PATH = ConfigOptions.key("execution.savepoint.path")
+            .stringType().noDefaultValue();
+
+    /**
+     * A job that does not restore from a savepoint or checkpoint backfills its streams from the start: refused (before
+     * anything runs) when a table it would backfill already holds rows, which it would hold twice.
+     */
+    private void refuseBackfillOverRows() {
+        try (IcebergDestination d = IcebergSinks.destination(destination)) {
+            for (ConfiguredStream s : spec.streams()) {
+                if (s.syncMode() == SyncMode.STRICT_CDC) {
+                    continue; // no backfill: changes are upserts
+                }
+                org.apache.iceberg.Snapshot current = d.catalog().loadTable(d.identifier(s.id())).currentSnapshot();
+                long rows = current == null ? 0 : Long.parseLong(current.summary().getOrDefault("total-records", "0"));
+                if (rows > 0) {
+                    throw new ConfigException("stream " + s.id() + ": table " + d.identifier(s.id()) + " already holds "
+                            + rows + " rows; a new job would backfill them again. Restore the job that wrote them from "
+                            + "its savepoint or retained checkpoint (flink run -s <path>), or drop the table to start "
+                            + "over");
+                }
+            }
+        }
+    }
+
     /** The source of this pipeline (checked streams). */
     public TributarySource source() {
         return new TributarySource(spec);
@@ -96,9 +123,13 @@ public final class TributaryFlink {
 
     /**
      * Adds source, writer ({@code parallelism} subtasks, chained to the readers) and committer (one subtask) to
-     * {@code env}. Operator uids are fixed, so a savepoint of this job restores into a rebuilt one.
+     * {@code env}. Unless {@code env} restores a savepoint or checkpoint ({@code execution.savepoint.path}, as
+     * {@code flink run -s} sets it), a table the job would backfill must hold no rows yet ({@link ConfigException}). Operator uids are fixed, so a savepoint of this job restores into a rebuilt one.
      */
     public DataStreamSink<Void> build(StreamExecutionEnvironment env, int parallelism) {
+        if (env.getConfiguration().getOptional(SAVEPOINT_PATH).isEmpty()) {
+            refuseBackfillOverRows();
+        }
         DataStream<SourceRecord> rows = env.fromSource(source(), WatermarkStrategy.noWatermarks(),
                         "tributary-" + spec.driverType())
                 .uid("tributary-source").setParallelism(parallelism);

@@ -25,7 +25,6 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.JobGraph;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Table;
@@ -56,14 +55,15 @@ final class FlinkJobs {
         m.put("restart-strategy.type", "fixed-delay");
         m.put("restart-strategy.fixed-delay.attempts", "20");
         m.put("restart-strategy.fixed-delay.delay", "200 ms");
+        if (restoreFrom != null) {
+            m.put("execution.savepoint.path", restoreFrom); // as `flink run -s` sets it
+        }
         conf.addAll(Configuration.fromMap(m));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.configure(conf);
         build.accept(env);
         JobGraph graph = env.getStreamGraph().getJobGraph();
-        if (restoreFrom != null) {
-            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restoreFrom, false));
-        }
+        assertThat(graph.getSavepointRestoreSettings().restoreSavepoint()).isEqualTo(restoreFrom != null);
         return graph;
     }
 

@@ -1,12 +1,14 @@
 package io.tributary.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.testkit.TestingMariaDb;
 import io.tributary.testkit.TestingMySqlServer;
 import io.tributary.testkit.WriteLoad;
+import io.tributary.types.ConfigException;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
 import io.tributary.types.StreamId;
@@ -110,6 +112,13 @@ class FlinkMySqlTest {
             job = FlinkJobs.submit(cluster, FlinkJobs.graph(pipeline(destination), 3, checkpoints, savepoint));
             FlinkJobs.awaitEqual(destination, ORDERS, c, "shop.flink_orders", -1, "end-2", Duration.ofMinutes(2));
             cluster.cancelJob(job).get();
+
+            // a new job (no savepoint) over the table would backfill its rows a second time: refused before it runs
+            assertThatThrownBy(() -> FlinkJobs.graph(pipeline(destination), 3, checkpoints, null))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("stream shop.flink_orders")
+                    .hasMessageContaining("already holds")
+                    .hasMessageContaining("flink run -s");
         } finally {
             FaultyDriver.chunkFailures.set(0);
             FaultyDriver.changeFailures.set(0);

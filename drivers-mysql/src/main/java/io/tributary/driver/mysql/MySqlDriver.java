@@ -31,7 +31,6 @@ import io.tributary.types.StreamId;
 import io.tributary.types.SyncMode;
 import io.tributary.types.ValueException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -110,8 +109,13 @@ public final class MySqlDriver implements DriverInterface, IncrementalSupport {
         p.setProperty("sslMode", config.sslMode().connectorJ());
         config.jdbcUrlParams().forEach(p::setProperty);
         try {
-            Connection c = DriverManager.getConnection("jdbc:mysql://" + config.host() + ":" + config.port() + "/"
-                    + config.database(), p);
+            String url = "jdbc:mysql://" + config.host() + ":" + config.port() + "/" + config.database();
+            // Connector/J's driver, used directly: DriverManager finds only drivers registered from a class loader
+            // the caller sees, which fails in a Flink task (a child-first class loader per job)
+            Connection c = new com.mysql.cj.jdbc.Driver().connect(url, p);
+            if (c == null) {
+                throw new SQLException("Connector/J does not accept the URL " + url);
+            }
             connected = true;
             return c;
         } catch (SQLException e) {

@@ -4,7 +4,6 @@ import io.tributary.driver.jdbc.JdbcErrors;
 import io.tributary.types.ConfigException;
 import io.tributary.types.RetriableException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
@@ -50,9 +49,24 @@ final class PostgresConnections {
     /** Whether a connection ever succeeded (then a failed connect is retried rather than a config error). */
     private volatile boolean connected;
 
+    /**
+     * pgJDBC's driver, used directly: {@code DriverManager} finds only drivers registered from a class loader the
+     * caller sees, which fails in a Flink task (child-first user class loader, one per job; seen on a session
+     * cluster: "No suitable driver found" after another job had loaded the driver).
+     */
+    private static final java.sql.Driver JDBC = new org.postgresql.Driver();
+
+    private static Connection connect(String url, Properties p) throws SQLException {
+        Connection c = JDBC.connect(url, p);
+        if (c == null) {
+            throw new SQLException("pgJDBC does not accept the URL " + url);
+        }
+        return c;
+    }
+
     Connection open() {
         try {
-            Connection c = DriverManager.getConnection(url(), properties());
+            Connection c = connect(url(), properties());
             connected = true;
             return c;
         } catch (SQLException e) {
@@ -67,7 +81,7 @@ final class PostgresConnections {
         p.setProperty("assumeMinServerVersion", "10");
         p.setProperty("preferQueryMode", "simple");
         try {
-            return DriverManager.getConnection(url(), p);
+            return connect(url(), p);
         } catch (SQLException e) {
             throw translate(e);
         }

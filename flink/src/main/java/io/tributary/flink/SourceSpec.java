@@ -10,6 +10,7 @@ import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
 import io.tributary.types.Stream;
 import io.tributary.types.StreamId;
+import io.tributary.types.SyncMode;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,6 +58,15 @@ public final class SourceSpec implements Serializable {
             streams = Catalog.fromJson(Json.parse(catalog), "flink source catalog").configuredStreams();
         }
         return streams;
+    }
+
+    /**
+     * The selected {@code cdc} and {@code strict_cdc} streams, in catalog order: the list the driver's {@code preCDC}
+     * gets, whose positions are the change streams' identifiers in the non-sequential modes.
+     */
+    public List<ConfiguredStream> cdcStreams() {
+        return streams().stream()
+                .filter(s -> s.syncMode() == SyncMode.CDC || s.syncMode() == SyncMode.STRICT_CDC).toList();
     }
 
     /** The stream {@code id}; an error when it is not selected. */

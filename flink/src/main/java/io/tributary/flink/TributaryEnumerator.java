@@ -71,8 +71,7 @@ final class TributaryEnumerator implements SplitEnumerator<TributarySplit, EnumS
 
     private void plan() {
         List<ConfiguredStream> streams = spec.streams();
-        List<ConfiguredStream> cdc = streams.stream()
-                .filter(s -> s.syncMode() == SyncMode.CDC || s.syncMode() == SyncMode.STRICT_CDC).toList();
+        List<ConfiguredStream> cdc = spec.cdcStreams();
         try (DriverInterface driver = spec.driver()) {
             driver.setup();
             if (!cdc.isEmpty()) {

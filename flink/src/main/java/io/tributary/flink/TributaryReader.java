@@ -307,7 +307,8 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
 
     private void streamChanges(DriverInterface driver, TributarySplit split) throws InterruptedException {
         List<ConfiguredStream> streams = split.streams().stream().map(spec::stream).toList();
-        driver.preCDC(streams);
+        // every change stream of the job, as the enumerator gave them: identifiers index this list
+        driver.preCDC(spec.cdcStreams());
         CdcSource<?> source = driver.cdcSource().orElseThrow();
         stream(source, split, streams);
     }

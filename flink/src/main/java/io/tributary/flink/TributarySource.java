@@ -2,7 +2,6 @@ package io.tributary.flink;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tributary.types.SyncMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -35,9 +34,7 @@ public final class TributarySource implements Source<SourceRecord, TributarySpli
 
     @Override
     public Boundedness getBoundedness() {
-        boolean cdc = spec.streams().stream()
-                .anyMatch(s -> s.syncMode() == SyncMode.CDC || s.syncMode() == SyncMode.STRICT_CDC);
-        return cdc ? Boundedness.CONTINUOUS_UNBOUNDED : Boundedness.BOUNDED;
+        return spec.cdcStreams().isEmpty() ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
     }
 
     @Override

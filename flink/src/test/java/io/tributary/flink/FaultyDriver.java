@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A driver that is another driver (the one {@link #DELEGATE} names) with failures injected: a chunk read throws after
  * some rows while {@link #chunkFailures} is positive, a change stream throws after some changes while
  * {@link #changeFailures} is positive. Flink's MiniCluster runs tasks in this JVM, so the counters reach them. Type
- * {@code faulty-postgres} wraps {@code postgres}; {@code faulty-mysql} wraps {@code mysql}.
+ * {@code faulty-postgres} wraps {@code postgres}, {@code faulty-mysql} {@code mysql}, {@code faulty-mongodb}
+ * {@code mongodb}.
  */
 public class FaultyDriver implements DriverInterface {
     public static final AtomicInteger chunkFailures = new AtomicInteger();
@@ -52,6 +53,22 @@ public class FaultyDriver implements DriverInterface {
             delegate = Drivers.find(type.substring("faulty-".length()));
         }
         return delegate;
+    }
+
+    /** The MongoDB variant. */
+    public static final class Mongo extends FaultyDriver {
+        public Mongo() {
+            super("faulty-mongodb", null);
+        }
+
+        private Mongo(DriverInterface delegate) {
+            super("faulty-mongodb", delegate);
+        }
+
+        @Override
+        protected FaultyDriver wrap(DriverInterface configured) {
+            return new Mongo(configured);
+        }
     }
 
     /** The MySQL variant. */

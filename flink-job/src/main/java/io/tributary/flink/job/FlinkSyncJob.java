@@ -1,6 +1,7 @@
 package io.tributary.flink.job;
 
 import io.tributary.flink.TributaryFlink;
+import io.tributary.types.ConfigException;
 import io.tributary.types.Json;
 import io.tributary.types.ValueErrors;
 import java.nio.file.Files;
@@ -60,9 +61,17 @@ public final class FlinkSyncJob implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs the job; returns its exit code (0: the job finished, or was submitted and ended). */
+    /**
+     * Runs the job; returns its exit code: 0 the job finished (or was submitted detached), 3 a configuration error
+     * (bad files, a table a new job would backfill twice; as the CLI's exit 3), 1 anything else.
+     */
     public static int run(String... args) {
-        return new CommandLine(new FlinkSyncJob()).execute(args);
+        return new CommandLine(new FlinkSyncJob())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    System.err.println("error: " + e.getMessage());
+                    return e instanceof ConfigException ? 3 : 1;
+                })
+                .execute(args);
     }
 
     public static void main(String[] args) {

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,9 +75,13 @@ public final class ChangeMapper {
         overlap.remove(id);
     }
 
-    /** A backfill row of {@code s} (values in the order of {@code schema}) as a {@link OpType#READ} record. */
-    public Record backfill(ConfiguredStream s, Schema schema, Object[] values, Instant now) {
-        return maker(s, schema).make(values, OpType.READ, now, null);
+    /**
+     * The backfill rows of {@code s} (values in the order of {@code schema}) as {@link OpType#READ} records stamped
+     * {@code now}: one function per chunk, applied to each row.
+     */
+    public Function<Object[], Record> backfillRows(ConfiguredStream s, Schema schema, Instant now) {
+        RecordMaker maker = maker(s, schema);
+        return values -> maker.make(values, OpType.READ, now, null);
     }
 
     /** The record to write for {@code change}, or null when it is dropped (unselected stream, outside the filter). */

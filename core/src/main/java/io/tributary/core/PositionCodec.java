@@ -39,4 +39,25 @@ public interface PositionCodec<P> {
      * when the JSON is not a position (a damaged or foreign state file); never returns null.
      */
     P decode(JsonNode json, int version);
+
+    /** The saved form of {@code position}: {@link #encode}'s fields with {@value #VERSION_FIELD}. */
+    default ObjectNode encodeSaved(P position) {
+        ObjectNode n = encode(position).deepCopy();
+        n.put(VERSION_FIELD, version());
+        return n;
+    }
+
+    /**
+     * The position of a saved form ({@link #encodeSaved}; without {@value #VERSION_FIELD}: version 0). A form newer
+     * than this release reads is a {@link io.tributary.types.NonRetriableException}.
+     */
+    default P decodeSaved(JsonNode saved) {
+        int version = saved.path(VERSION_FIELD).asInt(0);
+        if (version > version()) {
+            throw new io.tributary.types.NonRetriableException("the saved change-stream position " + saved
+                    + " has format version " + version + ", newer than this release reads (" + version() + "): it "
+                    + "was written by a newer release of Tributary");
+        }
+        return decode(saved, version);
+    }
 }

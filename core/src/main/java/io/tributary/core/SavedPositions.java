@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.state.State;
 import io.tributary.types.Json;
-import io.tributary.types.NonRetriableException;
 import io.tributary.types.StreamId;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -47,21 +46,12 @@ final class SavedPositions<P> {
         if (saved.isEmpty()) {
             return Optional.empty();
         }
-        JsonNode json = saved.get();
-        int version = json.path(PositionCodec.VERSION_FIELD).asInt(0);
-        if (version > codec.version()) {
-            throw new NonRetriableException("the saved change-stream position " + json + " has format version "
-                    + version + ", newer than this release reads (" + codec.version() + "): the state file was "
-                    + "written by a newer release of Tributary");
-        }
-        return Optional.of(codec.decode(json, version));
+        return Optional.of(codec.decodeSaved(saved.get()));
     }
 
     /** The saved form of {@code position}. */
     ObjectNode encode(P position) {
-        ObjectNode n = codec.encode(position).deepCopy();
-        n.put(PositionCodec.VERSION_FIELD, codec.version());
-        return n;
+        return codec.encodeSaved(position);
     }
 
     /** Saves {@code encoded} (from {@link #encode}) at {@code where}. */

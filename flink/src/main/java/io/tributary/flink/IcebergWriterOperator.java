@@ -36,16 +36,22 @@ final class IcebergWriterOperator extends AbstractStreamOperator<WriteResult>
     private final ValueErrors valueErrors;
     private transient IcebergDestination destination;
     private transient Map<Key, Batch> writers;
+    /** The batch of the previous record. */
+    private transient Batch last;
 
     private record Key(StreamId stream, WriteMode mode) {
     }
 
     private static final class Batch {
         final StagedWriter writer;
+        final StreamId stream;
+        final WriteMode mode;
         final List<Record> rows = new ArrayList<>(BATCH);
 
-        Batch(StagedWriter writer) {
+        Batch(StagedWriter writer, StreamId stream, WriteMode mode) {
             this.writer = writer;
+            this.stream = stream;
+            this.mode = mode;
         }
 
         void flushRows() {
@@ -74,19 +80,28 @@ final class IcebergWriterOperator extends AbstractStreamOperator<WriteResult>
     @Override
     public void processElement(StreamRecord<SourceRecord> element) {
         SourceRecord r = element.getValue();
+        Batch b = last;
+        if (b == null || !b.stream.equals(r.stream()) || b.mode != r.mode()) { // records come in runs of one stream
+            b = batch(r);
+            last = b;
+        }
+        b.rows.add(r.record());
+        if (b.rows.size() >= BATCH) {
+            b.flushRows();
+        }
+    }
+
+    private Batch batch(SourceRecord r) {
         Key key = new Key(r.stream(), r.mode());
         Batch b = writers.get(key);
         if (b == null) {
             String thread = "flink-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + "-"
                     + r.mode().name().toLowerCase(java.util.Locale.ROOT);
             WriterOptions options = new WriterOptions(thread, r.mode(), valueErrors);
-            b = new Batch(destination.openStaged(spec.stream(r.stream()), options));
+            b = new Batch(destination.openStaged(spec.stream(r.stream()), options), r.stream(), r.mode());
             writers.put(key, b);
         }
-        b.rows.add(r.record());
-        if (b.rows.size() >= BATCH) {
-            b.flushRows();
-        }
+        return b;
     }
 
     @Override
@@ -122,6 +137,7 @@ final class IcebergWriterOperator extends AbstractStreamOperator<WriteResult>
                     b.writer.close(); // files not handed to the committer are deleted
                 }
                 writers.clear();
+                last = null;
             }
             if (destination != null) {
                 destination.close();

@@ -3,7 +3,6 @@ package io.tributary.flink;
 import io.tributary.core.CdcSource;
 import io.tributary.core.Chunk;
 import io.tributary.core.DriverInterface;
-import io.tributary.core.PositionCodec;
 import io.tributary.core.state.State;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
@@ -103,7 +102,7 @@ final class TributaryEnumerator implements SplitEnumerator<TributarySplit, EnumS
 
     private static <P> String startPosition(CdcSource<P> source, int identifier, List<ConfiguredStream> streams) {
         P start = source.startPosition(identifier, streams);
-        return Json.write(Positions.encode(source.positionCodec(), start));
+        return Json.write(source.positionCodec().encodeSaved(start));
     }
 
     private static List<StreamId> ids(List<ConfiguredStream> streams) {

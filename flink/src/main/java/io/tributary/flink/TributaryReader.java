@@ -10,6 +10,7 @@ import io.tributary.core.DriverInterface;
 import io.tributary.types.ConfiguredStream;
 import io.tributary.types.Json;
 import io.tributary.types.StreamId;
+import io.tributary.writer.Record;
 import io.tributary.writer.WriteMode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
@@ -285,13 +287,13 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
         Chunk chunk = Json.mapper().convertValue(Json.parse(split.chunkJson()), Chunk.class);
         // rows of this chunk reached an earlier commit before a restore: read again, they replace those by key
         WriteMode mode = split.rowsEmitted() > 0 ? ChangeMapper.writeMode(stream, false) : WriteMode.APPEND;
-        ChangeMapper mapper = new ChangeMapper(List.of(stream), Set.of());
-        Instant now = Instant.now();
+        Function<Object[], Record> records = new ChangeMapper(List.of(stream), Set.of())
+                .backfillRows(stream, stream.schema(), Instant.now());
         StreamId id = stream.id();
         try {
             driver.chunkIterator(stream, chunk, CursorValues.NONE, values -> {
                 try {
-                    row(new SourceRecord(id, mode, mapper.backfill(stream, stream.schema(), values, now)));
+                    row(new SourceRecord(id, mode, records.apply(values)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new io.tributary.types.CancelledException("reader was closed");
@@ -321,7 +323,7 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
         LOG.info("reader {}: change stream {} of {} from {}", context.getIndexOfSubtask(), identifier,
                 split.streams(), from[0]);
         while (!closing) {
-            source.streamChanges(identifier, Positions.decode(source.positionCodec(), from[0]), new ChangeSink<P>() {
+            source.streamChanges(identifier, source.positionCodec().decodeSaved(Json.parse(from[0])), new ChangeSink<P>() {
                 @Override
                 public void accept(CdcChange change) {
                     ChangeMapper.Mapped m = mapper.map(change, Instant.now());
@@ -338,7 +340,7 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
 
                 @Override
                 public void checkpoint(P position) {
-                    String json = Json.write(Positions.encode(source.positionCodec(), position));
+                    String json = Json.write(source.positionCodec().encodeSaved(position));
                     if (!json.equals(from[0])) {
                         from[0] = json;
                         offer(new Boundary(json));
@@ -372,7 +374,7 @@ final class TributaryReader implements SourceReader<SourceRecord, TributarySplit
                 private void acknowledgeCompleted() {
                     String done = toAcknowledge.getAndSet(null);
                     if (done != null) {
-                        source.acknowledge(identifier, Positions.decode(source.positionCodec(), done));
+                        source.acknowledge(identifier, source.positionCodec().decodeSaved(Json.parse(done)));
                     }
                 }
 
